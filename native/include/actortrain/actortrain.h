@@ -1,0 +1,98 @@
+/*
+ * actortrain.h - the one C ABI of libactortrain_native.
+ *
+ * Conventions every function follows:
+ *  - Functions that can fail return an at_status. AT_OK is 0; on any other value the calling
+ *    thread's last-error message (at_last_error) says what was wrong, naming the argument.
+ *  - Arguments are validated before any work starts; a bad call returns an error, never crashes.
+ *  - The last-error message is thread-local: a failure on one thread never clobbers another's.
+ *  - No framework types cross this boundary: plain integers, pointers and structs only.
+ *
+ * Build: cmake -S . -B build && cmake --build build && ctest --test-dir build
+ */
+#ifndef ACTORTRAIN_ACTORTRAIN_H
+#define ACTORTRAIN_ACTORTRAIN_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#  if defined(ACTORTRAIN_BUILDING_LIBRARY)
+#    define AT_API __declspec(dllexport)
+#  else
+#    define AT_API __declspec(dllimport)
+#  endif
+#else
+#  define AT_API __attribute__((visibility("default")))
+#endif
+
+/* Bumped whenever a signature or struct layout changes; callers refuse a library whose ABI differs. */
+#define ACTORTRAIN_ABI_VERSION 1
+
+typedef enum at_status {
+  AT_OK = 0,
+  AT_ERR_INVALID_ARGUMENT = 1, /* a caller error: bad pointer, shape, stride or value */
+  AT_ERR_UNSUPPORTED = 2,      /* valid request this build or this CPU cannot serve */
+  AT_ERR_OUT_OF_MEMORY = 3,
+  AT_ERR_CUDA = 4,             /* the CUDA runtime reported an error */
+  AT_ERR_INTERNAL = 5          /* a bug in the library: the message says where */
+} at_status;
+
+/* Instruction-set levels the CPU kernels dispatch to, ordered: a higher level implies the lower. */
+typedef enum at_isa {
+  AT_ISA_SCALAR = 0, /* portable C++, any x86-64 or other CPU */
+  AT_ISA_AVX2 = 1,   /* AVX2 + FMA */
+  AT_ISA_AVX512 = 2, /* AVX-512 F/BW/VL/DQ */
+  AT_ISA_AMX = 3     /* AVX-512 + AMX tiles with bf16, usable by this process */
+} at_isa;
+
+/* Individual CPU features, as a bit mask (at_cpu_features). */
+enum {
+  AT_CPU_AVX2 = 1u << 0,
+  AT_CPU_FMA = 1u << 1,
+  AT_CPU_AVX512F = 1u << 2,
+  AT_CPU_AVX512BW = 1u << 3,
+  AT_CPU_AVX512VL = 1u << 4,
+  AT_CPU_AVX512DQ = 1u << 5,
+  AT_CPU_AVX512_BF16 = 1u << 6,
+  AT_CPU_AMX_TILE = 1u << 7,
+  AT_CPU_AMX_BF16 = 1u << 8
+};
+
+/* Library version as "MAJOR.MINOR.PATCH"; static storage, never freed. */
+AT_API const char* at_version(void);
+/* ACTORTRAIN_ABI_VERSION the library was compiled with. */
+AT_API int32_t at_abi_version(void);
+
+/* Features this CPU has AND the operating system enables (XCR0, AMX permission), read at run time. */
+AT_API uint32_t at_cpu_features(void);
+/* The best ISA this CPU supports, from at_cpu_features. */
+AT_API at_isa at_cpu_isa(void);
+/* The ISA kernels dispatch to now: the lower of at_cpu_isa and the limit (at_set_isa_limit, or the
+ * environment variable ACTORTRAIN_ISA=scalar|avx2|avx512|amx read at first use). */
+AT_API at_isa at_active_isa(void);
+/* Caps dispatch at `limit` for the whole process (for tests and benchmarks of slower paths). */
+AT_API at_status at_set_isa_limit(at_isa limit);
+/* Parses "scalar", "avx2", "avx512" or "amx" (case-insensitive). */
+AT_API at_status at_parse_isa(const char* name, at_isa* out);
+/* Lower-case name of an ISA level; "unknown" outside the enum. */
+AT_API const char* at_isa_name(at_isa isa);
+
+/* 1 when this library was built with the CUDA toolchain (ACTORTRAIN_CUDA found nvcc), else 0. */
+AT_API int32_t at_cuda_compiled(void);
+
+/* Message of the last failing call on this thread; "" when none failed since at_clear_error.
+ * Valid until the next call into the library from the same thread. */
+AT_API const char* at_last_error(void);
+AT_API void at_clear_error(void);
+/* Stable upper-case name of a status ("AT_ERR_INVALID_ARGUMENT"); "AT_UNKNOWN_STATUS" otherwise. */
+AT_API const char* at_status_name(at_status status);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* ACTORTRAIN_ACTORTRAIN_H */
