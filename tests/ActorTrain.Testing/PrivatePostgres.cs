@@ -1,0 +1,128 @@
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace ActorTrain.Testing;
+
+/// <summary>
+/// A PostgreSQL server of our own for the duration of a test run: initdb into a temporary
+/// directory, pg_ctl start on a free loopback port, pg_ctl stop and delete on dispose.
+/// PostgreSQL refuses to run as root, so as root every server command runs as the `postgres`
+/// system user (runuser) on a directory that user created.
+/// </summary>
+public sealed class PrivatePostgres : IAsyncDisposable
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(90);
+    private readonly string binDirectory;
+    private readonly string root;
+    private bool stopped;
+
+    private PrivatePostgres(string binDirectory, string root, int port)
+    {
+        this.binDirectory = binDirectory;
+        this.root = root;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    private string DataDirectory => Path.Combine(root, "data");
+
+    /// <summary>Connection string of the server's default database as its superuser.</summary>
+    public string ConnectionString => ConnectionStringFor("postgres");
+
+    public string ConnectionStringFor(string database) =>
+        $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Timeout=10";
+
+    /// <summary>Why no server can be started here, or null when one can.</summary>
+    public static string? UnavailableReason
+    {
+        get
+        {
+            if (FindBinDirectory() is null)
+                return "PostgreSQL server binaries (initdb, pg_ctl) are not on PATH or under /usr/lib/postgresql/*/bin; install them (Debian: apt-get install postgresql)";
+            if (IsRoot && !File.Exists("/usr/sbin/runuser") && !File.Exists("/sbin/runuser"))
+                return "running as root, and PostgreSQL refuses root, but runuser is missing to drop to the postgres user";
+            return null;
+        }
+    }
+
+    public static async Task<PrivatePostgres> StartAsync()
+    {
+        string bin = FindBinDirectory() ?? throw new InvalidOperationException(UnavailableReason);
+        string root = (await RunAsync(null, "mktemp", "-d", Path.Combine(Path.GetTempPath(), "actortrain-pg-XXXXXX"))).Trim();
+        var server = new PrivatePostgres(bin, root, FreeLoopbackPort());
+        try
+        {
+            await server.RunServerCommandAsync("initdb", "-D", server.DataDirectory, "-U", "postgres", "-A", "trust",
+                "-E", "UTF8", "--locale=C", "--no-sync");
+            await server.StartServerAsync();
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Creates an empty database and returns its connection string, so tests never share tables.</summary>
+    public async Task<string> CreateDatabaseAsync(string name)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+        await command.ExecuteNonQueryAsync();
+        return ConnectionStringFor(name);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!stopped && File.Exists(Path.Combine(DataDirectory, "postmaster.pid")))
+        {
+            stopped = true;
+            await RunServerCommandAsync("pg_ctl", "-D", DataDirectory, "-m", "immediate", "-w", "stop");
+        }
+        if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+    }
+
+    private Task StartServerAsync() => RunServerCommandAsync("pg_ctl", "-D", DataDirectory,
+        "-l", Path.Combine(root, "server.log"), "-w", "-t", "60",
+        "-o", $"-p {Port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off",
+        "start");
+
+    private Task<string> RunServerCommandAsync(string tool, params string[] arguments) =>
+        RunAsync(binDirectory, tool, arguments);
+
+    private static async Task<string> RunAsync(string? binDirectory, string tool, params string[] arguments)
+    {
+        string program = binDirectory is null ? tool : Path.Combine(binDirectory, tool);
+        return IsRoot
+            ? await ExternalCommand.RunAsync("runuser", ["-u", "postgres", "--", program, .. arguments], CommandTimeout)
+            : await ExternalCommand.RunAsync(program, arguments, CommandTimeout);
+    }
+
+    private static bool IsRoot => Environment.UserName == "root";
+
+    private static string? FindBinDirectory()
+    {
+        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .FirstOrDefault(dir => File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "pg_ctl")));
+        if (onPath is not null) return onPath;
+        if (!Directory.Exists("/usr/lib/postgresql")) return null;
+        return Directory.GetDirectories("/usr/lib/postgresql")
+            .Select(dir => (Version: int.TryParse(Path.GetFileName(dir), out int v) ? v : -1, Bin: Path.Combine(dir, "bin")))
+            .Where(c => File.Exists(Path.Combine(c.Bin, "initdb")) && File.Exists(Path.Combine(c.Bin, "pg_ctl")))
+            .OrderByDescending(c => c.Version)
+            .Select(c => c.Bin)
+            .FirstOrDefault();
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
