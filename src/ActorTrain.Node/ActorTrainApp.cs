@@ -1,0 +1,37 @@
+using ActorTrain.Node.Commands;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ActorTrain.Node;
+
+/// <summary>The `actortrain` command line: one sealed command class per verb.</summary>
+public static class ActorTrainApp
+{
+    /// <summary>Exit code for a command line that could not be understood (unknown verb, bad option).</summary>
+    public const int UsageError = 2;
+
+    /// <param name="console">Where reports go (standard output).</param>
+    /// <param name="errors">Where failures go, one unwrapped line each (standard error).</param>
+    public static async Task<int> RunAsync(string[] args, IAnsiConsole console, TextWriter errors, CancellationToken cancellationToken = default)
+    {
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.Settings.Registrar.RegisterInstance(new ErrorOutput(errors));
+            config.SetApplicationName("actortrain");
+            config.ConfigureConsole(console);
+            config.UseStrictParsing();
+            config.AddCommand<InfoCommand>("info")
+                .WithDescription("Show versions, the native library and its CPU capabilities, torch threads, and check the journal with a real write and read.")
+                .WithExample("info", "--json")
+                .WithExample("info", "--db", "postgres:Host=127.0.0.1;Port=5432;Username=actortrain");
+            config.SetExceptionHandler((exception, _) =>
+            {
+                // Command-line mistakes are the user's: one line saying what was wrong, no stack trace.
+                errors.WriteLine($"actortrain: {exception.Message}");
+                return exception is CommandAppException ? UsageError : 1;
+            });
+        });
+        return await app.RunAsync(args, cancellationToken);
+    }
+}

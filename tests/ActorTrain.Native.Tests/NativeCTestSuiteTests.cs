@@ -1,0 +1,38 @@
+using System.Diagnostics;
+using System.Reflection;
+using Xunit;
+
+namespace ActorTrain.Native.Tests;
+
+/// <summary>
+/// The standalone native build (cmake -S . -B build, ctest) must keep working beside the one
+/// `dotnet build` drives, so `dotnet test` runs it too: configure with tests on, build, run CTest.
+/// </summary>
+public sealed class NativeCTestSuiteTests
+{
+    private static string RepoRoot => typeof(NativeCTestSuiteTests).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepoRoot").Value!;
+
+    [Fact]
+    public async Task Standalone_cmake_build_and_its_ctest_suite_pass()
+    {
+        string build = Path.Combine(RepoRoot, "artifacts", "native-ctest");
+        await Run("cmake", "-S", RepoRoot, "-B", build, "-DCMAKE_BUILD_TYPE=Release", "-DACTORTRAIN_BUILD_TESTS=ON");
+        await Run("cmake", "--build", build, "--parallel", Environment.ProcessorCount.ToString());
+        string ctest = await Run("ctest", "--test-dir", build, "--output-on-failure");
+        Assert.Contains("100% tests passed", ctest);
+    }
+
+    private static async Task<string> Run(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in arguments) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+        string output = await stdout + await stderr;
+        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{output}");
+        return output;
+    }
+}
