@@ -8,14 +8,14 @@ namespace ActorTrain.Cluster.Tests;
 public sealed class JournalCheckTests(PostgresFixture postgres) : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly string scratch = Directory.CreateTempSubdirectory("actortrain-check-").FullName;
+    private readonly TemporaryDirectory scratch = new("actortrain-check-");
 
-    public void Dispose() => Directory.Delete(scratch, recursive: true);
+    public void Dispose() => scratch.Dispose();
 
     [Fact]
     public async Task Sqlite_journal_passes_a_write_and_read()
     {
-        var result = await JournalCheck.RunAsync(new SqliteJournal(Path.Combine(scratch, "check.db")), Timeout);
+        var result = await JournalCheck.RunAsync(new SqliteJournal(scratch.Combine("check.db")), Timeout);
         Assert.True(result.Ok, result.Error);
         Assert.Equal("sqlite", result.Backend);
     }
@@ -42,7 +42,7 @@ public sealed class JournalCheckTests(PostgresFixture postgres) : IDisposable
     public async Task Sqlite_file_that_cannot_be_created_fails_with_its_path()
     {
         // A regular file where a directory is needed: creating the database below it must fail.
-        string blocker = Path.Combine(scratch, "not-a-directory");
+        string blocker = scratch.Combine("not-a-directory");
         await File.WriteAllTextAsync(blocker, "");
         var result = await JournalCheck.RunAsync(new SqliteJournal(Path.Combine(blocker, "check.db")), Timeout);
         Assert.False(result.Ok);

@@ -10,13 +10,13 @@ namespace ActorTrain.Cluster.Tests;
 public sealed class PersistenceRoundTripTests(PostgresFixture postgres) : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private readonly string scratch = Directory.CreateTempSubdirectory("actortrain-journal-").FullName;
+    private readonly TemporaryDirectory scratch = new("actortrain-journal-");
 
-    public void Dispose() => Directory.Delete(scratch, recursive: true);
+    public void Dispose() => scratch.Dispose();
 
     [Fact]
     public Task Persistent_state_survives_an_actor_system_restart_on_sqlite() =>
-        StateSurvivesRestart(new SqliteJournal(Path.Combine(scratch, "nested", "journal.db")));
+        StateSurvivesRestart(new SqliteJournal(scratch.Combine("nested", "journal.db")));
 
     [PostgresFact]
     public async Task Persistent_state_survives_an_actor_system_restart_on_postgres() =>

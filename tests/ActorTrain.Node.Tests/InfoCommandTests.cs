@@ -7,14 +7,14 @@ namespace ActorTrain.Node.Tests;
 [Collection(PostgresCollection.Name)]
 public sealed class InfoCommandTests(PostgresFixture postgres) : IDisposable
 {
-    private readonly string scratch = Directory.CreateTempSubdirectory("actortrain-info-").FullName;
+    private readonly TemporaryDirectory scratch = new("actortrain-info-");
 
-    public void Dispose() => Directory.Delete(scratch, recursive: true);
+    public void Dispose() => scratch.Dispose();
 
     [Fact]
     public async Task Info_json_reports_torchsharp_the_native_isa_and_a_working_sqlite_journal()
     {
-        var (exitCode, output) = await CommandLine.RunInProcessAsync("info", "--json", "--data-dir", scratch);
+        var (exitCode, output) = await CommandLine.RunInProcessAsync("info", "--json", "--data-dir", scratch.Path);
 
         Assert.True(exitCode == 0, output);
         using var json = JsonDocument.Parse(output);
@@ -29,7 +29,7 @@ public sealed class InfoCommandTests(PostgresFixture postgres) : IDisposable
         Assert.Equal("sqlite", journal.GetProperty("backend").GetString());
         Assert.True(journal.GetProperty("ok").GetBoolean());
         Assert.Equal($"sqlite:{scratch}/actortrain.db", journal.GetProperty("target").GetString());
-        Assert.True(File.Exists(Path.Combine(scratch, "actortrain.db")));
+        Assert.True(File.Exists(scratch.Combine("actortrain.db")));
     }
 
     [Fact]

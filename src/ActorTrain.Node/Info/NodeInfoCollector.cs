@@ -4,6 +4,7 @@ using ActorTrain.Cluster.Persistence;
 using ActorTrain.Native;
 using ActorTrain.Native.Interop;
 using ActorTrain.Native.Torch;
+using ActorTrain.Native.Versioning;
 using Akka.Actor;
 
 namespace ActorTrain.Node.Info;
@@ -15,9 +16,9 @@ public static class NodeInfoCollector
     {
         var check = await JournalCheck.RunAsync(journal, journalTimeout, cancellationToken);
         return new NodeInfo(
-            new ActorTrainInfo(VersionOf(typeof(NodeInfoCollector).Assembly)),
+            new ActorTrainInfo(InformationalVersion.Of(typeof(NodeInfoCollector).Assembly)),
             new DotnetInfo(Environment.Version.ToString(), RuntimeInformation.FrameworkDescription, RuntimeInformation.RuntimeIdentifier),
-            new AkkaInfo(VersionOf(typeof(ActorSystem).Assembly)),
+            new AkkaInfo(InformationalVersion.Of(typeof(ActorSystem).Assembly)),
             Torch(),
             Native(),
             new JournalInfo(check.Backend, check.Target, check.Ok, Math.Round(check.Elapsed.TotalMilliseconds, 1), check.Error));
@@ -56,12 +57,4 @@ public static class NodeInfoCollector
     // Type initialisers and loaders wrap the message worth showing.
     private static Exception Innermost(Exception e) =>
         e is TypeInitializationException or TargetInvocationException && e.InnerException is not null ? Innermost(e.InnerException!) : e;
-
-    private static string VersionOf(Assembly assembly)
-    {
-        string? version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
-        if (string.IsNullOrEmpty(version)) return assembly.GetName().Version?.ToString() ?? "unknown";
-        int metadata = version.IndexOf('+');
-        return metadata < 0 ? version : version[..metadata];
-    }
 }
