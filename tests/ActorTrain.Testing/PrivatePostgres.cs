@@ -40,7 +40,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
         get
         {
             if (FindBinDirectory() is null)
-                return "PostgreSQL server binaries (initdb, pg_ctl) are not on PATH or under /usr/lib/postgresql/*/bin; install them (Debian: apt-get install postgresql)";
+                return $"PostgreSQL server binaries (initdb, pg_ctl) are not in {BinDirectoryVariable}, on PATH or under /usr/lib/postgresql/*/bin; install them (Debian: apt-get install postgresql)";
             if (IsRoot && !File.Exists("/usr/sbin/runuser") && !File.Exists("/sbin/runuser"))
                 return "running as root, and PostgreSQL refuses root, but runuser is missing to drop to the postgres user";
             return null;
@@ -104,8 +104,13 @@ public sealed class PrivatePostgres : IAsyncDisposable
 
     private static bool IsRoot => Environment.UserName == "root";
 
+    /// <summary>Names the one directory to take initdb and pg_ctl from (say, another PostgreSQL version).</summary>
+    public const string BinDirectoryVariable = "ACTORTRAIN_PG_BIN";
+
     private static string? FindBinDirectory()
     {
+        if (Environment.GetEnvironmentVariable(BinDirectoryVariable) is { Length: > 0 } chosen)
+            return File.Exists(Path.Combine(chosen, "initdb")) && File.Exists(Path.Combine(chosen, "pg_ctl")) ? chosen : null;
         var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "")
             .Split(':', StringSplitOptions.RemoveEmptyEntries)
             .FirstOrDefault(dir => File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "pg_ctl")));
