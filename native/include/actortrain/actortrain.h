@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature or struct layout changes; callers refuse a library whose ABI differs. */
-#define ACTORTRAIN_ABI_VERSION 1
+#define ACTORTRAIN_ABI_VERSION 2
 
 typedef enum at_status {
   AT_OK = 0,
@@ -83,6 +83,57 @@ AT_API const char* at_isa_name(at_isa isa);
 
 /* 1 when this library was built with the CUDA toolchain (ACTORTRAIN_CUDA found nvcc), else 0. */
 AT_API int32_t at_cuda_compiled(void);
+
+/* ---------------------------------------------------------------------------------------------
+ * Fused attention (FlashAttention-2 style): out = softmax(scale * q k^T + mask) v, per (batch, head).
+ *
+ * Every tensor is addressed through element strides of (batch, head, token, dim), so (B,H,T,D),
+ * (B,T,H,D) and other non-contiguous views are read and written in place, without copies.
+ * Masks: with causal != 0, query i sees key j only when j <= i + causal_offset (0 aligns the
+ * top-left corner, as torch's is_causal; kv_len - q_len aligns the bottom-right, for decoding
+ * with a cache). With key_lengths, batch b sees only keys j < key_lengths[b] (padding).
+ * A query that sees no key gets output 0 and lse -inf (never NaN).
+ * Outputs must not overlap each other or the inputs.
+ * ------------------------------------------------------------------------------------------- */
+
+#define AT_ATTENTION_MAX_HEAD_DIM 256
+
+typedef enum at_dtype {
+  AT_DTYPE_F32 = 0
+} at_dtype;
+
+/* A tensor of 4 dimensions (batch, head, token, dim) seen through element strides. */
+typedef struct at_tensor4 {
+  void* data;
+  int64_t strides[4];
+} at_tensor4;
+
+typedef struct at_attention_params {
+  at_dtype dtype;              /* element type of q, k, v, out, d_out, dq, dk, dv */
+  int64_t batch;
+  int64_t heads;
+  int64_t q_len;
+  int64_t kv_len;
+  int64_t head_dim;            /* 1 .. AT_ATTENTION_MAX_HEAD_DIM */
+  float scale;                 /* softmax scale, usually 1/sqrt(head_dim) */
+  int32_t causal;              /* 0 or 1 */
+  int64_t causal_offset;       /* see above; used only when causal */
+  const int32_t* key_lengths;  /* NULL, or batch values in [0, kv_len] */
+  int32_t num_threads;         /* threads to use, the caller's included: 1 .. 1024 */
+
+  at_tensor4 q, k, v;          /* inputs: (B,H,q_len,D), (B,H,kv_len,D), (B,H,kv_len,D) */
+  at_tensor4 out;              /* forward output, backward input: (B,H,q_len,D) */
+  float* lse;                  /* log-sum-exp per query row (natural log), fp32 (B,H,q_len);
+                                  forward output (may be NULL there), backward input */
+  int64_t lse_strides[3];
+  at_tensor4 d_out;            /* backward input: gradient of out */
+  at_tensor4 dq, dk, dv;       /* backward outputs, shaped as q, k, v */
+} at_attention_params;
+
+/* Writes out and (when lse != NULL) lse. */
+AT_API at_status at_attention_forward(const at_attention_params* params);
+/* Reads q, k, v, out, lse, d_out; writes dq, dk, dv. Deterministic for a given num_threads. */
+AT_API at_status at_attention_backward(const at_attention_params* params);
 
 /* Message of the last failing call on this thread; "" when none failed since at_clear_error.
  * Valid until the next call into the library from the same thread. */

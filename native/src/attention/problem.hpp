@@ -1,0 +1,59 @@
+// The validated attention call as the kernels see it. Plain data only: this header is included by
+// the ISA-specific translation units, which must not instantiate shared templates (see kernels.hpp).
+#pragma once
+
+#include <cstdint>
+
+namespace actortrain::attention {
+
+struct View4 {
+  float* data;
+  int64_t sb, sh, st, sd;  // element strides of (batch, head, token, dim)
+
+  float* at(int64_t b, int64_t h, int64_t t) const { return data + b * sb + h * sh + t * st; }
+};
+
+struct Problem {
+  int64_t batch, heads, q_len, kv_len, head_dim;
+  float scale;
+  bool causal;
+  int64_t causal_offset;
+  const int32_t* key_lengths;
+
+  View4 q, k, v, out, d_out, dq, dk, dv;
+  float* lse;  // may be null in forward
+  int64_t lse_sb, lse_sh, lse_st;
+
+  // Tiling, fixed by the dispatcher: query rows per tile, keys per tile.
+  int64_t block_q, block_kv;
+
+  // Backward only: delta = rowsum(d_out * out) per (b, h, query), contiguous (B, H, q_len);
+  // dq partial sums, (B, H, kv_chunks) blocks of (head_dim x q_len_padded), transposed.
+  float* delta;
+  float* dq_partials;
+  int64_t kv_chunks;
+  int64_t q_len_padded;
+
+  // Keys query `i` of batch `b` may see are [0, visible_keys(b, i)).
+  int64_t visible_keys(int64_t b, int64_t i) const {
+    int64_t limit = key_lengths ? key_lengths[b] : kv_len;
+    if (causal) {
+      const int64_t causal_limit = i + causal_offset + 1;
+      if (causal_limit < limit) limit = causal_limit;
+    }
+    return limit < 0 ? 0 : limit;
+  }
+
+  float* lse_at(int64_t b, int64_t h, int64_t i) const { return lse + b * lse_sb + h * lse_sh + i * lse_st; }
+  float* dq_partial(int64_t b, int64_t h, int64_t chunk) const {
+    return dq_partials + ((b * heads + h) * kv_chunks + chunk) * head_dim * q_len_padded;
+  }
+  int64_t kv_tiles() const { return (kv_len + block_kv - 1) / block_kv; }
+  int64_t q_tiles() const { return (q_len + block_q - 1) / block_q; }
+};
+
+// Thread-local, grow-only, 64-byte aligned scratch memory of the calling thread. Defined in a
+// generic translation unit so no ISA-specific code owns it.
+float* scratch_floats(int64_t count);
+
+}  // namespace actortrain::attention
