@@ -18,6 +18,18 @@ public static class ActorTrainNative
                 $"{NativeLibraryResolver.LoadedPath} has ABI version {abi}, but ActorTrain.Native expects " +
                 $"{NativeMethods.ExpectedAbiVersion}: rebuild native/ from the same checkout.");
         }
+        long nativeParamsSize = NativeMethods.at_attention_params_size();
+        if (nativeParamsSize != System.Runtime.InteropServices.Marshal.SizeOf<AttentionParams>())
+        {
+            throw new NativeException(NativeStatus.Internal,
+                $"at_attention_params is {nativeParamsSize} bytes in {NativeLibraryResolver.LoadedPath} but " +
+                $"{System.Runtime.InteropServices.Marshal.SizeOf<AttentionParams>()} in ActorTrain.Native: the bindings are out of date.");
+        }
+    }
+
+    /// <summary>Loads and checks the library (runs the static constructor) before a raw native call.</summary>
+    internal static void EnsureLoaded()
+    {
     }
 
     /// <summary>The library's version, e.g. "0.1.0".</summary>

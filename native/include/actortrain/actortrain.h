@@ -130,6 +130,9 @@ typedef struct at_attention_params {
   at_tensor4 dq, dk, dv;       /* backward outputs, shaped as q, k, v */
 } at_attention_params;
 
+/* sizeof(at_attention_params), so bindings in other languages can check their layout. */
+AT_API int64_t at_attention_params_size(void);
+
 /* Writes out and (when lse != NULL) lse. */
 AT_API at_status at_attention_forward(const at_attention_params* params);
 /* Reads q, k, v, out, lse, d_out; writes dq, dk, dv. Deterministic for a given num_threads. */

@@ -194,6 +194,8 @@ const KernelSet& kernels_for(at_isa isa) {
 
 extern "C" {
 
+int64_t at_attention_params_size(void) { return static_cast<int64_t>(sizeof(at_attention_params)); }
+
 at_status at_attention_forward(const at_attention_params* params) {
   return actortrain::guarded("at_attention_forward", [&] { return actortrain::attention::forward(params); });
 }

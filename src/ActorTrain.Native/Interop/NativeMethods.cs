@@ -9,7 +9,7 @@ internal static partial class NativeMethods
     public const string LibraryName = "actortrain_native";
 
     /// <summary>ACTORTRAIN_ABI_VERSION this assembly was written against.</summary>
-    public const int ExpectedAbiVersion = 1;
+    public const int ExpectedAbiVersion = 2;
 
     [LibraryImport(LibraryName)]
     public static partial nint at_version();
@@ -37,6 +37,15 @@ internal static partial class NativeMethods
 
     [LibraryImport(LibraryName)]
     public static partial int at_cuda_compiled();
+
+    [LibraryImport(LibraryName)]
+    public static partial long at_attention_params_size();
+
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus at_attention_forward(in AttentionParams parameters);
+
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus at_attention_backward(in AttentionParams parameters);
 
     [LibraryImport(LibraryName)]
     public static partial nint at_last_error();
