@@ -1,0 +1,62 @@
+using System.Diagnostics;
+
+namespace ActorTrain.Benchmarks;
+
+/// <summary>Timing and memory measurement shared by the suites.</summary>
+public static class Measure
+{
+    /// <summary>Median wall time in milliseconds of each action, after warm-up. The actions are
+    /// interleaved (a, b, c, a, b, c, ...) so drift of a noisy shared machine hits all alike.</summary>
+    public static double[] MedianMilliseconds(int warmUps, int repetitions, params Action[] actions)
+    {
+        for (int w = 0; w < warmUps; w++)
+            foreach (var action in actions) action();
+        var samples = actions.Select(_ => new List<double>()).ToArray();
+        for (int r = 0; r < repetitions; r++)
+        {
+            for (int a = 0; a < actions.Length; a++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                actions[a]();
+                samples[a].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+        }
+        return samples.Select(Median).ToArray();
+    }
+
+    public static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        int mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    /// <summary>Peak resident memory the action adds, in MiB: the kernel's high-water mark is reset
+    /// (clear_refs 5) before the action and read (VmHWM) after it.</summary>
+    public static double PeakExtraMegabytes(Action action)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        File.WriteAllText("/proc/self/clear_refs", "5");
+        long before = StatusKilobytes("VmRSS");
+        action();
+        long peak = StatusKilobytes("VmHWM");
+        return Math.Max(0, peak - before) / 1024.0;
+    }
+
+    private static long StatusKilobytes(string field)
+    {
+        foreach (string line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith(field + ":", StringComparison.Ordinal))
+                return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0]);
+        throw new InvalidOperationException($"/proc/self/status has no {field}");
+    }
+
+    public static MachineInfo Machine(int threads)
+    {
+        string cpu = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown"
+            : "unknown";
+        return new MachineInfo(cpu, Environment.ProcessorCount, threads, DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"));
+    }
+}

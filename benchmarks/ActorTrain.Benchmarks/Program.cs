@@ -1,0 +1,20 @@
+using ActorTrain.Benchmarks;
+using ActorTrain.Benchmarks.Attention;
+
+// benchmarks/run SUITE [--quick] --output DIR
+var suites = new Dictionary<string, Func<BenchmarkOptions, SuiteResult>>
+{
+    ["attention-cpu"] = AttentionCpuSuite.Run,
+};
+
+if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
+{
+    Console.Error.WriteLine($"usage: benchmarks/run SUITE [--quick]   (suites: {string.Join(", ", suites.Keys)})");
+    return 2;
+}
+var options = BenchmarkOptions.Parse(args[1..]);
+var result = suite(options);
+ResultTable.Print(result);
+string path = ResultJson.Write(result, options.OutputDirectory);
+Console.WriteLine($"wrote {path}");
+return 0;

@@ -1,0 +1,19 @@
+namespace ActorTrain.Benchmarks;
+
+/// <summary>One comparison: our time and the reference's, measured in the same run.</summary>
+/// <param name="Speedup">Baseline time / our time (median of the repetitions).</param>
+public sealed record ResultRow(
+    string Name,
+    double Ours,
+    double Baseline,
+    string BaselineName,
+    string Unit,
+    double Speedup,
+    double? OursGflops = null,
+    double? BaselineGflops = null,
+    double? OursPeakExtraMb = null,
+    double? BaselinePeakExtraMb = null);
+
+public sealed record MachineInfo(string Cpu, int Cores, int Threads, string Date);
+
+public sealed record SuiteResult(string Suite, MachineInfo Machine, bool Quick, IReadOnlyList<ResultRow> Rows);
