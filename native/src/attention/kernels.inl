@@ -11,14 +11,19 @@
 //     dV += P^T dO, dP^T = V dO^T, dS^T = P^T (dP^T - delta), dK += dS^T Q, dQ^T += K^T dS^T.
 //     dQ^T goes to a partial buffer per chunk; the partials are summed in chunk order afterwards,
 //     so the result does not depend on which thread ran which chunk (deterministic).
-// Every product is one GEMM shape, C (+)= A B with A and B row-major: A's element is broadcast,
-// B's row is loaded as vectors, AT_MICRO_ROWS x 2 vectors of C live in registers. Operands are
-// packed (transposed where needed) into thread-local scratch once per tile, which also makes any
-// input strides cost the same.
+// Every product is one GEMM shape, C (+)= A B: A's element is broadcast (so A may have any strides
+// and is read in place: K, V, K^T and V^T straight from the caller's tensors), B's row is loaded as
+// vectors (so B must have unit-stride rows: Q^T and dO^T are packed once per (batch, head), Q and
+// dO are read in place when their rows are contiguous), AT_MICRO_ROWS x 2 vectors of C live in
+// registers. Scores are kept transposed (S^T: keys x queries), so the softmax statistics of a
+// query are per column and vectorise across queries without horizontal reductions.
 //
-// History: a dot-product form of S = Q K^T (horizontal sums per element) was the first idea and is
-// slower than packing K^T and broadcasting Q; exp2 with the scale folded into Q saves a multiply per
-// score. No standard-library templates here (see kernels.hpp), hence the small helpers below.
+// History (fwd+bwd, B4 H8 T1024 D64 causal, 2 Zen3 cores): first version, S = Q K^T with K^T and V
+// packed per (query tile, key tile) pair and per-row softmax: 58 GFLOP/s; broadcasting with one
+// vbroadcastss instead of GCC's add+broadcast: 86; transposed scores, A operands in place, Q^T/dO^T
+// packed once per (batch, head): see the commit that made this change. A dot-product form of
+// Q K^T (horizontal sums per score) was slower than any of these. No standard-library templates
+// here (see kernels.hpp), hence the small helpers below.
 
 #include "attention/kernels.hpp"
 
@@ -58,18 +63,6 @@ inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 inline int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 inline int64_t round_up(int64_t n, int64_t to) { return (n + to - 1) / to * to; }
 
-inline float horizontal_max(vf v) {
-  float m = v[0];
-  for (int i = 1; i < W; ++i) m = v[i] > m ? v[i] : m;
-  return m;
-}
-
-inline float horizontal_sum(vf v) {
-  float s = 0.f;
-  for (int i = 0; i < W; ++i) s += v[i];
-  return s;
-}
-
 // 2^x for x <= 0 (softmax arguments), relative error ~1e-7. x <= -127 (and -inf) gives exactly 0,
 // so masked scores contribute nothing. Round-to-nearest by the 1.5 * 2^23 trick; 2^fraction by
 // its Taylor series to degree 7 on [-0.5, 0.5] (truncation error < 1e-8); 2^integer by exponent bits.
@@ -93,19 +86,27 @@ inline vf exp2v(vf x) {
   return p * two_to_whole;
 }
 
-// ---- GEMM: C[M x N] (+)= A[M x K] B[K x N]; row-major; N a multiple of W ----------------------
+// ---- GEMM: C[M x N] (+)= A[M x K] B[K x N] ------------------------------------------------------
+// A(r, k) = A[r * a_row + k * a_col] (any strides); B row-major with unit-stride rows (ldb);
+// C row-major (ldc); N a multiple of W.
+
+struct MatrixA {
+  const float* data;
+  int64_t row, col;  // element strides
+};
 
 template <int R, int NV, bool Accumulate>
-inline void micro_tile(int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc) {
+inline void micro_tile(int64_t K, MatrixA A, const float* B, int64_t ldb, float* C, int64_t ldc) {
   vf acc[R][NV];
   for (int r = 0; r < R; ++r)
     for (int v = 0; v < NV; ++v) acc[r][v] = Accumulate ? load(C + r * ldc + v * W) : vf{};
-  for (int64_t k = 0; k < K; ++k) {
+  const float* a = A.data;
+  for (int64_t k = 0; k < K; ++k, a += A.col) {
     vf b[NV];
     for (int v = 0; v < NV; ++v) b[v] = load(B + k * ldb + v * W);
     for (int r = 0; r < R; ++r) {
-      const vf a = splat(A[r * lda + k]);
-      for (int v = 0; v < NV; ++v) acc[r][v] += a * b[v];
+      const vf x = splat(a[r * A.row]);
+      for (int v = 0; v < NV; ++v) acc[r][v] += x * b[v];
     }
   }
   for (int r = 0; r < R; ++r)
@@ -113,53 +114,63 @@ inline void micro_tile(int64_t K, const float* A, int64_t lda, const float* B, i
 }
 
 template <int NV, bool Accumulate, int R = MR - 1>
-inline void row_tail(int64_t rows, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc) {
+inline void row_tail(int64_t rows, int64_t K, MatrixA A, const float* B, int64_t ldb, float* C, int64_t ldc) {
   if constexpr (R > 0) {
-    if (rows == R) micro_tile<R, NV, Accumulate>(K, A, lda, B, ldb, C, ldc);
-    else row_tail<NV, Accumulate, R - 1>(rows, K, A, lda, B, ldb, C, ldc);
+    if (rows == R) micro_tile<R, NV, Accumulate>(K, A, B, ldb, C, ldc);
+    else row_tail<NV, Accumulate, R - 1>(rows, K, A, B, ldb, C, ldc);
   }
 }
 
 template <int NV, bool Accumulate>
-inline void column_panel(int64_t M, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc) {
+inline void column_panel(int64_t M, int64_t K, MatrixA A, const float* B, int64_t ldb, float* C, int64_t ldc) {
   int64_t m = 0;
-  for (; m + MR <= M; m += MR) micro_tile<MR, NV, Accumulate>(K, A + m * lda, lda, B, ldb, C + m * ldc, ldc);
-  if (m < M) row_tail<NV, Accumulate>(M - m, K, A + m * lda, lda, B, ldb, C + m * ldc, ldc);
+  for (; m + MR <= M; m += MR) micro_tile<MR, NV, Accumulate>(K, MatrixA{A.data + m * A.row, A.row, A.col}, B, ldb, C + m * ldc, ldc);
+  if (m < M) row_tail<NV, Accumulate>(M - m, K, MatrixA{A.data + m * A.row, A.row, A.col}, B, ldb, C + m * ldc, ldc);
 }
 
 template <bool Accumulate>
-void gemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc) {
+void gemm(int64_t M, int64_t N, int64_t K, MatrixA A, const float* B, int64_t ldb, float* C, int64_t ldc) {
   int64_t n = 0;
-  for (; n + 2 * W <= N; n += 2 * W) column_panel<2, Accumulate>(M, K, A, lda, B + n, ldb, C + n, ldc);
-  for (; n < N; n += W) column_panel<1, Accumulate>(M, K, A, lda, B + n, ldb, C + n, ldc);
+  for (; n + 2 * W <= N; n += 2 * W) column_panel<2, Accumulate>(M, K, A, B + n, ldb, C + n, ldc);
+  for (; n < N; n += W) column_panel<1, Accumulate>(M, K, A, B + n, ldb, C + n, ldc);
 }
 
-// ---- packing: strided (token, dim) views into contiguous tiles -----------------------------------
+// Rows [row0, row0 + count) of one (batch, head) of a tensor, as a GEMM A operand (rows x dim) or
+// its transpose (dim x rows), read in place.
+MatrixA rows_of(const View4& t, int64_t b, int64_t h, int64_t row0) { return MatrixA{t.at(b, h, row0), t.st, t.sd}; }
+MatrixA transposed_rows_of(const View4& t, int64_t b, int64_t h, int64_t row0) { return MatrixA{t.at(b, h, row0), t.sd, t.st}; }
 
-// dst[r * ld + d] = src(row0 + r)[d] * factor for r < rows, d < D; zero up to d < ld.
-void pack_rows(const View4& src, int64_t b, int64_t h, int64_t row0, int64_t rows, int64_t D, float factor, float* dst, int64_t ld) {
+// ---- packing: B operands need unit-stride rows ------------------------------------------------
+
+// dst[d * ld + r] = src(row0 + r)[d] * factor for r < rows; zero for rows <= r < padded_rows.
+void pack_transposed(const View4& src, int64_t b, int64_t h, int64_t row0, int64_t rows, int64_t padded_rows, int64_t D,
+                     float factor, float* dst, int64_t ld) {
   for (int64_t r = 0; r < rows; ++r) {
     const float* s = src.at(b, h, row0 + r);
-    float* o = dst + r * ld;
-    if (src.sd == 1) {
-      for (int64_t d = 0; d < D; ++d) o[d] = s[d] * factor;
-    } else {
-      for (int64_t d = 0; d < D; ++d) o[d] = s[d * src.sd] * factor;
-    }
-    for (int64_t d = D; d < ld; ++d) o[d] = 0.f;
-  }
-}
-
-// dst[d * ld + r] = src(row0 + r)[d] for r < rows; zero for rows <= r < padded_rows.
-void pack_transposed(const View4& src, int64_t b, int64_t h, int64_t row0, int64_t rows, int64_t padded_rows, int64_t D, float* dst, int64_t ld) {
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* s = src.at(b, h, row0 + r);
-    for (int64_t d = 0; d < D; ++d) dst[d * ld + r] = s[d * src.sd];
+    for (int64_t d = 0; d < D; ++d) dst[d * ld + r] = s[d * src.sd] * factor;
   }
   for (int64_t d = 0; d < D; ++d)
     for (int64_t r = rows; r < padded_rows; ++r) dst[d * ld + r] = 0.f;
 }
 
+// A (rows x D) B operand of a tensor's rows: the tensor itself when its rows are unit-stride and D
+// fills whole vectors, else a packed copy with D padded to Dp by zeros (returned ld in *ld).
+const float* rows_as_b(const View4& src, int64_t b, int64_t h, int64_t row0, int64_t rows, int64_t D, int64_t Dp,
+                       float* pack, int64_t* ld) {
+  if (src.sd == 1 && D == Dp) {
+    *ld = src.st;
+    return src.at(b, h, row0);
+  }
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* s = src.at(b, h, row0 + r);
+    for (int64_t d = 0; d < D; ++d) pack[r * Dp + d] = s[d * src.sd];
+    for (int64_t d = D; d < Dp; ++d) pack[r * Dp + d] = 0.f;
+  }
+  *ld = Dp;
+  return pack;
+}
+
+// dst(row0 + r)[d] = src[r * ld + d] * factor.
 void write_rows(const View4& dst, int64_t b, int64_t h, int64_t row0, int64_t rows, int64_t D, const float* src, int64_t ld, float factor) {
   for (int64_t r = 0; r < rows; ++r) {
     float* o = dst.at(b, h, row0 + r);
@@ -171,76 +182,73 @@ void write_rows(const View4& dst, int64_t b, int64_t h, int64_t row0, int64_t ro
 // ---- forward ----------------------------------------------------------------------------------
 
 void forward_tile(const Problem& p, int64_t b, int64_t h, int64_t q_tile) {
-  const int64_t D = p.head_dim, Dp = round_up(D, W);
-  const int64_t Br = p.block_q, Bc = p.block_kv;
-  const int64_t i0 = q_tile * Br, rows = min64(Br, p.q_len - i0);
+  const int64_t D = p.head_dim, Br = p.block_q, Bc = p.block_kv;
+  const int64_t i0 = q_tile * Br, rows = min64(Br, p.q_len - i0), padded = round_up(rows, W);
 
-  float* Q = scratch_floats(Br * Dp + D * Bc + Bc * Dp + Br * Bc + Br * Dp + 3 * Br);
-  float* KT = Q + Br * Dp;       // D x Bc
-  float* V = KT + D * Bc;        // Bc x Dp
-  float* S = V + Bc * Dp;        // Br x Bc: scores, then probabilities
-  float* O = S + Br * Bc;        // Br x Dp: unnormalised output
-  float* m = O + Br * Dp;        // running max, log2 units
-  float* l = m + Br;             // running sum
-  float* limit = l + Br;         // visible keys per row, as float
+  float* QT = scratch_floats(D * Br + Bc * Br + D * Br + 5 * Br);
+  float* ST = QT + D * Br;     // Bc x Br: scores of a key tile (log2 units), then probabilities
+  float* OT = ST + Bc * Br;    // D x Br: unnormalised output, transposed
+  float* m = OT + D * Br;      // running max per query
+  float* l = m + Br;           // running sum per query
+  float* limit = l + Br;       // keys visible to each query, as float
+  float* shift = limit + Br;   // this tile's exponent shift per query (0 while nothing is visible)
+  float* alpha = shift + Br;   // rescale of the earlier accumulation per query
 
-  pack_rows(p.q, b, h, i0, rows, D, p.scale * log2e, Q, Dp);
+  pack_transposed(p.q, b, h, i0, rows, padded, D, p.scale * log2e, QT, Br);
   int64_t most_visible = 0, least_visible = p.kv_len;
-  for (int64_t r = 0; r < rows; ++r) {
-    const int64_t visible = p.visible_keys(b, i0 + r);
+  for (int64_t r = 0; r < padded; ++r) {
+    const int64_t visible = r < rows ? p.visible_keys(b, i0 + r) : 0;
     limit[r] = static_cast<float>(visible);
-    most_visible = max64(most_visible, visible);
-    least_visible = min64(least_visible, visible);
+    if (r < rows) {
+      most_visible = max64(most_visible, visible);
+      least_visible = min64(least_visible, visible);
+    }
     m[r] = negative_infinity();
     l[r] = 0.f;
   }
-  for (int64_t i = 0; i < rows * Dp; ++i) O[i] = 0.f;
+  for (int64_t i = 0; i < D * Br; ++i) OT[i] = 0.f;
 
   for (int64_t j0 = 0; j0 < most_visible; j0 += Bc) {
-    const int64_t cols = min64(Bc, most_visible - j0), padded = round_up(cols, W);
-    pack_transposed(p.k, b, h, j0, cols, padded, D, KT, Bc);
-    pack_rows(p.v, b, h, j0, cols, D, 1.f, V, Dp);
-    for (int64_t i = cols * Dp; i < padded * Dp; ++i) V[i] = 0.f;  // 0 * garbage could be NaN
+    const int64_t cols = min64(Bc, most_visible - j0);
+    gemm<false>(cols, padded, D, rows_of(p.k, b, h, j0), QT, Br, ST, Br);  // S^T = K Q^T
 
-    gemm<false>(rows, padded, D, Q, Dp, KT, Bc, S, Bc);  // (rows, padded) scores, log2 units
-
-    const bool partly_hidden = j0 + padded > least_visible;
-    for (int64_t r = 0; r < rows; ++r) {
-      float* s = S + r * Bc;
-      if (partly_hidden) {
-        for (int64_t c = max64(static_cast<int64_t>(limit[r]) - j0, 0); c < padded; ++c) s[c] = negative_infinity();
-      }
-      vf row_max = splat(negative_infinity());
-      for (int64_t c = 0; c < padded; c += W) row_max = vmax(row_max, load(s + c));
-      const float tile_max = horizontal_max(row_max);
-      const float m_new = tile_max > m[r] ? tile_max : m[r];
-      if (m_new == negative_infinity()) {  // nothing visible yet in this row
-        for (int64_t c = 0; c < padded; ++c) s[c] = 0.f;
-        continue;
-      }
-      const float alpha = __builtin_exp2f(m[r] - m_new);
-      const vf shift = splat(m_new);
-      vf sum = vf{};
-      for (int64_t c = 0; c < padded; c += W) {
-        const vf e = exp2v(load(s + c) - shift);
-        store(s + c, e);
-        sum += e;
-      }
-      l[r] = l[r] * alpha + horizontal_sum(sum);
-      m[r] = m_new;
-      if (alpha != 1.f) {
-        float* o = O + r * Dp;
-        const vf a = splat(alpha);
-        for (int64_t d = 0; d < Dp; d += W) store(o + d, load(o + d) * a);
+    if (j0 + cols > least_visible) {  // some query does not see all of this tile
+      for (int64_t c = 0; c < cols; ++c) {
+        const vf key = splat(static_cast<float>(j0 + c));
+        for (int64_t r = 0; r < padded; r += W) {
+          float* s = ST + c * Br + r;
+          store(s, key < load(limit + r) ? load(s) : splat(negative_infinity()));
+        }
       }
     }
-    gemm<true>(rows, Dp, cols, S, Bc, V, Dp, O, Dp);  // O += P V
+    for (int64_t r = 0; r < padded; r += W) {  // online softmax, W queries at a time
+      const vf m_old = load(m + r);
+      vf m_new = m_old;
+      for (int64_t c = 0; c < cols; ++c) m_new = vmax(m_new, load(ST + c * Br + r));
+      const vf nothing_yet = splat(negative_infinity());
+      const vf s = m_new == nothing_yet ? vf{} : m_new;
+      vf sum = vf{};
+      for (int64_t c = 0; c < cols; ++c) {
+        const vf e = exp2v(load(ST + c * Br + r) - s);
+        store(ST + c * Br + r, e);
+        sum += e;
+      }
+      const vf a = exp2v(m_old - s);
+      store(l + r, load(l + r) * a + sum);
+      store(m + r, m_new);
+      store(alpha + r, a);
+      store(shift + r, s);
+    }
+    for (int64_t d = 0; d < D; ++d)
+      for (int64_t r = 0; r < padded; r += W) store(OT + d * Br + r, load(OT + d * Br + r) * load(alpha + r));
+    gemm<true>(D, padded, cols, transposed_rows_of(p.v, b, h, j0), ST, Br, OT, Br);  // O^T += V^T P^T
   }
 
   for (int64_t r = 0; r < rows; ++r) {
     const float inverse = l[r] > 0.f ? 1.f / l[r] : 0.f;
-    write_rows(p.out, b, h, i0 + r, 1, D, O + r * Dp, Dp, inverse);
-    if (p.lse) *p.lse_at(b, h, i0 + r) = l[r] > 0.f ? (m[r] + __builtin_log2f(l[r])) * ln2 : negative_infinity();
+    float* o = p.out.at(b, h, i0 + r);
+    for (int64_t d = 0; d < D; ++d) o[d * p.out.sd] = OT[d * Br + r] * inverse;
+    if (p.lse) *p.lse_at(b, h, i0 + r) = l[r] > 0.f ? (shift[r] + __builtin_log2f(l[r])) * ln2 : negative_infinity();
   }
 }
 
@@ -258,73 +266,70 @@ void backward_delta(const Problem& p, int64_t b, int64_t h) {
 }
 
 void backward_chunk(const Problem& p, int64_t b, int64_t h, int64_t chunk) {
-  const int64_t D = p.head_dim, Dp = round_up(D, W);
-  const int64_t Br = p.block_q, Bc = p.block_kv;
+  const int64_t D = p.head_dim, Dp = round_up(D, W), Br = p.block_q, Bc = p.block_kv;
+  const int64_t Tq = p.q_len, Tqp = p.q_len_padded;
   const int64_t tiles = p.kv_tiles();
   const int64_t first_tile = chunk * tiles / p.kv_chunks, end_tile = (chunk + 1) * tiles / p.kv_chunks;
   const int64_t keys_of_batch = p.key_lengths ? p.key_lengths[b] : p.kv_len;
-  const float* delta = p.delta + (b * p.heads + h) * p.q_len;
+  const float* delta = p.delta + (b * p.heads + h) * Tq;
   const float score_scale = p.scale * log2e;
 
-  float* K = scratch_floats(4 * Bc * Dp + D * Bc + 2 * D * Br + 2 * Br * Dp + 2 * Bc * Br + 3 * Br);
-  float* V = K + Bc * Dp;         // Bc x Dp
-  float* dK = V + Bc * Dp;        // Bc x Dp
-  float* dV = dK + Bc * Dp;       // Bc x Dp
-  float* KT = dV + Bc * Dp;       // D x Bc
-  float* QT = KT + D * Bc;        // D x Br
-  float* dOT = QT + D * Br;       // D x Br
-  float* Q = dOT + D * Br;        // Br x Dp
-  float* dO = Q + Br * Dp;        // Br x Dp
-  float* PT = dO + Br * Dp;       // Bc x Br
-  float* dST = PT + Bc * Br;      // Bc x Br: dP^T, then dS^T in place
-  float* limit = dST + Bc * Br;   // visible keys per query row of the tile, as float
-  float* lse2 = limit + Br;       // lse in log2 units
-  float* row_delta = lse2 + Br;
+  // Whole (batch, head) operands, packed once: Q^T and dO^T (D x Tqp); Q and dO row-major when
+  // they cannot be read in place; per-query lse (log2 units), delta and visible keys.
+  float* QT = scratch_floats(2 * D * Tqp + 2 * Tqp * Dp + 3 * Tqp + 2 * Bc * Dp + 2 * Bc * Br);
+  float* dOT = QT + D * Tqp;
+  float* Q_pack = dOT + D * Tqp;
+  float* dO_pack = Q_pack + Tqp * Dp;
+  float* lse2 = dO_pack + Tqp * Dp;
+  float* row_delta = lse2 + Tqp;
+  float* limit = row_delta + Tqp;
+  float* dK = limit + Tqp;     // Bc x Dp
+  float* dV = dK + Bc * Dp;    // Bc x Dp
+  float* PT = dV + Bc * Dp;    // Bc x Br
+  float* dST = PT + Bc * Br;   // Bc x Br: dP^T, then dS^T in place
 
-  float* dq_partial = p.dq_partial(b, h, chunk);  // D x q_len_padded, transposed
-  for (int64_t i = 0; i < D * p.q_len_padded; ++i) dq_partial[i] = 0.f;
+  pack_transposed(p.q, b, h, 0, Tq, Tqp, D, 1.f, QT, Tqp);
+  pack_transposed(p.d_out, b, h, 0, Tq, Tqp, D, 1.f, dOT, Tqp);
+  int64_t ld_q = 0, ld_do = 0;
+  const float* Q = rows_as_b(p.q, b, h, 0, Tq, D, Dp, Q_pack, &ld_q);
+  const float* dO = rows_as_b(p.d_out, b, h, 0, Tq, D, Dp, dO_pack, &ld_do);
+  for (int64_t i = 0; i < Tqp; ++i) {
+    const bool real = i < Tq;
+    lse2[i] = real ? *p.lse_at(b, h, i) * log2e : 0.f;
+    row_delta[i] = real ? delta[i] : 0.f;
+    limit[i] = real ? static_cast<float>(p.visible_keys(b, i)) : 0.f;  // padding rows see nothing
+  }
+
+  float* dq_partial = p.dq_partial(b, h, chunk);  // D x Tqp, transposed
+  for (int64_t i = 0; i < D * Tqp; ++i) dq_partial[i] = 0.f;
 
   for (int64_t tile = first_tile; tile < end_tile; ++tile) {
     const int64_t j0 = tile * Bc, cols = min64(Bc, p.kv_len - j0);
     for (int64_t i = 0; i < cols * Dp; ++i) dK[i] = dV[i] = 0.f;
     // Queries that can see key j0 onwards: all of them, or from the causal diagonal down.
     const int64_t first_query = p.causal ? max64(j0 - p.causal_offset, 0) : 0;
-    if (j0 < keys_of_batch && first_query < p.q_len) {
-      pack_rows(p.k, b, h, j0, cols, D, 1.f, K, Dp);
-      pack_rows(p.v, b, h, j0, cols, D, 1.f, V, Dp);
-      pack_transposed(p.k, b, h, j0, cols, cols, D, KT, Bc);
-
-      for (int64_t i0 = first_query / Br * Br; i0 < p.q_len; i0 += Br) {
-        const int64_t rows = min64(Br, p.q_len - i0), padded = round_up(rows, W);
-        pack_transposed(p.q, b, h, i0, rows, padded, D, QT, Br);
-        pack_transposed(p.d_out, b, h, i0, rows, padded, D, dOT, Br);
-        pack_rows(p.q, b, h, i0, rows, D, 1.f, Q, Dp);
-        pack_rows(p.d_out, b, h, i0, rows, D, 1.f, dO, Dp);
-        for (int64_t r = 0; r < padded; ++r) {
-          const bool real = r < rows;
-          limit[r] = real ? static_cast<float>(p.visible_keys(b, i0 + r)) : 0.f;
-          lse2[r] = real ? *p.lse_at(b, h, i0 + r) * log2e : 0.f;
-          row_delta[r] = real ? delta[i0 + r] : 0.f;
-        }
-
-        gemm<false>(cols, padded, D, K, Dp, QT, Br, PT, Br);  // S^T = K Q^T
-        for (int64_t c = 0; c < cols; ++c) {                    // P^T = exp(S^T - lse), masked
+    if (j0 < keys_of_batch && first_query < Tq) {
+      const MatrixA K = rows_of(p.k, b, h, j0), V = rows_of(p.v, b, h, j0), KT = transposed_rows_of(p.k, b, h, j0);
+      for (int64_t i0 = first_query / Br * Br; i0 < Tq; i0 += Br) {
+        const int64_t rows = min64(Br, Tq - i0), padded = round_up(rows, W);
+        gemm<false>(cols, padded, D, K, QT + i0, Tqp, PT, Br);  // S^T = K Q^T
+        for (int64_t c = 0; c < cols; ++c) {                     // P^T = exp(S^T - lse), masked
           const vf key = splat(static_cast<float>(j0 + c));
           float* pt = PT + c * Br;
           for (int64_t r = 0; r < padded; r += W) {
-            const vf e = exp2v(load(pt + r) * splat(score_scale) - load(lse2 + r));
-            store(pt + r, key < load(limit + r) ? e : vf{});
+            const vf e = exp2v(load(pt + r) * splat(score_scale) - load(lse2 + i0 + r));
+            store(pt + r, key < load(limit + i0 + r) ? e : vf{});
           }
         }
-        gemm<true>(cols, Dp, rows, PT, Br, dO, Dp, dV, Dp);     // dV += P^T dO
-        gemm<false>(cols, padded, D, V, Dp, dOT, Br, dST, Br);  // dP^T = V dO^T
-        for (int64_t c = 0; c < cols; ++c) {                    // dS^T = P^T (dP^T - delta)
+        gemm<true>(cols, Dp, rows, MatrixA{PT, Br, 1}, dO + i0 * ld_do, ld_do, dV, Dp);  // dV += P^T dO
+        gemm<false>(cols, padded, D, V, dOT + i0, Tqp, dST, Br);                         // dP^T = V dO^T
+        for (int64_t c = 0; c < cols; ++c) {                                              // dS^T = P^T (dP^T - delta)
           float* ds = dST + c * Br;
           const float* pt = PT + c * Br;
-          for (int64_t r = 0; r < padded; r += W) store(ds + r, load(pt + r) * (load(ds + r) - load(row_delta + r)));
+          for (int64_t r = 0; r < padded; r += W) store(ds + r, load(pt + r) * (load(ds + r) - load(row_delta + i0 + r)));
         }
-        gemm<true>(cols, Dp, rows, dST, Br, Q, Dp, dK, Dp);                            // dK += dS^T Q
-        gemm<true>(D, padded, cols, KT, Bc, dST, Br, dq_partial + i0, p.q_len_padded);  // dQ^T += K^T dS^T
+        gemm<true>(cols, Dp, rows, MatrixA{dST, Br, 1}, Q + i0 * ld_q, ld_q, dK, Dp);  // dK += dS^T Q
+        gemm<true>(D, padded, cols, KT, dST, Br, dq_partial + i0, Tqp);                // dQ^T += K^T dS^T
       }
     }
     write_rows(p.dk, b, h, j0, cols, D, dK, Dp, p.scale);
