@@ -1,6 +1,12 @@
 #include "thread_pool.hpp"
 
+#include <dlfcn.h>
+#include <link.h>
+
 #include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <string>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -98,7 +104,68 @@ class Pool {
   std::vector<std::thread> workers_;
 };
 
+// libtorch's OpenMP runtime, when one is already in the process. Its worker threads spin for a
+// while after every parallel region of libtorch's; our own threads starting then would fight them
+// for the cores (measured: ~10% of the time in libgomp's spin loop, backward 30% slower). Running
+// our items on that team instead means the same threads do libtorch's work and ours, in turn. We
+// never link or load OpenMP ourselves: we only use the copy libtorch brought, found by name among
+// the loaded libraries.
+struct OpenMpTeam {
+  using Parallel = void (*)(void (*)(void*), void*, unsigned, unsigned);
+  Parallel parallel = nullptr;
+  std::string library;
+
+  static const OpenMpTeam& instance() {
+    static const OpenMpTeam team = find();
+    return team;
+  }
+
+ private:
+  static OpenMpTeam find() {
+    OpenMpTeam team;
+    const char* choice = std::getenv("ACTORTRAIN_THREADS");
+    if (choice != nullptr && std::strcmp(choice, "own") == 0) return team;
+    dl_iterate_phdr(
+        [](dl_phdr_info* info, size_t, void* found) {
+          auto* team = static_cast<OpenMpTeam*>(found);
+          const char* name = info->dlpi_name;
+          if (name == nullptr || std::strstr(name, "libgomp") == nullptr) return 0;
+          void* handle = dlopen(name, RTLD_LAZY | RTLD_NOLOAD);
+          if (handle == nullptr) return 0;
+          team->parallel = reinterpret_cast<Parallel>(dlsym(handle, "GOMP_parallel"));
+          if (team->parallel != nullptr) team->library = name;
+          return team->parallel != nullptr ? 1 : 0;
+        },
+        &team);
+    return team;
+  }
+};
+
+struct TeamJob {
+  const std::function<void(int64_t)>* body;
+  int64_t items;
+  std::atomic<int64_t> next{0};
+  std::mutex mutex;
+  std::exception_ptr error;
+};
+
+void run_team_member(void* data) {
+  auto* job = static_cast<TeamJob*>(data);
+  try {
+    for (int64_t item; (item = job->next.fetch_add(1, std::memory_order_relaxed)) < job->items;) (*job->body)(item);
+  } catch (...) {  // an exception must not unwind through OpenMP's frames
+    std::lock_guard<std::mutex> lock(job->mutex);
+    if (!job->error) job->error = std::current_exception();
+    job->next.store(job->items);
+  }
+}
+
 }  // namespace
+
+const char* parallel_backend() {
+  const OpenMpTeam& team = OpenMpTeam::instance();
+  return team.parallel != nullptr ? team.library.c_str() : "own threads";
+}
 
 void parallel_for(int64_t items, int threads, const std::function<void(int64_t)>& body) {
   if (items <= 0) return;
@@ -106,7 +173,17 @@ void parallel_for(int64_t items, int threads, const std::function<void(int64_t)>
     for (int64_t item = 0; item < items; ++item) body(item);
     return;
   }
-  Pool::instance().run(items, threads, body);
+  const OpenMpTeam& team = OpenMpTeam::instance();
+  if (team.parallel == nullptr) {
+    Pool::instance().run(items, threads, body);
+    return;
+  }
+  TeamJob job;
+  job.body = &body;
+  job.items = items;
+  const int64_t useful = items < threads ? items : threads;
+  team.parallel(run_team_member, &job, static_cast<unsigned>(useful), 0);
+  if (job.error) std::rethrow_exception(job.error);
 }
 
 }  // namespace actortrain

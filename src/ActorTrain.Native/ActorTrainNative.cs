@@ -51,6 +51,10 @@ public static class ActorTrainNative
     /// <summary>True when the library was built with CUDA kernels (CMake found a CUDA compiler).</summary>
     public static bool CudaCompiled => NativeMethods.at_cuda_compiled() != 0;
 
+    /// <summary>Who runs the kernels' parallel work: "own threads" or the OpenMP runtime libtorch
+    /// brought into the process, whose thread team the kernels borrow.</summary>
+    public static string ParallelBackend => NativeMethods.Utf8(NativeMethods.at_parallel_backend());
+
     /// <summary>Caps kernel dispatch at <paramref name="limit"/> for the whole process.</summary>
     public static void LimitIsa(Isa limit) => NativeMethods.ThrowIfFailed(NativeMethods.at_set_isa_limit(limit));
 

@@ -123,3 +123,16 @@ public sealed class NativeErrorMappingTests
         Assert.Contains("'second-thread'", await second);
     }
 }
+
+public sealed class ParallelBackendTests
+{
+    [Fact]
+    public void Kernels_borrow_the_openmp_team_libtorch_brought_into_the_process()
+    {
+        _ = TorchSharp.torch.get_num_threads(); // libtorch (and its libgomp) loaded first
+        if (Environment.GetEnvironmentVariable("ACTORTRAIN_THREADS") == "own")
+            Assert.Equal("own threads", ActorTrainNative.ParallelBackend);
+        else
+            Assert.Contains("libgomp", ActorTrainNative.ParallelBackend);
+    }
+}

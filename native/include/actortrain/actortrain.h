@@ -81,6 +81,11 @@ AT_API at_status at_parse_isa(const char* name, at_isa* out);
 /* Lower-case name of an ISA level; "unknown" outside the enum. */
 AT_API const char* at_isa_name(at_isa isa);
 
+/* Who runs the kernels' parallel work: "own threads", or the path of the OpenMP runtime already in
+ * the process (libtorch's libgomp) whose thread team is borrowed. ACTORTRAIN_THREADS=own forces
+ * our own pool. Static storage. */
+AT_API const char* at_parallel_backend(void);
+
 /* 1 when this library was built with the CUDA toolchain (ACTORTRAIN_CUDA found nvcc), else 0. */
 AT_API int32_t at_cuda_compiled(void);
 

@@ -339,12 +339,14 @@ void backward_chunk(const Problem& p, int64_t b, int64_t h, int64_t chunk) {
 
 void backward_reduce_dq(const Problem& p, int64_t b, int64_t h) {
   const int64_t D = p.head_dim, stride = p.q_len_padded;
-  for (int64_t i = 0; i < p.q_len; ++i) {
-    float* o = p.dq.at(b, h, i);
-    for (int64_t d = 0; d < D; ++d) {
-      float sum = 0.f;
-      for (int64_t chunk = 0; chunk < p.kv_chunks; ++chunk) sum += p.dq_partial(b, h, chunk)[d * stride + i];
-      o[d * p.dq.sd] = sum * p.scale;
+  // Chunk partials summed in chunk order (deterministic), W queries at a time along the contiguous
+  // rows of the transposed partials.
+  for (int64_t d = 0; d < D; ++d) {
+    for (int64_t i = 0; i < p.q_len; i += W) {
+      vf sum = load(p.dq_partial(b, h, 0) + d * stride + i);
+      for (int64_t chunk = 1; chunk < p.kv_chunks; ++chunk) sum += load(p.dq_partial(b, h, chunk) + d * stride + i);
+      sum *= splat(p.scale);
+      for (int64_t r = 0; r < W && i + r < p.q_len; ++r) p.dq.at(b, h, i + r)[d * p.dq.sd] = sum[r];
     }
   }
 }

@@ -39,6 +39,9 @@ internal static partial class NativeMethods
     public static partial int at_cuda_compiled();
 
     [LibraryImport(LibraryName)]
+    public static partial nint at_parallel_backend();
+
+    [LibraryImport(LibraryName)]
     public static partial long at_attention_params_size();
 
     [LibraryImport(LibraryName)]

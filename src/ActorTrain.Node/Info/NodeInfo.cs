@@ -41,6 +41,7 @@ public sealed record NativeInfo(
     string? ActiveIsa,
     IReadOnlyList<string> Features,
     bool? CudaCompiled,
+    string? ParallelBackend,
     string? Error);
 
 public sealed record JournalInfo(string Backend, string Target, bool Ok, double RoundTripMs, string? Error);

@@ -36,6 +36,7 @@ public static class NodeInfoCollector
         }
     }
 
+    // Called after Torch(): with libtorch loaded first, the kernels find its OpenMP team.
     private static NativeInfo Native()
     {
         try
@@ -46,11 +47,11 @@ public static class NodeInfoCollector
                 .ToArray();
             return new NativeInfo(ActorTrainNative.LibraryPath, ActorTrainNative.Version,
                 ActorTrainNative.NameOf(ActorTrainNative.CpuIsa), ActorTrainNative.NameOf(ActorTrainNative.ActiveIsa),
-                features, ActorTrainNative.CudaCompiled, null);
+                features, ActorTrainNative.CudaCompiled, ActorTrainNative.ParallelBackend, null);
         }
         catch (Exception e)
         {
-            return new NativeInfo(null, null, null, null, [], null, $"native library failed to load: {Innermost(e).Message}");
+            return new NativeInfo(null, null, null, null, [], null, null, $"native library failed to load: {Innermost(e).Message}");
         }
     }
 

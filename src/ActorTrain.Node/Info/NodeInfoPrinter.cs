@@ -38,6 +38,7 @@ public static class NodeInfoPrinter
             Row(grid, "CPU ISA", $"{info.Native.Isa} (dispatching to {info.Native.ActiveIsa})");
             Row(grid, "CPU features", info.Native.Features.Count == 0 ? "none beyond the baseline" : string.Join(' ', info.Native.Features));
             Row(grid, "CUDA kernels", info.Native.CudaCompiled == true ? "compiled in" : "not compiled in");
+            Row(grid, "Kernel threads", info.Native.ParallelBackend!);
         }
         else Failure(grid, "Native library", info.Native.Error);
         if (info.Journal.Ok) Row(grid, "Journal", $"{info.Journal.Target}: write and read OK in {info.Journal.RoundTripMs:0} ms");
