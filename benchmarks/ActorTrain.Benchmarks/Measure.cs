@@ -3,8 +3,14 @@ using System.Diagnostics;
 namespace ActorTrain.Benchmarks;
 
 /// <summary>Timing and memory measurement shared by the suites.</summary>
-public static class Measure
+public static partial class Measure
 {
+    private static partial class LibC
+    {
+        [System.Runtime.InteropServices.LibraryImport("libc")]
+        public static partial int malloc_trim(nuint pad);
+    }
+
     /// <summary>Median wall time in milliseconds of each action, after warm-up. The actions are
     /// interleaved (a, b, c, a, b, c, ...) so drift of a noisy shared machine hits all alike.</summary>
     public static double[] MedianMilliseconds(int warmUps, int repetitions, params Action[] actions)
@@ -37,6 +43,7 @@ public static class Measure
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
+        LibC.malloc_trim(0); // hand freed heap back, so reuse of it cannot hide a peak
         File.WriteAllText("/proc/self/clear_refs", "5");
         long before = StatusKilobytes("VmRSS");
         action();

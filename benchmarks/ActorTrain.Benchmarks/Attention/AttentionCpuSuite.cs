@@ -54,7 +54,7 @@ public static class AttentionCpuSuite
                 Implementations.Select(i => (Action)(() => Forward(i.Run, q, k, v, shape.Causal))).ToArray());
             var both = Measure.MedianMilliseconds(options.WarmUps, options.Repetitions,
                 Implementations.Select(i => (Action)(() => ForwardBackward(i.Run, q, k, v, dOut, shape.Causal))).ToArray());
-            var memory = Implementations.Select(i => Measure.PeakExtraMegabytes(() => ForwardBackward(i.Run, q, k, v, dOut, shape.Causal))).ToArray();
+            var memory = Implementations.Select(i => PeakExtraInFreshProcess(shape, i.Name, options.Threads)).ToArray();
 
             for (int baseline = 1; baseline < Implementations.Length; baseline++)
             {
@@ -63,6 +63,25 @@ public static class AttentionCpuSuite
             }
         }
         return new SuiteResult("attention-cpu", Measure.Machine(options.Threads) with { Cpu = $"{Measure.Machine(options.Threads).Cpu} ({ActorTrainNative.NameOf(ActorTrainNative.ActiveIsa)} kernels)" }, options.Quick, rows);
+    }
+
+    /// <summary>Peak memory one forward+backward adds, measured in a child process of its own:
+    /// in this one, allocators and our grow-only scratch would already hold memory from earlier runs.</summary>
+    private static double PeakExtraInFreshProcess(Shape shape, string implementation, int threads) =>
+        ChildProcess.RunForNumber("attention-memory", $"{shape.B}", $"{shape.H}", $"{shape.T}", $"{shape.D}",
+            shape.Causal ? "causal" : "full", implementation, $"{threads}");
+
+    /// <summary>The child side: args B H T D causal|full implementation threads; prints MiB.</summary>
+    public static double MeasureMemory(string[] args)
+    {
+        var shape = new Shape(long.Parse(args[0]), long.Parse(args[1]), long.Parse(args[2]), long.Parse(args[3]), args[4] == "causal");
+        var implementation = Implementations.Single(i => i.Name == args[5]).Run;
+        set_num_threads(int.Parse(args[6]));
+        var q = randn(shape.B, shape.H, shape.T, shape.D);
+        var k = randn(shape.B, shape.H, shape.T, shape.D);
+        var v = randn(shape.B, shape.H, shape.T, shape.D);
+        var dOut = randn(shape.B, shape.H, shape.T, shape.D);
+        return Measure.PeakExtraMegabytes(() => ForwardBackward(implementation, q, k, v, dOut, shape.Causal));
     }
 
     private static ResultRow Row(string name, double[] milliseconds, int baseline, double flops, double[]? memory) => new(
