@@ -157,7 +157,7 @@ at_status backward(const at_attention_params* p) {
   // the summation order of dq, and hence the result, is fixed for a given num_threads.
   const int64_t wanted_items = 4 * static_cast<int64_t>(p->num_threads);
   problem.kv_chunks = pairs >= wanted_items ? 1 : std::min<int64_t>(tiles, (wanted_items + pairs - 1) / pairs);
-  problem.q_len_padded = (problem.q_len + kernels.vector_width - 1) / kernels.vector_width * kernels.vector_width;
+  problem.q_len_padded = problem.q_tiles() * problem.block_q;
 
   const int64_t delta_floats = pairs * problem.q_len;
   float* workspace = call_workspace_floats(delta_floats + pairs * problem.kv_chunks * problem.head_dim * problem.q_len_padded);

@@ -157,7 +157,7 @@ void pack_transposed(const View4& src, int64_t b, int64_t h, int64_t row0, int64
 // fills whole vectors, else a packed copy with D padded to Dp by zeros (returned ld in *ld).
 const float* rows_as_b(const View4& src, int64_t b, int64_t h, int64_t row0, int64_t rows, int64_t D, int64_t Dp,
                        float* pack, int64_t* ld) {
-  if (src.sd == 1 && D == Dp) {
+  if (src.sd == 1 && D == Dp && src.st == D) {  // rows far apart would thrash L1 sets: pack those
     *ld = src.st;
     return src.at(b, h, row0);
   }
@@ -274,8 +274,10 @@ void backward_chunk(const Problem& p, int64_t b, int64_t h, int64_t chunk) {
   const float* delta = p.delta + (b * p.heads + h) * Tq;
   const float score_scale = p.scale * log2e;
 
-  // Whole (batch, head) operands, packed once: Q^T and dO^T (D x Tqp); Q and dO row-major when
-  // they cannot be read in place; per-query lse (log2 units), delta and visible keys.
+  // Whole (batch, head) operands, packed once: Q^T and dO^T as one (D x Br) block per query tile
+  // (a D x Tq matrix would put its rows Tq floats apart, and at T = 1024 or 4096 every row of a
+  // tile would fall into the same L1 set); Q and dO row-major when they cannot be read in place
+  // with short rows; per-query lse (log2 units), delta and visible keys.
   float* QT = scratch_floats(2 * D * Tqp + 2 * Tqp * Dp + 3 * Tqp + 2 * Bc * Dp + 2 * Bc * Br);
   float* dOT = QT + D * Tqp;
   float* Q_pack = dOT + D * Tqp;
@@ -288,8 +290,11 @@ void backward_chunk(const Problem& p, int64_t b, int64_t h, int64_t chunk) {
   float* PT = dV + Bc * Dp;    // Bc x Br
   float* dST = PT + Bc * Br;   // Bc x Br: dP^T, then dS^T in place
 
-  pack_transposed(p.q, b, h, 0, Tq, Tqp, D, 1.f, QT, Tqp);
-  pack_transposed(p.d_out, b, h, 0, Tq, Tqp, D, 1.f, dOT, Tqp);
+  for (int64_t i0 = 0; i0 < Tq; i0 += Br) {
+    const int64_t rows = min64(Br, Tq - i0);
+    pack_transposed(p.q, b, h, i0, rows, Br, D, 1.f, QT + i0 * D, Br);
+    pack_transposed(p.d_out, b, h, i0, rows, Br, D, 1.f, dOT + i0 * D, Br);
+  }
   int64_t ld_q = 0, ld_do = 0;
   const float* Q = rows_as_b(p.q, b, h, 0, Tq, D, Dp, Q_pack, &ld_q);
   const float* dO = rows_as_b(p.d_out, b, h, 0, Tq, D, Dp, dO_pack, &ld_do);
@@ -300,7 +305,7 @@ void backward_chunk(const Problem& p, int64_t b, int64_t h, int64_t chunk) {
     limit[i] = real ? static_cast<float>(p.visible_keys(b, i)) : 0.f;  // padding rows see nothing
   }
 
-  float* dq_partial = p.dq_partial(b, h, chunk);  // D x Tqp, transposed
+  float* dq_partial = p.dq_partial(b, h, chunk);  // (D x Br) block per query tile
   for (int64_t i = 0; i < D * Tqp; ++i) dq_partial[i] = 0.f;
 
   for (int64_t tile = first_tile; tile < end_tile; ++tile) {
@@ -312,7 +317,7 @@ void backward_chunk(const Problem& p, int64_t b, int64_t h, int64_t chunk) {
       const MatrixA K = rows_of(p.k, b, h, j0), V = rows_of(p.v, b, h, j0), KT = transposed_rows_of(p.k, b, h, j0);
       for (int64_t i0 = first_query / Br * Br; i0 < Tq; i0 += Br) {
         const int64_t rows = min64(Br, Tq - i0), padded = round_up(rows, W);
-        gemm<false>(cols, padded, D, K, QT + i0, Tqp, PT, Br);  // S^T = K Q^T
+        gemm<false>(cols, padded, D, K, QT + i0 * D, Br, PT, Br);  // S^T = K Q^T
         for (int64_t c = 0; c < cols; ++c) {                     // P^T = exp(S^T - lse), masked
           const vf key = splat(static_cast<float>(j0 + c));
           float* pt = PT + c * Br;
@@ -322,14 +327,14 @@ void backward_chunk(const Problem& p, int64_t b, int64_t h, int64_t chunk) {
           }
         }
         gemm<true>(cols, Dp, rows, MatrixA{PT, Br, 1}, dO + i0 * ld_do, ld_do, dV, Dp);  // dV += P^T dO
-        gemm<false>(cols, padded, D, V, dOT + i0, Tqp, dST, Br);                         // dP^T = V dO^T
+        gemm<false>(cols, padded, D, V, dOT + i0 * D, Br, dST, Br);                      // dP^T = V dO^T
         for (int64_t c = 0; c < cols; ++c) {                                              // dS^T = P^T (dP^T - delta)
           float* ds = dST + c * Br;
           const float* pt = PT + c * Br;
           for (int64_t r = 0; r < padded; r += W) store(ds + r, load(pt + r) * (load(ds + r) - load(row_delta + i0 + r)));
         }
         gemm<true>(cols, Dp, rows, MatrixA{dST, Br, 1}, Q + i0 * ld_q, ld_q, dK, Dp);  // dK += dS^T Q
-        gemm<true>(D, padded, cols, KT, dST, Br, dq_partial + i0, Tqp);                // dQ^T += K^T dS^T
+        gemm<true>(D, padded, cols, KT, dST, Br, dq_partial + i0 * D, Br);             // dQ^T += K^T dS^T
       }
     }
     write_rows(p.dk, b, h, j0, cols, D, dK, Dp, p.scale);
@@ -338,15 +343,18 @@ void backward_chunk(const Problem& p, int64_t b, int64_t h, int64_t chunk) {
 }
 
 void backward_reduce_dq(const Problem& p, int64_t b, int64_t h) {
-  const int64_t D = p.head_dim, stride = p.q_len_padded;
-  // Chunk partials summed in chunk order (deterministic), W queries at a time along the contiguous
-  // rows of the transposed partials.
-  for (int64_t d = 0; d < D; ++d) {
-    for (int64_t i = 0; i < p.q_len; i += W) {
-      vf sum = load(p.dq_partial(b, h, 0) + d * stride + i);
-      for (int64_t chunk = 1; chunk < p.kv_chunks; ++chunk) sum += load(p.dq_partial(b, h, chunk) + d * stride + i);
-      sum *= splat(p.scale);
-      for (int64_t r = 0; r < W && i + r < p.q_len; ++r) p.dq.at(b, h, i + r)[d * p.dq.sd] = sum[r];
+  const int64_t D = p.head_dim, Br = p.block_q;
+  // Chunk partials summed in chunk order (deterministic), W queries at a time along the rows of
+  // each tile's transposed (D x Br) block.
+  for (int64_t i0 = 0; i0 < p.q_len; i0 += Br) {
+    for (int64_t d = 0; d < D; ++d) {
+      const int64_t offset = i0 * D + d * Br;
+      for (int64_t r = 0; r < Br && i0 + r < p.q_len; r += W) {
+        vf sum = load(p.dq_partial(b, h, 0) + offset + r);
+        for (int64_t chunk = 1; chunk < p.kv_chunks; ++chunk) sum += load(p.dq_partial(b, h, chunk) + offset + r);
+        sum *= splat(p.scale);
+        for (int64_t w = 0; w < W && i0 + r + w < p.q_len; ++w) p.dq.at(b, h, i0 + r + w)[d * p.dq.sd] = sum[w];
+      }
     }
   }
 }

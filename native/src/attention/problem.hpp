@@ -28,7 +28,8 @@ struct Problem {
   int64_t block_q, block_kv;
 
   // Backward only: delta = rowsum(d_out * out) per (b, h, query), contiguous (B, H, q_len);
-  // dq partial sums, (B, H, kv_chunks) blocks of (head_dim x q_len_padded), transposed.
+  // dq partial sums, (B, H, kv_chunks) blocks of q_len_padded x head_dim, stored per query tile as
+  // transposed (head_dim x block_q) blocks; q_len_padded = q_tiles * block_q.
   float* delta;
   float* dq_partials;
   int64_t kv_chunks;
