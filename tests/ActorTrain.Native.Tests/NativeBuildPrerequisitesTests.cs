@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 using ActorTrain.Testing;
 using Xunit;
@@ -50,29 +49,19 @@ public sealed class NativeBuildPrerequisitesTests : IDisposable
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
             .Select(dir => Path.Combine(dir, program)).First(File.Exists);
 
-    private async Task<(int ExitCode, string Output)> BuildNativeTarget()
-    {
-        var start = new ProcessStartInfo(bin.Combine("dotnet"))
+    private Task<ExternalCommand.Outcome> BuildNativeTarget() => ExternalCommand.RunForOutcomeAsync(
+        bin.Combine("dotnet"),
+        [
+            "msbuild", Path.Combine(RepoRoot, "src", "ActorTrain.Native", "ActorTrain.Native.csproj"),
+            "-t:BuildActorTrainNative", $"-p:NativeBuildDir={bin.Combine("native")}/", "-nologo", "-nodeReuse:false",
+        ],
+        TimeSpan.FromMinutes(3),
+        environment =>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (string argument in new[]
-                 {
-                     "msbuild", Path.Combine(RepoRoot, "src", "ActorTrain.Native", "ActorTrain.Native.csproj"),
-                     "-t:BuildActorTrainNative", $"-p:NativeBuildDir={bin.Combine("native")}/",
-                     "-nologo", "-nodeReuse:false",
-                 })
-            start.ArgumentList.Add(argument);
-        start.Environment["PATH"] = bin.Path;
-        start.Environment.Remove("CXX");
-        // The test host's own MSBuild variables would point the child at this run's build instead of its own.
-        foreach (string key in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToArray())
-            start.Environment.Remove(key);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
-        return (process.ExitCode, await stdout + await stderr);
-    }
+            environment["PATH"] = bin.Path;
+            environment.Remove("CXX");
+            // The test host's own MSBuild variables would point the child at this run's build instead of its own.
+            foreach (string key in environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToArray())
+                environment.Remove(key);
+        });
 }

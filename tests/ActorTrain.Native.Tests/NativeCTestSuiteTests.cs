@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Reflection;
+using ActorTrain.Testing;
 using Xunit;
 
 namespace ActorTrain.Native.Tests;
@@ -23,16 +23,6 @@ public sealed class NativeCTestSuiteTests
         Assert.Contains("100% tests passed", ctest);
     }
 
-    private static async Task<string> Run(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in arguments) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
-        string output = await stdout + await stderr;
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{output}");
-        return output;
-    }
+    private static Task<string> Run(string program, params string[] arguments) =>
+        ExternalCommand.RunAsync(program, arguments, TimeSpan.FromMinutes(5));
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using ActorTrain.Testing;
 using Spectre.Console;
 
 namespace ActorTrain.Node.Tests;
@@ -26,19 +26,8 @@ internal static class CommandLine
     /// <summary>The built executable (copied next to the tests), as an operator would run it.</summary>
     public static async Task<Outcome> RunProcessAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "actortrain.dll"));
-        foreach (string arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await process.WaitForExitAsync(deadline.Token);
-        return new Outcome(process.ExitCode, await stdout + await stderr);
+        var outcome = await ExternalCommand.RunForOutcomeAsync(
+            "dotnet", [Path.Combine(AppContext.BaseDirectory, "actortrain.dll"), .. args], TimeSpan.FromSeconds(120));
+        return new Outcome(outcome.ExitCode, outcome.Output);
     }
 }

@@ -2,10 +2,24 @@ using System.Diagnostics;
 
 namespace ActorTrain.Testing;
 
-/// <summary>Runs a program to completion and fails with its output when it exits non-zero.</summary>
+/// <summary>Runs a program to completion, capturing what it printed.</summary>
 public static class ExternalCommand
 {
+    public sealed record Outcome(int ExitCode, string Output);
+
+    /// <summary>Runs and fails with the program's output when it exits non-zero.</summary>
     public static async Task<string> RunAsync(string program, IEnumerable<string> arguments, TimeSpan timeout)
+    {
+        var outcome = await RunForOutcomeAsync(program, arguments, timeout);
+        if (outcome.ExitCode != 0)
+            throw new InvalidOperationException($"`{program} {string.Join(' ', arguments)}` exited with {outcome.ExitCode}:\n{outcome.Output}");
+        return outcome.Output;
+    }
+
+    /// <summary>Runs and returns the exit code with stdout and stderr; <paramref name="environment"/>
+    /// may change the child's variables before it starts (a null value removes one).</summary>
+    public static async Task<Outcome> RunForOutcomeAsync(string program, IEnumerable<string> arguments, TimeSpan timeout,
+        Action<IDictionary<string, string?>>? environment = null)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -14,6 +28,7 @@ public static class ExternalCommand
             UseShellExecute = false,
         };
         foreach (string argument in arguments) start.ArgumentList.Add(argument);
+        environment?.Invoke(start.Environment);
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -25,13 +40,8 @@ public static class ExternalCommand
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Describe(start)} did not finish within {timeout.TotalSeconds:0}s");
+            throw new TimeoutException($"`{program} {string.Join(' ', arguments)}` did not finish within {timeout.TotalSeconds:0}s");
         }
-        string output = await stdout + await stderr;
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{Describe(start)} exited with {process.ExitCode}:\n{output}");
-        return output;
+        return new Outcome(process.ExitCode, await stdout + await stderr);
     }
-
-    private static string Describe(ProcessStartInfo start) => $"`{start.FileName} {string.Join(' ', start.ArgumentList)}`";
 }
