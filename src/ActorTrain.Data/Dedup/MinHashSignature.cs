@@ -1,0 +1,112 @@
+using System.Buffers;
+using System.IO.Hashing;
+using System.Text;
+using ActorTrain.Data.Cleaning;
+
+namespace ActorTrain.Data.Dedup;
+
+/// <summary>
+/// The MinHash signature of a document's word shingles and its LSH band keys. Each of the k hash
+/// functions is h_i(x) = (a_i * x + b_i) mod (2^61 - 1) over a 64-bit XxHash3 of the shingle, with
+/// a_i, b_i drawn from the seed, so signatures are stable across processes and machines.
+/// </summary>
+public sealed class MinHashSignature
+{
+    private const ulong MersennePrime = (1UL << 61) - 1;
+    private readonly MinHashSettings settings;
+    private readonly ulong[] multipliers;
+    private readonly ulong[] offsets;
+
+    public MinHashSignature(MinHashSettings settings)
+    {
+        this.settings = settings;
+        multipliers = new ulong[settings.Hashes];
+        offsets = new ulong[settings.Hashes];
+        ulong state = settings.Seed;
+        for (int i = 0; i < settings.Hashes; i++)
+        {
+            multipliers[i] = SplitMix(ref state) % (MersennePrime - 1) + 1;
+            offsets[i] = SplitMix(ref state) % MersennePrime;
+        }
+    }
+
+    /// <summary>k minimum hash values over the text's shingles.</summary>
+    public ulong[] Compute(string text)
+    {
+        var signature = new ulong[settings.Hashes];
+        Array.Fill(signature, ulong.MaxValue);
+        foreach (ulong shingle in ShingleHashes(text))
+        {
+            for (int i = 0; i < signature.Length; i++)
+            {
+                ulong value = MultiplyAddModPrime(multipliers[i], shingle % MersennePrime, offsets[i]);
+                if (value < signature[i]) signature[i] = value;
+            }
+        }
+        return signature;
+    }
+
+    /// <summary>One key per band (band index mixed in), for the LSH table: equal keys = candidates.</summary>
+    public ulong[] BandKeys(ulong[] signature)
+    {
+        var keys = new ulong[settings.Bands];
+        Span<byte> bytes = stackalloc byte[8 * (settings.RowsPerBand + 1)];
+        for (int band = 0; band < settings.Bands; band++)
+        {
+            BitConverter.TryWriteBytes(bytes[..8], (ulong)band);
+            for (int row = 0; row < settings.RowsPerBand; row++)
+                BitConverter.TryWriteBytes(bytes.Slice(8 * (row + 1), 8), signature[band * settings.RowsPerBand + row]);
+            keys[band] = XxHash3.HashToUInt64(bytes);
+        }
+        return keys;
+    }
+
+    /// <summary>The fraction of equal entries: an unbiased estimate of the Jaccard similarity.</summary>
+    public static double EstimatedJaccard(ulong[] a, ulong[] b)
+    {
+        if (a.Length != b.Length) throw new ArgumentException($"signatures of {a.Length} and {b.Length} hashes are not comparable");
+        int equal = 0;
+        for (int i = 0; i < a.Length; i++) if (a[i] == b[i]) equal++;
+        return equal / (double)a.Length;
+    }
+
+    private IEnumerable<ulong> ShingleHashes(string text)
+    {
+        string[] words = TextUnits.Words(text).Select(TextUnits.Bare).Where(w => w.Length > 0).ToArray();
+        int n = Math.Min(settings.ShingleWords, Math.Max(words.Length, 1));
+        for (int i = 0; i + n <= words.Length; i++) yield return Hash(string.Join(' ', words, i, n));
+    }
+
+    private static ulong Hash(string shingle)
+    {
+        int max = Encoding.UTF8.GetMaxByteCount(shingle.Length);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(max);
+        try
+        {
+            int length = Encoding.UTF8.GetBytes(shingle, buffer);
+            return XxHash3.HashToUInt64(buffer.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    // (a * x + b) mod (2^61 - 1) without overflow, via the 128-bit product.
+    private static ulong MultiplyAddModPrime(ulong a, ulong x, ulong b)
+    {
+        UInt128 product = (UInt128)a * x + b;
+        ulong low = (ulong)(product & MersennePrime), high = (ulong)(product >> 61);
+        ulong sum = low + high;
+        while (sum >= MersennePrime) sum -= MersennePrime;
+        return sum;
+    }
+
+    private static ulong SplitMix(ref ulong state)
+    {
+        ulong z = state += 0x9E3779B97F4A7C15;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
+        return z ^ (z >> 31);
+    }
+}
