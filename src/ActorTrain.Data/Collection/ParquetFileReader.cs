@@ -1,0 +1,62 @@
+using System.Collections.Immutable;
+using ActorTrain.Data.Documents;
+using Parquet;
+
+namespace ActorTrain.Data.Collection;
+
+/// <summary>One document per row of the configured string column, a row group at a time (memory is
+/// bounded by the writer's row-group size).</summary>
+public sealed class ParquetFileReader(ReaderSettings settings)
+{
+    public IEnumerable<ReadItem> Read(string path)
+    {
+        using var stream = File.OpenRead(path);
+        ParquetReader reader;
+        string? problem = null;
+        try
+        {
+            reader = ParquetReader.CreateAsync(stream).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or ArgumentException || e.GetType().Namespace?.StartsWith("Parquet", StringComparison.Ordinal) == true)
+        {
+            reader = null!;
+            problem = $"not a readable Parquet file: {e.Message}";
+        }
+        if (problem is not null)
+        {
+            yield return ReadItem.Bad(0, problem);
+            yield break;
+        }
+        try
+        {
+            var field = reader.Schema.GetDataFields().FirstOrDefault(f => f.Name == settings.ParquetTextColumn);
+            // Parquet.Net 6 reports UTF-8 string columns as ReadOnlyMemory<char> (its zero-copy type).
+            if (field is null || (field.ClrType != typeof(string) && field.ClrType != typeof(ReadOnlyMemory<char>)))
+            {
+                yield return ReadItem.Bad(0, $"no string column '{settings.ParquetTextColumn}' (columns: {string.Join(", ", reader.Schema.GetDataFields().Select(f => $"{f.Name}: {f.ClrType.Name}"))})");
+                yield break;
+            }
+            long index = 0;
+            for (int group = 0; group < reader.RowGroupCount; group++)
+            {
+                using var rowGroup = reader.OpenRowGroupReader(group);
+                var values = new string?[rowGroup.RowCount];
+                rowGroup.ReadAsync(field, values.AsMemory(), null).GetAwaiter().GetResult();
+                foreach (string? value in values)
+                {
+                    if (value is string text)
+                    {
+                        var metadata = ImmutableDictionary<string, string>.Empty.Add("format", "parquet");
+                        yield return ReadItem.Of(index, new Document(DocumentIds.For(path, index), text, path, metadata));
+                    }
+                    else yield return ReadItem.Bad(index, $"row {index}: '{settings.ParquetTextColumn}' is null");
+                    index++;
+                }
+            }
+        }
+        finally
+        {
+            reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+}
