@@ -1,0 +1,62 @@
+using System.Text.Json;
+using ZstdSharp;
+
+namespace ActorTrain.Data.Output;
+
+/// <summary>
+/// Appends JSON lines to a .jsonl.zst file, written under a temporary name and renamed into place
+/// on <see cref="Complete"/>, so a crash never leaves a half-written shard under its final name.
+/// Fixed compression level and one thread: the same lines give the same bytes.
+/// </summary>
+public sealed class JsonlZstWriter : IDisposable
+{
+    private const int Level = 9;
+    private readonly string path;
+    private readonly string temporary;
+    private readonly FileStream file;
+    private readonly CompressionStream compressor;
+    private readonly Utf8JsonWriter json;
+    private bool completed;
+
+    public JsonlZstWriter(string path)
+    {
+        this.path = path;
+        temporary = path + ".partial";
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        compressor = new CompressionStream(file, Level);
+        json = new Utf8JsonWriter(compressor, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    }
+
+    public long Lines { get; private set; }
+
+    /// <summary>Writes one line: <paramref name="write"/> emits exactly one JSON value.</summary>
+    public void Append(Action<Utf8JsonWriter> write)
+    {
+        write(json);
+        json.Flush();
+        json.Reset();
+        compressor.WriteByte((byte)'\n');
+        Lines++;
+    }
+
+    /// <summary>Flushes, fsyncs and renames the file to its final name.</summary>
+    public void Complete()
+    {
+        json.Dispose();
+        compressor.Dispose();
+        file.Flush(flushToDisk: true);
+        file.Dispose();
+        File.Move(temporary, path, overwrite: true);
+        completed = true;
+    }
+
+    public void Dispose()
+    {
+        if (completed) return;
+        json.Dispose();
+        compressor.Dispose();
+        file.Dispose();
+        File.Delete(temporary);
+    }
+}
