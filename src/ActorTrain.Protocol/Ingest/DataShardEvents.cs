@@ -1,0 +1,24 @@
+using System.Collections.Immutable;
+using ActorTrain.Data.Cleaning;
+
+namespace ActorTrain.Protocol.Ingest;
+
+/// <summary>What a data shard journals. Output is written in chunks, each completed on disk (temp,
+/// fsync, rename) before its event is persisted: after a crash, chunks beyond the last event are
+/// deleted and reading resumes at that event's cursor, so no document is lost or written twice.</summary>
+public static class DataShardEvents
+{
+    public sealed record Planned(ImmutableArray<string> Files, string OutputDirectory) : IActorTrainMessage;
+
+    /// <summary>A chunk file is complete; reading continues at (<paramref name="NextFile"/>, <paramref name="NextRecord"/>).</summary>
+    public sealed record ChunkWritten(int Chunk, string Path, int NextFile, long NextRecord, long BadRecords, CleaningCounts Counts) : IActorTrainMessage;
+
+    /// <summary>Every file is read; the shard's keys are claimed in the dedup index.</summary>
+    public sealed record Collected : IActorTrainMessage
+    {
+        public static readonly Collected Instance = new();
+    }
+
+    /// <summary>Duplicates removed; the final shard output and its checksum.</summary>
+    public sealed record Finalized(string Output, string Sha256, CleaningCounts Counts) : IActorTrainMessage;
+}
