@@ -20,7 +20,7 @@ public sealed class DataShardStateTests
             .Apply(new DataShardEvents.ChunkWritten(1, "/out/c1", 2, 0, 0, Three));
 
         Assert.Equal(DataShardStage.Collecting, state.Stage);
-        Assert.Equal(["/out/c0", "/out/c1"], state.Chunks);
+        Assert.Equal(new[] { "/out/c0", "/out/c1" }, state.Chunks.ToArray());
         Assert.Equal((2, 0L), (state.NextFile, state.NextRecord));
         Assert.True(state.AllFilesRead);
         Assert.Equal(6, state.Counts.DocumentsIn);
