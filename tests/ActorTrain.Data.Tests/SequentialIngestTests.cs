@@ -62,7 +62,7 @@ public sealed class SequentialIngestTests : IDisposable
         Assert.Equal(3, result.Counts.DocumentsKept);
         Assert.Equal(1, result.Counts.DroppedByStage["exact-dedup"]);
         Assert.Equal(1, result.Counts.DroppedByStage["minhash-dedup"]);
-        Assert.False(File.Exists(Path.Combine(output, "cleaned.tmp.jsonl.zst")));
+        Assert.False(Directory.Exists(Path.Combine(output, "collect.tmp")));
     }
 
     [Fact]

@@ -17,6 +17,14 @@ public sealed record CleaningCounts(long DocumentsIn, long DocumentsKept, long B
             DroppedByStage = DroppedByStage.SetItem(outcome.DroppedBy!, DroppedByStage.GetValueOrDefault(outcome.DroppedBy!) + 1),
         };
 
+    /// <summary>A kept document turned out to be a duplicate: it moves from kept to dropped by <paramref name="stage"/>.</summary>
+    public CleaningCounts Dedup(string stage, long bytes) => this with
+    {
+        DocumentsKept = DocumentsKept - 1,
+        BytesOut = BytesOut - bytes,
+        DroppedByStage = DroppedByStage.SetItem(stage, DroppedByStage.GetValueOrDefault(stage) + 1),
+    };
+
     public CleaningCounts Merge(CleaningCounts other) => new(
         DocumentsIn + other.DocumentsIn,
         DocumentsKept + other.DocumentsKept,
