@@ -23,6 +23,8 @@ public sealed class ProtocolSerializationTests : IDisposable
         new DataShardEvents.ChunkWritten(3, "/out/job/shard-1/chunk-3.jsonl.zst", 1, 42, 2, Counts),
         DataShardEvents.Collected.Instance,
         new DataShardEvents.Finalized("/out/job/shard-1.jsonl.zst", "ab12", Counts),
+        new DataShardCommands.Collect(new DataShardId("web", 2), ["/corpus/a.txt"], "/out/job/shard-2"),
+        new DataShardCommands.GetState(new DataShardId("web", 2)),
         DataShardState.Initial with { Stage = DataShardStage.Collecting, Files = ["/x"], Chunks = ["/c0"], Counts = Counts },
     ];
 
