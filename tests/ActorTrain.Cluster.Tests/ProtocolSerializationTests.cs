@@ -3,6 +3,8 @@ using ActorTrain.Cluster.Configuration;
 using ActorTrain.Cluster.Serialization;
 using ActorTrain.Data.Cleaning;
 using ActorTrain.Protocol;
+using ActorTrain.Data.Dedup;
+using ActorTrain.Protocol.Dedup;
 using ActorTrain.Protocol.Ingest;
 using Akka.Actor;
 using Akka.Serialization;
@@ -25,6 +27,12 @@ public sealed class ProtocolSerializationTests : IDisposable
         new DataShardEvents.Finalized("/out/job/shard-1.jsonl.zst", "ab12", Counts),
         new DataShardCommands.Collect(new DataShardId("web", 2), ["/corpus/a.txt"], "/out/job/shard-2"),
         new DataShardCommands.GetState(new DataShardId("web", 2)),
+        new DedupIndexCommands.Claim(new DedupIndexId("web", 3), [new ClaimedKey(DedupKind.Exact, 42, "/a#0"), new ClaimedKey(DedupKind.Near, ulong.MaxValue, "/b#1")]),
+        new DedupIndexCommands.GetOwners(new DedupIndexId("web", 3), [new ClaimedKey(DedupKind.Near, 7, "/c#2")]),
+        new DedupIndexReplies.Claimed(2),
+        new DedupIndexReplies.Owners(["/a#0", null]),
+        new DedupIndexEvents.KeysClaimed([new ClaimedKey(DedupKind.Exact, 42, "/a#0")]),
+        DedupIndexState.Empty.Apply(new DedupIndexEvents.KeysClaimed([new ClaimedKey(DedupKind.Exact, 42, "/a#0"), new ClaimedKey(DedupKind.Near, 9, "/b#0")])),
         DataShardState.Initial with { Stage = DataShardStage.Collecting, Files = ["/x"], Chunks = ["/c0"], Counts = Counts },
     ];
 

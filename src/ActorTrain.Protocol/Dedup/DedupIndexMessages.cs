@@ -1,0 +1,24 @@
+using System.Collections.Immutable;
+
+namespace ActorTrain.Protocol.Dedup;
+
+public static class DedupIndexCommands
+{
+    /// <summary>Records claims (idempotent: claiming twice changes nothing); answered with <see cref="DedupIndexReplies.Claimed"/>.</summary>
+    public sealed record Claim(DedupIndexId Index, ImmutableArray<ClaimedKey> Keys) : IActorTrainMessage;
+
+    /// <summary>Answered with the owner of each key, in order (null where nobody claimed it).</summary>
+    public sealed record GetOwners(DedupIndexId Index, ImmutableArray<ClaimedKey> Keys) : IActorTrainMessage;
+}
+
+public static class DedupIndexReplies
+{
+    public sealed record Claimed(int Keys) : IActorTrainMessage;
+
+    public sealed record Owners(ImmutableArray<string?> DocumentIds) : IActorTrainMessage;
+}
+
+public static class DedupIndexEvents
+{
+    public sealed record KeysClaimed(ImmutableArray<ClaimedKey> Keys) : IActorTrainMessage;
+}
