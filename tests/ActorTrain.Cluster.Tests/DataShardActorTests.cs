@@ -1,4 +1,3 @@
-using ActorTrain.Cluster.Configuration;
 using ActorTrain.Cluster.Ingest;
 using ActorTrain.Cluster.Persistence;
 using ActorTrain.Data.Cleaning;
@@ -9,7 +8,6 @@ using ActorTrain.Data.Ingest;
 using ActorTrain.Protocol.Ingest;
 using ActorTrain.Testing;
 using Akka.Actor;
-using Akka.Configuration;
 using Xunit;
 
 namespace ActorTrain.Cluster.Tests;
@@ -78,17 +76,14 @@ public sealed class DataShardActorTests : IDisposable
     /// <summary>One actor system over a journal, with data shards collecting one record per chunk.</summary>
     private sealed class Node(JournalTarget journal) : IAsyncDisposable
     {
-        private readonly ActorSystem system = ActorSystem.Create("shards", ConfigurationFactory.ParseString("akka.loglevel = WARNING")
-            .WithFallback(PersistenceConfig.For(journal)).WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Base)));
+        private readonly JournaledActorSystem journaled = new(journal);
+
+        private ActorSystem System => journaled.System;
 
         private static readonly ShardCollector Collector = new(new ReaderSettings(),
             new CleaningPipeline([new NormaliseStage(), new GopherQualityStage(new GopherQualitySettings { MinWords = 20 })]));
 
-        public IActorRef Shard(DataShardId id)
-        {
-            PersistenceConfig.Prepare(journal);
-            return system.ActorOf(DataShardActor.Props(id, Collector, chunkRecords: 1), "shard");
-        }
+        public IActorRef Shard(DataShardId id) => System.ActorOf(DataShardActor.Props(id, Collector, chunkRecords: 1), "shard");
 
         public async Task CollectToTheEnd(DataShardId id, IReadOnlyList<string> files, string output)
         {
@@ -98,11 +93,11 @@ public sealed class DataShardActorTests : IDisposable
 
         public async Task<DataShardState> WaitUntilCollected(DataShardId id, bool created = false)
         {
-            var actor = created ? await system.ActorSelection("/user/shard").ResolveOne(Patience) : Shard(id);
+            var actor = created ? await System.ActorSelection("/user/shard").ResolveOne(Patience) : Shard(id);
             return await Eventually.Until(() => actor.Ask<DataShardState>(new DataShardCommands.GetState(id), Patience),
                 s => s.Stage == DataShardStage.Collected, Patience, "collection to finish");
         }
 
-        public async ValueTask DisposeAsync() => await system.Terminate();
+        public ValueTask DisposeAsync() => journaled.DisposeAsync();
     }
 }

@@ -1,7 +1,6 @@
 using ActorTrain.Cluster.Persistence;
 using ActorTrain.Testing;
 using Akka.Actor;
-using Akka.Configuration;
 using Xunit;
 
 namespace ActorTrain.Cluster.Tests;
@@ -24,10 +23,9 @@ public sealed class PersistenceRoundTripTests(PostgresFixture postgres) : IDispo
 
     private static async Task StateSurvivesRestart(JournalTarget target)
     {
-        PersistenceConfig.Prepare(target);
         const string id = "tally-1";
 
-        await using (var first = new NodeUnderTest(target))
+        await using (var first = new JournaledActorSystem(target))
         {
             var tally = first.System.ActorOf(Tally.Props(id));
             foreach (int amount in new[] { 1, 2, 3, 4, 5 })
@@ -36,21 +34,12 @@ public sealed class PersistenceRoundTripTests(PostgresFixture postgres) : IDispo
             await tally.Ask<Tally.Snapshotted>(new Tally.AwaitSnapshot(3), Patience);
         }
 
-        await using var second = new NodeUnderTest(target);
+        await using var second = new JournaledActorSystem(target);
         var recovered = await second.System.ActorOf(Tally.Props(id)).Ask<Tally.State>(Tally.Query.Instance, Patience);
 
         Assert.Equal(15, recovered.Total);
         Assert.Equal(5, recovered.LastSequenceNr);
         Assert.Equal(3, recovered.SnapshotSequenceNr);
         Assert.Equal(2, recovered.EventsReplayed); // events 4 and 5, on top of the snapshot
-    }
-
-    /// <summary>An ActorSystem journaling to <paramref name="target"/>, terminated on dispose.</summary>
-    private sealed class NodeUnderTest(JournalTarget target) : IAsyncDisposable
-    {
-        public ActorSystem System { get; } = ActorSystem.Create("round-trip",
-            ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(PersistenceConfig.For(target)));
-
-        public async ValueTask DisposeAsync() => await System.Terminate();
     }
 }
