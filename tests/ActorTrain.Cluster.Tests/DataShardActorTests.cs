@@ -4,6 +4,7 @@ using ActorTrain.Data.Cleaning;
 using ActorTrain.Data.Cleaning.Normalise;
 using ActorTrain.Data.Cleaning.Quality;
 using ActorTrain.Data.Collection;
+using ActorTrain.Data.Dedup;
 using ActorTrain.Data.Ingest;
 using ActorTrain.Protocol.Ingest;
 using ActorTrain.Testing;
@@ -58,6 +59,63 @@ public sealed class DataShardActorTests : IDisposable
         Assert.Empty(Directory.GetFiles(resumed, "*.partial"));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task Any_number_of_shards_keeps_the_same_documents_as_the_sequential_reference(int shards)
+    {
+        var files = CorpusWithDuplicates();
+        string referenceOutput = root.Combine("sequential");
+        Directory.CreateDirectory(referenceOutput);
+        var reference = new SequentialIngest(new ReaderSettings(), Pipeline, new MinHashSettings()).Run(files, referenceOutput);
+        var expected = SequentialIngest.ReadLines(reference.Output).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(0, reference.BadRecords);
+        Assert.Equal(7, expected.Length); // 9 records less one exact and one near copy
+
+        var plan = SourceFiles.Partition(files, shards);
+        var kept = new List<string>();
+        await using (var node = new Node(new SqliteJournal(root.Combine($"journal-{shards}.db"))))
+        {
+            var actors = new List<(DataShardId Id, IActorRef Actor)>();
+            for (int n = 0; n < shards; n++)
+            {
+                var id = new DataShardId("dedup", n);
+                var actor = node.Shard(id, $"shard-{n}");
+                await actor.Ask<DataShardState>(new DataShardCommands.Collect(id, [.. plan[n]], root.Combine($"out-{shards}", $"shard-{n}")), Patience);
+                actors.Add((id, actor));
+            }
+            foreach (var (id, actor) in actors)
+                await Eventually.Until(() => actor.Ask<DataShardState>(new DataShardCommands.GetState(id), Patience), s => s.Stage == DataShardStage.Collected, Patience, $"{id} collected");
+            foreach (var (id, actor) in actors)
+            {
+                var done = await actor.Ask<DataShardState>(new DataShardCommands.Finalize(id), Patience);
+                Assert.Equal(DataShardStage.Finalized, done.Stage);
+                kept.AddRange(SequentialIngest.ReadLines(done.Output!));
+            }
+        }
+        Assert.Equal(expected, kept.Order(StringComparer.Ordinal));
+        Assert.True(reference.Counts.DroppedByStage.GetValueOrDefault("exact-dedup") >= 1, string.Join(", ", reference.Counts.DroppedByStage.Select(p => $"{p.Key}={p.Value}")) + $" kept {reference.Counts.DocumentsKept} of {reference.Counts.DocumentsIn}, bad {reference.BadRecords}");
+        Assert.True(reference.Counts.DroppedByStage.GetValueOrDefault("minhash-dedup") >= 1);
+    }
+
+    private static readonly CleaningPipeline Pipeline =
+        new([new NormaliseStage(), new GopherQualityStage(new GopherQualitySettings { MinWords = 20 })]);
+
+    // Copies across files that different shards will own: exact (file 0 = file 3) and near (file 1 ~ file 4).
+    private IReadOnlyList<string> CorpusWithDuplicates()
+    {
+        string corpus = root.Combine("dup-corpus");
+        Directory.CreateDirectory(corpus);
+        string Text(int seed) => string.Join("\\n", Enumerable.Range(0, 8).Select(s => $"The line {seed}-{s} tells of the river {seed * 7 + s} and the garden of {seed} with care."));
+        string Jsonl(params string[] texts) => string.Join('\n', texts.Select(t => $$"""{"text": "{{t}}"}"""));
+        File.WriteAllText(Path.Combine(corpus, "f0.jsonl"), Jsonl(Text(1), Text(2)));
+        File.WriteAllText(Path.Combine(corpus, "f1.jsonl"), Jsonl(Text(3), Text(4)));
+        File.WriteAllText(Path.Combine(corpus, "f2.jsonl"), Jsonl(Text(5)));
+        File.WriteAllText(Path.Combine(corpus, "f3.jsonl"), Jsonl(Text(1), Text(6)));
+        File.WriteAllText(Path.Combine(corpus, "f4.jsonl"), Jsonl(Text(3).Replace("line 3-7 tells", "line 3-7 says"), Text(7)));
+        return SourceFiles.List([SourceSpec.Everything(corpus)]);
+    }
+
     private IReadOnlyList<string> Corpus()
     {
         string corpus = root.Combine("corpus");
@@ -80,10 +138,16 @@ public sealed class DataShardActorTests : IDisposable
 
         private ActorSystem System => journaled.System;
 
-        private static readonly ShardCollector Collector = new(new ReaderSettings(),
-            new CleaningPipeline([new NormaliseStage(), new GopherQualityStage(new GopherQualitySettings { MinWords = 20 })]));
+        public static readonly DataShardSettings Settings = new(
+            new ShardCollector(new ReaderSettings(), Pipeline),
+            ChunkRecords: 1, new MinHashSignature(new MinHashSettings()), Buckets: 3, AskTimeout: Patience);
 
-        public IActorRef Shard(DataShardId id) => System.ActorOf(DataShardActor.Props(id, Collector, chunkRecords: 1), "shard");
+        private IActorRef? index;
+
+        private IActorRef Index => index ??= System.ActorOf(Akka.Actor.Props.Create(() => new LocalDedupIndex()), "dedup-index");
+
+        public IActorRef Shard(DataShardId id, string? name = null) =>
+            System.ActorOf(DataShardActor.Props(id, Settings, Index), name ?? "shard");
 
         public async Task CollectToTheEnd(DataShardId id, IReadOnlyList<string> files, string output)
         {

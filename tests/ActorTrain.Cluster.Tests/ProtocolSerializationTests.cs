@@ -27,6 +27,7 @@ public sealed class ProtocolSerializationTests : IDisposable
         new DataShardEvents.Finalized("/out/job/shard-1.jsonl.zst", "ab12", Counts),
         new DataShardCommands.Collect(new DataShardId("web", 2), ["/corpus/a.txt"], "/out/job/shard-2"),
         new DataShardCommands.GetState(new DataShardId("web", 2)),
+        new DataShardCommands.Finalize(new DataShardId("web", 2)),
         new DedupIndexCommands.Claim(new DedupIndexId("web", 3), [new ClaimedKey(DedupKind.Exact, 42, "/a#0"), new ClaimedKey(DedupKind.Near, ulong.MaxValue, "/b#1")]),
         new DedupIndexCommands.GetOwners(new DedupIndexId("web", 3), [new ClaimedKey(DedupKind.Near, 7, "/c#2")]),
         new DedupIndexReplies.Claimed(2),

@@ -1,5 +1,11 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using ActorTrain.Data.Dedup;
+using ActorTrain.Data.Documents;
 using ActorTrain.Data.Ingest;
+using ActorTrain.Data.Output;
 using ActorTrain.Protocol;
+using ActorTrain.Protocol.Dedup;
 using ActorTrain.Protocol.Ingest;
 using Akka.Actor;
 using Akka.Event;
@@ -8,23 +14,29 @@ using Akka.Persistence;
 namespace ActorTrain.Cluster.Ingest;
 
 /// <summary>
-/// A data shard: reads and cleans its files one chunk at a time. Each chunk is complete on disk
-/// before its event is journaled; on recovery, chunk files the journal does not know (written just
-/// before a crash) are deleted and collection continues at the journaled cursor, so every record is
-/// handled exactly once whatever moment the process died.
+/// A data shard: reads and cleans its files one chunk at a time. Each chunk is complete on disk and
+/// its documents' dedup keys are claimed in the job's dedup index before the chunk is journaled; on
+/// recovery, chunk files the journal does not know (written just before a crash) are deleted and
+/// collection continues at the journaled cursor, so every record is handled exactly once whatever
+/// moment the process died (claims are idempotent, so claiming a chunk twice is harmless).
+/// Finalizing keeps the documents that own all their keys: the smallest id among duplicates.
 /// </summary>
 public sealed class DataShardActor : ReceivePersistentActor
 {
     private const int SnapshotEvery = 50;
-    private readonly ShardCollector collector;
-    private readonly int chunkRecords;
+    private readonly DataShardId id;
+    private readonly DataShardSettings settings;
+    private readonly IActorRef dedupIndex;
     private DataShardState state = DataShardState.Initial;
 
-    public DataShardActor(DataShardId id, ShardCollector collector, int chunkRecords)
+    /// <param name="dedupIndex">Takes <see cref="DedupIndexCommands"/> for any bucket of the job (the
+    /// dedup-index shard region, or a local router).</param>
+    public DataShardActor(DataShardId id, DataShardSettings settings, IActorRef dedupIndex)
     {
         PersistenceId = id.PersistenceId;
-        this.collector = collector;
-        this.chunkRecords = chunkRecords;
+        this.id = id;
+        this.settings = settings;
+        this.dedupIndex = dedupIndex;
 
         Recover<SnapshotOffer>(offer => state = (DataShardState)offer.Snapshot);
         Recover<IActorTrainMessage>(@event => state = state.Apply(@event));
@@ -54,6 +66,24 @@ public sealed class DataShardActor : ReceivePersistentActor
             });
         });
         Command<DataShardCommands.GetState>(_ => Sender.Tell(state));
+        Command<DataShardCommands.Finalize>(_ =>
+        {
+            if (state.Stage != DataShardStage.Collected)
+            {
+                Sender.Tell(state);
+                return;
+            }
+            var requester = Sender;
+            RunTask(async () =>
+            {
+                var finalized = await FinalizeOutput();
+                Persist(finalized, done =>
+                {
+                    state = state.Apply(done);
+                    requester.Tell(state);
+                });
+            });
+        });
         Command<Continue>(_ => CollectNextChunk());
         Command<SaveSnapshotSuccess>(_ => { });
         Command<SaveSnapshotFailure>(failure => Context.GetLogger().Warning(failure.Cause, "snapshot of {0} failed", PersistenceId));
@@ -61,8 +91,8 @@ public sealed class DataShardActor : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
-    public static Props Props(DataShardId id, ShardCollector collector, int chunkRecords) =>
-        Akka.Actor.Props.Create(() => new DataShardActor(id, collector, chunkRecords));
+    public static Props Props(DataShardId id, DataShardSettings settings, IActorRef dedupIndex) =>
+        Akka.Actor.Props.Create(() => new DataShardActor(id, settings, dedupIndex));
 
     private void CollectNextChunk()
     {
@@ -73,14 +103,77 @@ public sealed class DataShardActor : ReceivePersistentActor
             return;
         }
         int chunk = state.Chunks.Length;
-        var result = collector.Collect(state.Files, state.NextFile, state.NextRecord, chunk, state.OutputDirectory, chunkRecords);
-        Persist(new DataShardEvents.ChunkWritten(chunk, result.Path, result.NextFile, result.NextRecord, result.BadRecords, result.Counts), written =>
+        var result = settings.Collector.Collect(state.Files, state.NextFile, state.NextRecord, chunk, state.OutputDirectory, settings.ChunkRecords);
+        var claims = Documents(result.Path)
+            .SelectMany(document => Keys(document))
+            .GroupBy(key => DedupIndexId.BucketOf(key.Key, settings.Buckets))
+            .Select(bucket => new DedupIndexCommands.Claim(new DedupIndexId(id.Job, bucket.Key), [.. bucket]))
+            .ToArray();
+        RunTask(async () =>
         {
-            state = state.Apply(written);
-            if (state.Chunks.Length % SnapshotEvery == 0) SaveSnapshot(state);
-            Self.Tell(Continue.Instance);
+            await Task.WhenAll(claims.Select(claim => dedupIndex.Ask<DedupIndexReplies.Claimed>(claim, settings.AskTimeout)));
+            Persist(new DataShardEvents.ChunkWritten(chunk, result.Path, result.NextFile, result.NextRecord, result.BadRecords, result.Counts), written =>
+            {
+                state = state.Apply(written);
+                if (state.Chunks.Length % SnapshotEvery == 0) SaveSnapshot(state);
+                Self.Tell(Continue.Instance);
+            });
         });
     }
+
+    private async Task<DataShardEvents.Finalized> FinalizeOutput()
+    {
+        string output = Path.Combine(state.OutputDirectory, "documents.jsonl.zst");
+        var counts = state.Counts;
+        using (var documents = new JsonlZstWriter(output))
+        using (var quarantine = new JsonlZstWriter(Path.Combine(state.OutputDirectory, "quarantine-dedup.jsonl.zst")))
+        {
+            foreach (string chunk in state.Chunks)
+            {
+                var keyed = Documents(chunk).Select(document => (Document: document, Keys: Keys(document).ToArray())).ToArray();
+                var owners = await OwnersOf(keyed.SelectMany(d => d.Keys).ToArray());
+                foreach (var (document, keys) in keyed)
+                {
+                    var lost = keys.FirstOrDefault(k => owners[k] != document.Id);
+                    if (lost is null)
+                    {
+                        documents.Append(w => DocumentJson.Write(w, document));
+                        continue;
+                    }
+                    string stage = lost.Kind == DedupKind.Exact ? SequentialIngest.ExactStage : SequentialIngest.NearStage;
+                    counts = counts.Dedup(stage, System.Text.Encoding.UTF8.GetByteCount(document.Text));
+                    quarantine.Append(w => QuarantineJson.Write(w, document.Id, stage, $"duplicate of {owners[lost]}"));
+                }
+            }
+            documents.Complete();
+            quarantine.Complete();
+        }
+        await using var file = File.OpenRead(output);
+        string sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(file));
+        return new DataShardEvents.Finalized(output, sha256, counts);
+    }
+
+    // Owner of every key, asking each bucket once for all its keys.
+    private async Task<Dictionary<ClaimedKey, string?>> OwnersOf(ClaimedKey[] keys)
+    {
+        var owners = new Dictionary<ClaimedKey, string?>();
+        foreach (var bucket in keys.Distinct().GroupBy(key => DedupIndexId.BucketOf(key.Key, settings.Buckets)))
+        {
+            ImmutableArray<ClaimedKey> asked = [.. bucket];
+            var reply = await dedupIndex.Ask<DedupIndexReplies.Owners>(new DedupIndexCommands.GetOwners(new DedupIndexId(id.Job, bucket.Key), asked), settings.AskTimeout);
+            for (int i = 0; i < asked.Length; i++) owners[asked[i]] = reply.DocumentIds[i];
+        }
+        return owners;
+    }
+
+    private IEnumerable<ClaimedKey> Keys(Document document)
+    {
+        var keys = DedupKeys.Of(document, settings.MinHash);
+        yield return new ClaimedKey(DedupKind.Exact, keys.Exact, document.Id);
+        foreach (ulong band in keys.Bands) yield return new ClaimedKey(DedupKind.Near, band, document.Id);
+    }
+
+    private static IEnumerable<Document> Documents(string chunk) => SequentialIngest.ReadLines(chunk).Select(DocumentJson.Read);
 
     // A crash between a chunk's rename and its journal entry leaves a chunk the journal does not
     // know; a crash mid-write leaves a .partial file. Both are written again from the cursor.

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.IO.Hashing;
 using System.Text;
 using ActorTrain.Data.Cleaning;
 using ActorTrain.Data.Collection;
@@ -38,8 +37,7 @@ public sealed class SequentialIngest(ReaderSettings readers, CleaningPipeline pi
         var keys = new Dictionary<string, (ulong Exact, ulong[] Bands)>(StringComparer.Ordinal);
         foreach (var document in ReadLines(collected.Path).Select(DocumentJson.Read))
         {
-            ulong exactKey = XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(document.Text));
-            ulong[] bands = minHash.BandKeys(minHash.Compute(document.Text));
+            var (exactKey, bands) = DedupKeys.Of(document, minHash);
             exact = exact.Claim(exactKey, document.Id);
             foreach (ulong band in bands) near = near.Claim(band, document.Id);
             keys[document.Id] = (exactKey, bands);

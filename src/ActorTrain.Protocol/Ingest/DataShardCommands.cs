@@ -10,4 +10,8 @@ public static class DataShardCommands
     public sealed record Collect(DataShardId Shard, ImmutableArray<string> Files, string OutputDirectory) : IActorTrainMessage;
 
     public sealed record GetState(DataShardId Shard) : IActorTrainMessage;
+
+    /// <summary>Once collected (and every shard of the job has claimed its keys): keep the documents
+    /// that own all their dedup keys and write the shard's final output. Idempotent.</summary>
+    public sealed record Finalize(DataShardId Shard) : IActorTrainMessage;
 }
