@@ -8,6 +8,7 @@ public static class EmbeddedHocon
     public const string Base = "actortrain.conf";
     public const string PersistenceSqlite = "persistence-sqlite.conf";
     public const string PersistencePostgres = "persistence-postgres.conf";
+    public const string ClusterSingleNode = "cluster-single-node.conf";
 
     public static Config Load(string name) => ConfigurationFactory.ParseString(Text(name));
 

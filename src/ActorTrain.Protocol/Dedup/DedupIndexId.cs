@@ -9,4 +9,13 @@ public sealed record DedupIndexId(string Job, int Bucket)
     public string PersistenceId => $"dedup-index-{EntityId}";
 
     public static int BucketOf(ulong key, int buckets) => (int)(key % (ulong)buckets);
+
+    /// <exception cref="FormatException">Not "{job}/bucket-{k}".</exception>
+    public static DedupIndexId Parse(string entityId)
+    {
+        int at = entityId.LastIndexOf("/bucket-", StringComparison.Ordinal);
+        if (at <= 0 || !int.TryParse(entityId[(at + "/bucket-".Length)..], out int bucket) || bucket < 0)
+            throw new FormatException($"'{entityId}' is not a dedup index id (expected JOB/bucket-N)");
+        return new DedupIndexId(entityId[..at], bucket);
+    }
 }

@@ -1,0 +1,156 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using ActorTrain.Data.Collection;
+using ActorTrain.Protocol;
+using ActorTrain.Protocol.Ingest;
+using Akka.Actor;
+using Akka.Persistence;
+
+namespace ActorTrain.Cluster.Ingest;
+
+/// <summary>
+/// The ingest-job coordinator: plans the shards once (files in fixed order, size-balanced), tells
+/// each data shard to collect, and once every shard has collected (so every dedup key is claimed)
+/// tells each to finalize. It learns progress by asking the shards, so it needs nothing from them
+/// to survive its own restart or theirs: commands it repeats are idempotent.
+/// </summary>
+public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
+{
+    private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(250);
+    private readonly string job;
+    private readonly IActorRef shards;
+    private readonly TimeSpan finalizeTimeout;
+    private readonly HashSet<int> finalizing = [];
+    private IngestJobState state = IngestJobState.Initial;
+
+    /// <param name="shards">Takes <see cref="DataShardCommands"/> for any shard (the data-shard region).</param>
+    public IngestJobActor(string job, IActorRef shards, TimeSpan finalizeTimeout)
+    {
+        this.job = job;
+        this.shards = shards;
+        this.finalizeTimeout = finalizeTimeout;
+        PersistenceId = $"ingest-job-{job}";
+
+        Recover<IActorTrainMessage>(@event => state = state.Apply(@event));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            if (state.Status is IngestJobStatus.Collecting or IngestJobStatus.Finalizing) Resume();
+        });
+
+        Command<IngestJobCommands.Start>(start =>
+        {
+            if (state.Status != IngestJobStatus.New)
+            {
+                Sender.Tell(state);
+                return;
+            }
+            var files = SourceFiles.List(start.Sources.Select(SourceSpec.Everything));
+            var plan = SourceFiles.Partition(files, start.Shards);
+            var requester = Sender;
+            Persist(new IngestJobEvents.Planned([.. plan.Select(p => p.ToImmutableArray())], start.OutputDirectory), planned =>
+            {
+                state = state.Apply(planned);
+                requester.Tell(state);
+                Resume();
+            });
+        });
+        Command<IngestJobCommands.GetStatus>(_ => Sender.Tell(state));
+        Command<Tick>(_ => Observe());
+        Command<Observed>(observed => Record(observed.Shard, observed.State));
+        Command<Status.Failure>(_ => { }); // a shard did not answer in time: the next tick asks again
+    }
+
+    public override string PersistenceId { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string job, IActorRef shards, TimeSpan finalizeTimeout) =>
+        Akka.Actor.Props.Create(() => new IngestJobActor(job, shards, finalizeTimeout));
+
+    private DataShardId ShardId(int n) => new(job, n);
+
+    private string ShardDirectory(int n) => Path.Combine(state.OutputDirectory, $"shard-{n:D4}");
+
+    private void Resume()
+    {
+        for (int n = 0; n < state.Shards.Length; n++)
+            if (state.Shards[n].Stage == DataShardStage.Collecting)
+                shards.Tell(new DataShardCommands.Collect(ShardId(n), state.ShardFiles[n], ShardDirectory(n)));
+        Timers.StartPeriodicTimer("observe", Tick.Instance, TickInterval);
+    }
+
+    private void Observe()
+    {
+        for (int n = 0; n < state.Shards.Length; n++)
+        {
+            int shard = n;
+            switch (state.Status, state.Shards[n].Stage)
+            {
+                case (IngestJobStatus.Collecting, DataShardStage.Collecting):
+                    shards.Ask<DataShardState>(new DataShardCommands.GetState(ShardId(shard)), TickInterval * 8)
+                        .PipeTo(Self, success: s => new Observed(shard, s));
+                    break;
+                case (IngestJobStatus.Finalizing, DataShardStage.Collected) when finalizing.Add(shard):
+                    shards.Ask<DataShardState>(new DataShardCommands.Finalize(ShardId(shard)), finalizeTimeout)
+                        .PipeTo(Self, success: s => new Observed(shard, s), failure: e => { finalizing.Remove(shard); return new Status.Failure(e); });
+                    break;
+            }
+        }
+    }
+
+    private void Record(int shard, DataShardState observed)
+    {
+        var known = state.Shards[shard];
+        if (observed.Stage == DataShardStage.New)
+        {
+            // The shard lost the Collect (or started over): say it again.
+            shards.Tell(new DataShardCommands.Collect(ShardId(shard), state.ShardFiles[shard], ShardDirectory(shard)));
+        }
+        else if (state.Status == IngestJobStatus.Collecting && known.Stage == DataShardStage.Collecting && observed.Stage >= DataShardStage.Collected)
+        {
+            Persist(new IngestJobEvents.ShardCollected(shard, observed.BadRecords, observed.Counts), collected => state = state.Apply(collected));
+        }
+        else if (state.Status == IngestJobStatus.Finalizing && known.Stage == DataShardStage.Collected && observed.Stage == DataShardStage.Finalized)
+        {
+            Persist(new IngestJobEvents.ShardFinalized(shard, observed.Output!, observed.OutputSha256!, observed.Counts), finalized =>
+            {
+                state = state.Apply(finalized);
+                finalizing.Remove(shard);
+                if (state.Shards.All(s => s.Stage == DataShardStage.Finalized))
+                {
+                    Persist(IngestJobEvents.Completed.Instance, completed =>
+                    {
+                        state = state.Apply(completed);
+                        Timers.Cancel("observe");
+                        WriteStats();
+                    });
+                }
+            });
+        }
+    }
+
+    private void WriteStats()
+    {
+        var totals = state.Totals;
+        var stats = new
+        {
+            job,
+            shards = state.Shards.Length,
+            documents_in = totals.DocumentsIn,
+            documents_kept = totals.DocumentsKept,
+            bad_records = state.BadRecords,
+            bytes_in = totals.BytesIn,
+            bytes_out = totals.BytesOut,
+            dropped_by_stage = totals.DroppedByStage,
+            outputs = state.Shards.Select(s => new { path = s.Output, sha256 = s.Sha256 }),
+        };
+        File.WriteAllText(Path.Combine(state.OutputDirectory, "stats.json"), JsonSerializer.Serialize(stats, new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    private sealed record Observed(int Shard, DataShardState State) : INoSerializationVerificationNeeded;
+
+    private sealed class Tick : INoSerializationVerificationNeeded
+    {
+        public static readonly Tick Instance = new();
+    }
+}

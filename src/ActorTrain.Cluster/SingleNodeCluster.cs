@@ -1,0 +1,50 @@
+using ActorTrain.Cluster.Configuration;
+using ActorTrain.Cluster.Persistence;
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace ActorTrain.Cluster;
+
+/// <summary>An actor system that is a cluster of one node with every role, journaling to a
+/// <see cref="JournalTarget"/>; ready once the node is Up.</summary>
+public sealed class SingleNodeCluster : IAsyncDisposable
+{
+    private SingleNodeCluster(ActorSystem system, Config config)
+    {
+        System = system;
+        Config = config;
+    }
+
+    public ActorSystem System { get; }
+
+    /// <summary>The effective configuration (overrides, cluster profile, persistence, base).</summary>
+    public Config Config { get; }
+
+    public static async Task<SingleNodeCluster> StartAsync(string name, JournalTarget journal, Config overrides, TimeSpan timeout)
+    {
+        PersistenceConfig.Prepare(journal);
+        var config = overrides
+            .WithFallback(EmbeddedHocon.Load(EmbeddedHocon.ClusterSingleNode))
+            .WithFallback(PersistenceConfig.For(journal))
+            .WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Base));
+        var system = ActorSystem.Create(name, config);
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        cluster.Join(cluster.SelfAddress);
+        if (await Task.WhenAny(up.Task, Task.Delay(timeout)) != up.Task)
+        {
+            await system.Terminate();
+            throw new TimeoutException($"the single-node cluster did not come up within {timeout.TotalSeconds:0}s");
+        }
+        return new SingleNodeCluster(system, config);
+    }
+
+    /// <summary>Leaves the cluster, then stops the system.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(System);
+        await cluster.LeaveAsync().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
+        await System.Terminate();
+    }
+}

@@ -1,0 +1,76 @@
+using System.Collections.Immutable;
+using ActorTrain.Data.Cleaning;
+
+namespace ActorTrain.Protocol.Ingest;
+
+public static class IngestJobCommands
+{
+    /// <summary>Start (or, for a job that exists, carry on with) ingesting <paramref name="Sources"/> into
+    /// <paramref name="Shards"/> data shards. Answered with the job's <see cref="IngestJobState"/>.</summary>
+    public sealed record Start(string Job, ImmutableArray<string> Sources, int Shards, string OutputDirectory) : IActorTrainMessage;
+
+    public sealed record GetStatus(string Job) : IActorTrainMessage;
+}
+
+public static class IngestJobEvents
+{
+    /// <summary>The partition plan: files per shard, fixed for the job's life.</summary>
+    public sealed record Planned(ImmutableArray<ImmutableArray<string>> ShardFiles, string OutputDirectory) : IActorTrainMessage;
+
+    public sealed record ShardCollected(int Shard, long BadRecords, CleaningCounts Counts) : IActorTrainMessage;
+
+    public sealed record ShardFinalized(int Shard, string Output, string Sha256, CleaningCounts Counts) : IActorTrainMessage;
+
+    public sealed record Completed : IActorTrainMessage
+    {
+        public static readonly Completed Instance = new();
+    }
+}
+
+public enum IngestJobStatus
+{
+    New,
+    Collecting,
+    Finalizing,
+    Completed,
+}
+
+/// <summary>Where one shard of the job is, as the job last heard.</summary>
+public sealed record ShardProgress(DataShardStage Stage, long BadRecords, CleaningCounts Counts, string? Output, string? Sha256);
+
+/// <summary>The job's persisted state: plan, per-shard progress, totals.</summary>
+public sealed record IngestJobState(IngestJobStatus Status, string OutputDirectory, ImmutableArray<ImmutableArray<string>> ShardFiles, ImmutableArray<ShardProgress> Shards) : IActorTrainMessage
+{
+    public static readonly IngestJobState Initial = new(IngestJobStatus.New, "", [], []);
+
+    public CleaningCounts Totals => Shards.Aggregate(CleaningCounts.Empty, (sum, shard) => sum.Merge(shard.Counts));
+
+    public long BadRecords => Shards.Sum(s => s.BadRecords);
+
+    /// <exception cref="InvalidOperationException">The event does not fit the state.</exception>
+    public IngestJobState Apply(IActorTrainMessage @event) => @event switch
+    {
+        IngestJobEvents.Planned planned when Status == IngestJobStatus.New => this with
+        {
+            Status = IngestJobStatus.Collecting,
+            OutputDirectory = planned.OutputDirectory,
+            ShardFiles = planned.ShardFiles,
+            Shards = [.. planned.ShardFiles.Select(_ => new ShardProgress(DataShardStage.Collecting, 0, CleaningCounts.Empty, null, null))],
+        },
+        IngestJobEvents.ShardCollected collected when Status == IngestJobStatus.Collecting => Advance(this with
+        {
+            Shards = Shards.SetItem(collected.Shard, Shards[collected.Shard] with { Stage = DataShardStage.Collected, BadRecords = collected.BadRecords, Counts = collected.Counts }),
+        }),
+        IngestJobEvents.ShardFinalized finalized when Status == IngestJobStatus.Finalizing => this with
+        {
+            Shards = Shards.SetItem(finalized.Shard, Shards[finalized.Shard] with { Stage = DataShardStage.Finalized, Counts = finalized.Counts, Output = finalized.Output, Sha256 = finalized.Sha256 }),
+        },
+        IngestJobEvents.Completed when Status == IngestJobStatus.Finalizing && Shards.All(s => s.Stage == DataShardStage.Finalized) =>
+            this with { Status = IngestJobStatus.Completed },
+        _ => throw new InvalidOperationException($"{@event.GetType().Name} does not apply to an ingest job in status {Status}"),
+    };
+
+    // Every shard collected (so every key is claimed): finalizing may start.
+    private static IngestJobState Advance(IngestJobState state) =>
+        state.Shards.All(s => s.Stage == DataShardStage.Collected) ? state with { Status = IngestJobStatus.Finalizing } : state;
+}
