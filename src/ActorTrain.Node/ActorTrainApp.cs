@@ -25,6 +25,9 @@ public static class ActorTrainApp
                 .WithDescription("Show versions, the native library and its CPU capabilities, torch threads, and check the journal with a real write and read.")
                 .WithExample("info", "--json")
                 .WithExample("info", "--db", "postgres:Host=127.0.0.1;Port=5432;Username=actortrain");
+            config.AddCommand<IngestCommand>("ingest")
+                .WithDescription("Collect, clean and deduplicate sources into JSONL.zst shards on a one-node cluster; re-run to resume after a crash.")
+                .WithExample("ingest", "--source", "/usr/share/man", "--job", "man-pages");
             config.SetExceptionHandler((exception, _) =>
             {
                 // Command-line mistakes are the user's: one line saying what was wrong, no stack trace.

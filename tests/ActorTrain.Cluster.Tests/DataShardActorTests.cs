@@ -61,7 +61,7 @@ public sealed class DataShardActorTests : IDisposable
 
     [Theory]
     [InlineData(1)]
-    [InlineData(3)]
+    [InlineData(4)]
     public async Task Any_number_of_shards_keeps_the_same_documents_as_the_sequential_reference(int shards)
     {
         var files = CorpusWithDuplicates();

@@ -1,0 +1,129 @@
+using System.ComponentModel;
+using System.Text.Json;
+using ActorTrain.Cluster;
+using ActorTrain.Cluster.Configuration;
+using ActorTrain.Cluster.Ingest;
+using ActorTrain.Cluster.Persistence;
+using ActorTrain.Protocol.Ingest;
+using Akka.Actor;
+using Akka.Configuration;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ActorTrain.Node.Commands;
+
+/// <summary>
+/// `actortrain ingest`: collects, cleans and deduplicates sources on a one-node cluster with a
+/// SQLite journal under the data directory. Running the same command again after a crash resumes
+/// the job where its journal says it was.
+/// </summary>
+public sealed class IngestCommand(IAnsiConsole console, ErrorOutput errors) : AsyncCommand<IngestCommand.Settings>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--source <PATH>")]
+        [Description("A file or directory to ingest; repeat for several.")]
+        public string[] Sources { get; init; } = [];
+
+        [CommandOption("--job <NAME>")]
+        [Description("Job name: its identity in the journal (re-running a job resumes it).")]
+        public string? Job { get; init; }
+
+        [CommandOption("--config <FILE>")]
+        [Description("HOCON file layered over the defaults (e.g. actortrain.data stages and thresholds).")]
+        public string? ConfigFile { get; init; }
+
+        [CommandOption("--shards <N>")]
+        [Description("Data shards (default actortrain.data.ingest.shards).")]
+        public int? Shards { get; init; }
+
+        [CommandOption("--output <DIR>")]
+        [Description("Where the job writes its shards, quarantine and stats. Default: <data-dir>/jobs/<job>.")]
+        public string? Output { get; init; }
+
+        [CommandOption("--data-dir <DIR>")]
+        [Description("Node data directory (journal, default output). Default: $XDG_DATA_HOME/actortrain.")]
+        public string? DataDir { get; init; }
+
+        [CommandOption("--json")]
+        [Description("Print the final statistics as JSON.")]
+        public bool Json { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (Sources.Length == 0) return ValidationResult.Error("--source is required (a file or directory; repeat for several)");
+            if (string.IsNullOrWhiteSpace(Job)) return ValidationResult.Error("--job is required");
+            if (Job.Contains('/') || Job.Any(char.IsWhiteSpace)) return ValidationResult.Error($"--job '{Job}' must not contain '/' or spaces");
+            if (Shards is < 1) return ValidationResult.Error("--shards must be at least 1");
+            if (ConfigFile is not null && !File.Exists(ConfigFile)) return ValidationResult.Error($"--config {ConfigFile}: no such file");
+            var missing = Sources.FirstOrDefault(s => !File.Exists(s) && !Directory.Exists(s));
+            return missing is null ? ValidationResult.Success() : ValidationResult.Error($"--source {missing}: no such file or directory");
+        }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        Config config;
+        try
+        {
+            config = Configure(settings);
+            DataSettings.From(config.WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Base)));
+        }
+        catch (Exception e) when (e is ConfigurationException or FormatException or ArgumentException)
+        {
+            errors.Line("ingest", $"{settings.ConfigFile ?? "configuration"}: {e.Message}");
+            return ActorTrainApp.UsageError;
+        }
+        var baseConfig = config.WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Base));
+        string dataDir = NodeDataDirectory.Resolve(baseConfig);
+        string job = settings.Job!;
+        string output = Path.GetFullPath(settings.Output ?? Path.Combine(dataDir, "jobs", job));
+        var journal = new SqliteJournal(Path.Combine(dataDir, "actortrain.db"));
+
+        await using var node = await SingleNodeCluster.StartAsync("actortrain", journal, config, Patience);
+        var ingest = IngestSettings.From(node.Config);
+        var regions = IngestRegions.Start(node.System, DataSettings.From(node.Config), ingest);
+        var start = new IngestJobCommands.Start(job, [.. settings.Sources.Select(Path.GetFullPath)], settings.Shards ?? ingest.Shards, output);
+        var state = await regions.Jobs.Ask<IngestJobState>(start, Patience, cancellationToken);
+
+        await console.Progress().AutoClear(false).StartAsync(async progress =>
+        {
+            var collect = progress.AddTask("collect + clean", maxValue: state.Shards.Length);
+            var finalize = progress.AddTask("deduplicate", maxValue: state.Shards.Length);
+            while (state.Status != IngestJobStatus.Completed)
+            {
+                await Task.Delay(250, cancellationToken);
+                state = await regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.GetStatus(job), Patience, cancellationToken);
+                collect.Value = state.Shards.Count(s => s.Stage >= DataShardStage.Collected);
+                finalize.Value = state.Shards.Count(s => s.Stage == DataShardStage.Finalized);
+                collect.Description = $"collect + clean ({state.Totals.DocumentsIn} documents, {state.Totals.BytesIn / 1e6:0.0} MB)";
+            }
+        });
+
+        if (settings.Json) console.Profile.Out.Writer.WriteLine(File.ReadAllText(Path.Combine(output, "stats.json")));
+        else PrintSummary(state, output);
+        return 0;
+    }
+
+    private static Config Configure(Settings settings)
+    {
+        var config = ConfigurationFactory.Empty;
+        if (settings.DataDir is not null)
+            config = ConfigurationFactory.ParseString($"actortrain.node.data-dir = {EmbeddedHocon.Quote(settings.DataDir)}");
+        if (settings.ConfigFile is not null)
+            config = config.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(settings.ConfigFile)));
+        return config.WithFallback(ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING"));
+    }
+
+    private void PrintSummary(IngestJobState state, string output)
+    {
+        var totals = state.Totals;
+        var table = new Table().AddColumn("stage").AddColumn(new TableColumn("dropped").RightAligned());
+        table.AddRow("collect (bad records)", state.BadRecords.ToString());
+        foreach (var (stage, dropped) in totals.DroppedByStage) table.AddRow(stage, dropped.ToString());
+        console.Write(table);
+        console.WriteLine($"{totals.DocumentsKept} of {totals.DocumentsIn} documents kept, {totals.BytesOut / 1e6:0.0} of {totals.BytesIn / 1e6:0.0} MB; output in {output}");
+    }
+}

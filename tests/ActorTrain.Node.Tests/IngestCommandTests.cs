@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ActorTrain.Testing;
+using Xunit;
+
+namespace ActorTrain.Node.Tests;
+
+public sealed class IngestCommandTests : IDisposable
+{
+    private readonly TemporaryDirectory root = new("actortrain-ingest-cli-");
+
+    public void Dispose() => root.Dispose();
+
+    [Fact]
+    public async Task A_killed_ingest_run_again_produces_exactly_the_output_of_an_uninterrupted_one()
+    {
+        string corpus = Corpus(files: 6, records: 150);
+        string config = root.Combine("small-chunks.conf");
+        File.WriteAllText(config, "actortrain.data.ingest.chunk-records = 10\n");
+        string[] Arguments(string dataDir) =>
+            ["ingest", "--source", corpus, "--job", "crash", "--shards", "2", "--config", config, "--data-dir", dataDir];
+
+        // Uninterrupted reference.
+        var reference = await CommandLine.RunProcessAsync(Arguments(root.Combine("reference")));
+        Assert.True(reference.ExitCode == 0, reference.Output);
+
+        // SIGKILL once a few chunks are on disk, then the same command again.
+        string crashed = root.Combine("crashed");
+        using (var process = Start(Arguments(crashed)))
+        {
+            await Eventually.Until(() => Task.FromResult(ChunkFiles(crashed)), n => n >= 3 || process.HasExited, TimeSpan.FromSeconds(60), "a few chunks");
+            Assert.False(process.HasExited, "the job finished before it could be killed: give it more records");
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        var resumed = await CommandLine.RunProcessAsync(Arguments(crashed));
+        Assert.True(resumed.ExitCode == 0, resumed.Output);
+
+        var (expected, actual) = (Stats(root.Combine("reference")), Stats(crashed));
+        Assert.Equal(expected.GetProperty("documents_in").GetInt64(), actual.GetProperty("documents_in").GetInt64());
+        Assert.Equal(expected.GetProperty("documents_kept").GetInt64(), actual.GetProperty("documents_kept").GetInt64());
+        Assert.Equal(Hashes(expected), Hashes(actual)); // same bytes, shard by shard
+    }
+
+    [Fact]
+    public async Task Missing_source_and_bad_config_are_refused_with_the_reason()
+    {
+        var missing = await CommandLine.RunInProcessAsync("ingest", "--source", root.Combine("nope"), "--job", "x");
+        Assert.Equal(ActorTrainApp.UsageError, missing.ExitCode);
+        Assert.Contains("no such file or directory", missing.Output);
+
+        string config = root.Combine("bad.conf");
+        File.WriteAllText(config, "actortrain.data.stages = [normalise, spellcheck]\n");
+        var bad = await CommandLine.RunInProcessAsync("ingest", "--source", root.Path, "--job", "x", "--config", config, "--data-dir", root.Combine("d"));
+        Assert.Equal(ActorTrainApp.UsageError, bad.ExitCode);
+        Assert.Contains("unknown stage 'spellcheck'", bad.Output);
+    }
+
+    private string Corpus(int files, int records)
+    {
+        string corpus = root.Combine("corpus");
+        Directory.CreateDirectory(corpus);
+        var random = new Random(7);
+        string[] words = ["river", "mountain", "garden", "window", "teacher", "market", "evening", "letter", "village", "harbour"];
+        string Word() => words[random.Next(words.Length)] + (char)('a' + random.Next(26)) + (char)('a' + random.Next(26));
+        for (int f = 0; f < files; f++)
+        {
+            var lines = Enumerable.Range(0, records).Select(_ => JsonSerializer.Serialize(new
+            {
+                text = string.Join('\n', Enumerable.Range(0, 6).Select(_ => "The " + string.Join(' ', Enumerable.Range(0, 10).Select(_ => Word())) + " of the end.")),
+            }));
+            File.WriteAllLines(Path.Combine(corpus, $"part-{f}.jsonl"), lines);
+        }
+        return corpus;
+    }
+
+    private static Process Start(string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "actortrain.dll"));
+        foreach (string arg in args) start.ArgumentList.Add(arg);
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static int ChunkFiles(string dataDir)
+    {
+        string job = Path.Combine(dataDir, "jobs", "crash");
+        return Directory.Exists(job) ? Directory.GetFiles(job, "chunk-*.jsonl.zst", SearchOption.AllDirectories).Length : 0;
+    }
+
+    private static JsonElement Stats(string dataDir) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(dataDir, "jobs", "crash", "stats.json"))).RootElement;
+
+    private static string[] Hashes(JsonElement stats) =>
+        stats.GetProperty("outputs").EnumerateArray().Select(o => o.GetProperty("sha256").GetString()!).ToArray();
+}
