@@ -1,10 +1,12 @@
 using ActorTrain.Benchmarks;
 using ActorTrain.Benchmarks.Attention;
+using ActorTrain.Benchmarks.Cleaning;
 
 // benchmarks/run SUITE [--quick] --output DIR
 var suites = new Dictionary<string, Func<BenchmarkOptions, SuiteResult>>
 {
     ["attention-cpu"] = AttentionCpuSuite.Run,
+    ["cleaning"] = options => CleaningSuite.RunAsync(options).GetAwaiter().GetResult(),
 };
 
 if (args.Length > 0 && args[0] == "attention-memory")

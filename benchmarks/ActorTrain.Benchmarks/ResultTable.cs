@@ -12,5 +12,7 @@ public static class ResultTable
             string memory = row.OursPeakExtraMb is null ? "" : $"{row.OursPeakExtraMb,6:0} / {row.BaselinePeakExtraMb,6:0}";
             Console.WriteLine($"{row.Name,-44} {row.Ours,8:0.00}{row.Unit} {row.Baseline,8:0.00}{row.Unit} {row.BaselineName,-9} {row.Speedup,7:0.00}x {gflops,15} {memory,15}");
         }
+        foreach (var (name, value) in result.Details ?? new Dictionary<string, double>())
+            Console.WriteLine($"{name,-44} {value,12:0.###}");
     }
 }

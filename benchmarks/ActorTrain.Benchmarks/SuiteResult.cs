@@ -16,4 +16,5 @@ public sealed record ResultRow(
 
 public sealed record MachineInfo(string Cpu, int Cores, int Threads, string Date);
 
-public sealed record SuiteResult(string Suite, MachineInfo Machine, bool Quick, IReadOnlyList<ResultRow> Rows);
+/// <param name="Details">Suite-specific measurements that have no baseline (shares, rates).</param>
+public sealed record SuiteResult(string Suite, MachineInfo Machine, bool Quick, IReadOnlyList<ResultRow> Rows, IReadOnlyDictionary<string, double>? Details = null);

@@ -104,8 +104,10 @@ public sealed class DataShardActor : ReceivePersistentActor
         }
         int chunk = state.Chunks.Length;
         var result = settings.Collector.Collect(state.Files, state.NextFile, state.NextRecord, chunk, state.OutputDirectory, settings.ChunkRecords);
-        var claims = Documents(result.Path)
-            .SelectMany(document => Keys(document))
+        var documents = Documents(result.Path).ToArray();
+        var keys = documents.Select(document => DedupKeys.Of(document, settings.MinHash)).ToArray();
+        DedupKeysFile.Write(KeysPath(state.OutputDirectory, chunk), keys);
+        var claims = documents.SelectMany((document, i) => Claimed(document.Id, keys[i]))
             .GroupBy(key => DedupIndexId.BucketOf(key.Key, settings.Buckets))
             .Select(bucket => new DedupIndexCommands.Claim(new DedupIndexId(id.Job, bucket.Key), [.. bucket]))
             .ToArray();
@@ -128,9 +130,10 @@ public sealed class DataShardActor : ReceivePersistentActor
         using (var documents = new JsonlZstWriter(output))
         using (var quarantine = new JsonlZstWriter(Path.Combine(state.OutputDirectory, "quarantine-dedup.jsonl.zst")))
         {
-            foreach (string chunk in state.Chunks)
+            for (int chunkIndex = 0; chunkIndex < state.Chunks.Length; chunkIndex++)
             {
-                var keyed = Documents(chunk).Select(document => (Document: document, Keys: Keys(document).ToArray())).ToArray();
+                var chunkKeys = DedupKeysFile.Read(KeysPath(state.OutputDirectory, chunkIndex), settings.MinHash.Bands);
+                var keyed = Documents(state.Chunks[chunkIndex]).Select((document, i) => (Document: document, Keys: Claimed(document.Id, chunkKeys[i]).ToArray())).ToArray();
                 var owners = await OwnersOf(keyed.SelectMany(d => d.Keys).ToArray());
                 foreach (var (document, keys) in keyed)
                 {
@@ -166,12 +169,13 @@ public sealed class DataShardActor : ReceivePersistentActor
         return owners;
     }
 
-    private IEnumerable<ClaimedKey> Keys(Document document)
+    private static IEnumerable<ClaimedKey> Claimed(string documentId, DedupKeys keys)
     {
-        var keys = DedupKeys.Of(document, settings.MinHash);
-        yield return new ClaimedKey(DedupKind.Exact, keys.Exact, document.Id);
-        foreach (ulong band in keys.Bands) yield return new ClaimedKey(DedupKind.Near, band, document.Id);
+        yield return new ClaimedKey(DedupKind.Exact, keys.Exact, documentId);
+        foreach (ulong band in keys.Bands) yield return new ClaimedKey(DedupKind.Near, band, documentId);
     }
+
+    private static string KeysPath(string directory, int chunk) => Path.Combine(directory, $"keys-{chunk:D6}.bin");
 
     private static IEnumerable<Document> Documents(string chunk) => SequentialIngest.ReadLines(chunk).Select(DocumentJson.Read);
 
@@ -183,11 +187,9 @@ public sealed class DataShardActor : ReceivePersistentActor
         foreach (string file in Directory.EnumerateFiles(state.OutputDirectory, "*.partial")) File.Delete(file);
         for (int chunk = state.Chunks.Length; ; chunk++)
         {
-            string documents = ShardCollector.ChunkPath(state.OutputDirectory, chunk);
-            string quarantine = ShardCollector.QuarantinePath(state.OutputDirectory, chunk);
-            if (!File.Exists(documents) && !File.Exists(quarantine)) break;
-            File.Delete(documents);
-            File.Delete(quarantine);
+            string[] files = [ShardCollector.ChunkPath(state.OutputDirectory, chunk), ShardCollector.QuarantinePath(state.OutputDirectory, chunk), KeysPath(state.OutputDirectory, chunk)];
+            if (!files.Any(File.Exists)) break;
+            foreach (string file in files) File.Delete(file);
         }
     }
 

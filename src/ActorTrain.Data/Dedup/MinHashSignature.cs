@@ -7,8 +7,9 @@ namespace ActorTrain.Data.Dedup;
 
 /// <summary>
 /// The MinHash signature of a document's word shingles and its LSH band keys. Each of the k hash
-/// functions is h_i(x) = (a_i * x + b_i) mod (2^61 - 1) over a 64-bit XxHash3 of the shingle, with
-/// a_i, b_i drawn from the seed, so signatures are stable across processes and machines.
+/// functions is h_i(x) = (a_i * x + b_i) mod (2^61 - 1) over a 64-bit hash of the shingle (the
+/// shingle's word hashes combined, so no string is built per shingle), with a_i, b_i drawn from
+/// the seed: signatures are stable across processes and machines.
 /// </summary>
 public sealed class MinHashSignature
 {
@@ -29,6 +30,9 @@ public sealed class MinHashSignature
             offsets[i] = SplitMix(ref state) % MersennePrime;
         }
     }
+
+    /// <summary>Bands per signature (band keys per document).</summary>
+    public int Bands => settings.Bands;
 
     /// <summary>k minimum hash values over the text's shingles.</summary>
     public ulong[] Compute(string text)
@@ -72,18 +76,23 @@ public sealed class MinHashSignature
 
     private IEnumerable<ulong> ShingleHashes(string text)
     {
-        string[] words = TextUnits.Words(text).Select(TextUnits.Bare).Where(w => w.Length > 0).ToArray();
+        ulong[] words = TextUnits.Words(text).Select(TextUnits.Bare).Where(w => w.Length > 0).Select(WordHash).ToArray();
         int n = Math.Min(settings.ShingleWords, Math.Max(words.Length, 1));
-        for (int i = 0; i + n <= words.Length; i++) yield return Hash(string.Join(' ', words, i, n));
+        for (int i = 0; i + n <= words.Length; i++)
+        {
+            ulong h = 0x9E3779B97F4A7C15UL;
+            for (int j = i; j < i + n; j++) h = (h ^ words[j]) * 0xBF58476D1CE4E5B9UL + 0x94D049BB133111EBUL;
+            yield return h ^ (h >> 29);
+        }
     }
 
-    private static ulong Hash(string shingle)
+    private static ulong WordHash(string word)
     {
-        int max = Encoding.UTF8.GetMaxByteCount(shingle.Length);
+        int max = Encoding.UTF8.GetMaxByteCount(word.Length);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(max);
         try
         {
-            int length = Encoding.UTF8.GetBytes(shingle, buffer);
+            int length = Encoding.UTF8.GetBytes(word, buffer);
             return XxHash3.HashToUInt64(buffer.AsSpan(0, length));
         }
         finally

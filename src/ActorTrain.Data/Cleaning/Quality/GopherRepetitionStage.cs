@@ -20,7 +20,7 @@ public sealed class GopherRepetitionStage(GopherRepetitionSettings settings) : I
                 settings.MaxDuplicateLineCharFraction, "lines") is { } lines)
             return StageResult.Drop(lines);
 
-        string[] words = TextUnits.Words(text);
+        var words = WordHashes(TextUnits.Words(text));
         foreach (var (n, limit) in settings.MaxTopNGramCharFraction.OrderBy(p => p.Key))
         {
             double fraction = TopNGramChars(words, n) / (double)text.Length;
@@ -53,32 +53,55 @@ public sealed class GopherRepetitionStage(GopherRepetitionSettings settings) : I
         return null;
     }
 
-    // Characters of the most frequent n-gram times its count (0 unless it occurs twice or more).
-    private static long TopNGramChars(string[] words, int n)
+    // N-grams are compared by a 64-bit hash of their words' hashes (no strings built): one pass per n,
+    // collisions at 2^-64 per pair are far below any threshold's resolution.
+    private static (ulong[] Hashes, int[] Lengths) WordHashes(string[] words)
     {
-        if (words.Length < n) return 0;
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i + n <= words.Length; i++)
+        var hashes = new ulong[words.Length];
+        var lengths = new int[words.Length];
+        for (int i = 0; i < words.Length; i++)
         {
-            string gram = string.Join(' ', words, i, n);
-            counts[gram] = counts.GetValueOrDefault(gram) + 1;
+            hashes[i] = System.IO.Hashing.XxHash3.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(words[i].AsSpan()));
+            lengths[i] = words[i].Length;
         }
-        var (top, count) = counts.MaxBy(p => (p.Value, p.Key.Length));
-        return count > 1 ? (long)count * top.Replace(" ", "").Length : 0;
+        return (hashes, lengths);
+    }
+
+    private static ulong NGramHash(ulong[] hashes, int start, int n)
+    {
+        ulong h = 0x9E3779B97F4A7C15UL * (ulong)n;
+        for (int i = start; i < start + n; i++) h = (h ^ hashes[i]) * 0xBF58476D1CE4E5B9UL + 0x94D049BB133111EBUL;
+        return h;
+    }
+
+    // Characters of the most frequent n-gram times its count (0 unless it occurs twice or more).
+    private static long TopNGramChars((ulong[] Hashes, int[] Lengths) words, int n)
+    {
+        if (words.Hashes.Length < n) return 0;
+        var counts = new Dictionary<ulong, (int Count, int Chars)>();
+        for (int i = 0; i + n <= words.Hashes.Length; i++)
+        {
+            ulong gram = NGramHash(words.Hashes, i, n);
+            var (count, chars) = counts.GetValueOrDefault(gram);
+            if (count == 0) for (int j = i; j < i + n; j++) chars += words.Lengths[j];
+            counts[gram] = (count + 1, chars);
+        }
+        var top = counts.Values.MaxBy(v => (v.Count, v.Chars));
+        return top.Count > 1 ? (long)top.Count * top.Chars : 0;
     }
 
     // Characters of words inside n-grams seen before, each word counted once.
-    private static long DuplicateNGramChars(string[] words, int n)
+    private static long DuplicateNGramChars((ulong[] Hashes, int[] Lengths) words, int n)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var covered = new bool[words.Length];
-        for (int i = 0; i + n <= words.Length; i++)
+        var seen = new HashSet<ulong>();
+        var covered = new bool[words.Hashes.Length];
+        for (int i = 0; i + n <= words.Hashes.Length; i++)
         {
-            if (seen.Add(string.Join(' ', words, i, n))) continue;
+            if (seen.Add(NGramHash(words.Hashes, i, n))) continue;
             for (int j = i; j < i + n; j++) covered[j] = true;
         }
         long chars = 0;
-        for (int i = 0; i < words.Length; i++) if (covered[i]) chars += words[i].Length;
+        for (int i = 0; i < covered.Length; i++) if (covered[i]) chars += words.Lengths[i];
         return chars;
     }
 }

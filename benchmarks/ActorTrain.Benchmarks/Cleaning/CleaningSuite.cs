@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using ActorTrain.Cluster;
+using ActorTrain.Cluster.Configuration;
+using ActorTrain.Cluster.Ingest;
+using ActorTrain.Cluster.Persistence;
+using ActorTrain.Data.Collection;
+using ActorTrain.Data.Dedup;
+using ActorTrain.Data.Ingest;
+using ActorTrain.Protocol.Ingest;
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace ActorTrain.Benchmarks.Cleaning;
+
+/// <summary>
+/// The whole cleaning path on a generated web-like corpus: the sharded ingest job on a one-node
+/// cluster (one data shard per thread) against SequentialIngest, the same path in one thread
+/// without actors. Also: each stage's share of the single-threaded cleaning time and MinHash
+/// signatures per second.
+/// </summary>
+public static class CleaningSuite
+{
+    public static async Task<SuiteResult> RunAsync(BenchmarkOptions options)
+    {
+        int documents = options.Quick ? 4_000 : 40_000;
+        string root = Directory.CreateTempSubdirectory("actortrain-cleaning-bench-").FullName;
+        try
+        {
+            string corpus = Path.Combine(root, "corpus");
+            long bytes = WebLikeCorpus.Write(corpus, documents, files: 16, seed: 2026);
+            double megabytes = bytes / 1e6;
+            var config = EmbeddedHocon.Load(EmbeddedHocon.Base);
+            var data = DataSettings.From(config);
+            var files = SourceFiles.List([SourceSpec.Everything(corpus)]);
+            Console.Error.WriteLine($"cleaning: {documents} documents, {megabytes:0.0} MB in {files.Count} files");
+
+            var sequential = new List<double>();
+            var sharded = new List<double>();
+            for (int run = 0; run < (options.Quick ? 1 : 3); run++)
+            {
+                string output = Path.Combine(root, $"sequential-{run}");
+                Directory.CreateDirectory(output);
+                var clock = Stopwatch.StartNew();
+                new SequentialIngest(data.Readers, data.Pipeline, data.MinHash).Run(files, output);
+                sequential.Add(clock.Elapsed.TotalSeconds);
+                sharded.Add(await ShardedSeconds(root, run, corpus, options.Threads));
+            }
+
+            double sequentialSeconds = Measure.Median(sequential), shardedSeconds = Measure.Median(sharded);
+            var rows = new List<ResultRow>
+            {
+                new($"whole path, {options.Threads} shards", Math.Round(shardedSeconds, 3), Math.Round(sequentialSeconds, 3), "sequential", "s",
+                    Math.Round(sequentialSeconds / shardedSeconds, 3)),
+            };
+            var details = new Dictionary<string, double>
+            {
+                ["sharded MB/s per core"] = Math.Round(megabytes / shardedSeconds / options.Threads, 2),
+                ["sequential MB/s (one core)"] = Math.Round(megabytes / sequentialSeconds, 2),
+                ["minhash signatures/s (one core)"] = Math.Round(MinHashRate(files, data), 0),
+            };
+            foreach (var (stage, share) in StageShares(files, data)) details[$"share of cleaning time: {stage}"] = Math.Round(share, 3);
+            return new SuiteResult("cleaning", Measure.Machine(options.Threads), options.Quick, rows, details);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static async Task<double> ShardedSeconds(string root, int run, string corpus, int shards)
+    {
+        var overrides = ConfigurationFactory.ParseString("akka.loglevel = WARNING");
+        await using var node = await SingleNodeCluster.StartAsync("bench", new SqliteJournal(Path.Combine(root, $"journal-{run}.db")), overrides, TimeSpan.FromSeconds(60));
+        var regions = IngestRegions.Start(node.System, DataSettings.From(node.Config), IngestSettings.From(node.Config));
+        var clock = Stopwatch.StartNew();
+        var patience = TimeSpan.FromMinutes(10);
+        var state = await regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.Start("bench", [corpus], shards, Path.Combine(root, $"sharded-{run}")), patience);
+        while (state.Status != IngestJobStatus.Completed)
+        {
+            await Task.Delay(20);
+            state = await regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.GetStatus("bench"), patience);
+        }
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private static IEnumerable<(string Stage, double Share)> StageShares(IReadOnlyList<string> files, DataSettings data)
+    {
+        var reader = new DocumentReader(data.Readers);
+        var seconds = data.Pipeline.Stages.ToDictionary(s => s.Name, _ => 0.0);
+        foreach (var document in files.SelectMany(reader.Read).Select(i => i.Document).OfType<ActorTrain.Data.Documents.Document>())
+        {
+            var current = document;
+            foreach (var stage in data.Pipeline.Stages)
+            {
+                long start = Stopwatch.GetTimestamp();
+                var result = stage.Apply(current);
+                seconds[stage.Name] += Stopwatch.GetElapsedTime(start).TotalSeconds;
+                if (result.Kept is null) break;
+                current = result.Kept;
+            }
+        }
+        double total = seconds.Values.Sum();
+        return seconds.Select(p => (p.Key, p.Value / total));
+    }
+
+    private static double MinHashRate(IReadOnlyList<string> files, DataSettings data)
+    {
+        var minHash = new MinHashSignature(data.MinHash);
+        var texts = files.SelectMany(new DocumentReader(data.Readers).Read).Select(i => i.Document?.Text).OfType<string>().Take(5_000).ToArray();
+        var clock = Stopwatch.StartNew();
+        foreach (string text in texts) minHash.Compute(text);
+        return texts.Length / clock.Elapsed.TotalSeconds;
+    }
+}
