@@ -142,6 +142,26 @@ public sealed class DocumentReaderTests : IDisposable
     }
 
     [Fact]
+    public void A_truncated_gzip_ends_the_file_with_a_bad_record_naming_it()
+    {
+        var gz = new MemoryStream();
+        using (var zip = new GZipStream(gz, CompressionLevel.Fastest, leaveOpen: true))
+            zip.Write(Encoding.UTF8.GetBytes(string.Join('\n', Enumerable.Range(0, 20000).Select(i => $"line {i} of a long file"))));
+        string path = Write("cut.txt.gz", gz.ToArray()[..(int)(gz.Length / 2)]);
+        var last = Read(path)[^1];
+        Assert.StartsWith($"{path}: ", last.Problem);
+    }
+
+    [Fact]
+    public void Concatenated_gzip_members_are_read_as_one_stream()
+    {
+        var gz = new MemoryStream();
+        foreach (string part in new[] { "first member\n", "second member\n" })
+            using (var zip = new GZipStream(gz, CompressionLevel.Fastest, leaveOpen: true)) zip.Write(Encoding.UTF8.GetBytes(part));
+        Assert.Equal("first member\nsecond member\n", Assert.Single(Read(Write("two.txt.gz", gz.ToArray()))).Document!.Text);
+    }
+
+    [Fact]
     public void A_corrupt_zstd_file_ends_with_a_bad_record_naming_it()
     {
         using var compressor = new ZstdSharp.Compressor();

@@ -1,9 +1,11 @@
-using System.IO.Compression;
+using ICSharpCode.SharpZipLib.GZip;
 using ZstdSharp;
 
 namespace ActorTrain.Data.Collection;
 
-/// <summary>Opens a file, decompressing .gz and .zst transparently (streaming).</summary>
+/// <summary>Opens a file, decompressing .gz and .zst transparently (streaming). Gzip goes through
+/// SharpZipLib, which checks every member's CRC and length and throws on a truncated file; .NET's
+/// GZipStream ends quietly at the cut, which would pass half a file off as a whole one.</summary>
 public static class CompressedFile
 {
     public static Stream Open(string path)
@@ -11,7 +13,7 @@ public static class CompressedFile
         Stream file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         return Path.GetExtension(path).ToLowerInvariant() switch
         {
-            ".gz" => new GZipStream(file, CompressionMode.Decompress),
+            ".gz" => new GZipInputStream(file),
             ".zst" => new DecompressionStream(file),
             _ => file,
         };

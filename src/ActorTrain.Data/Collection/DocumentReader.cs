@@ -65,7 +65,8 @@ public sealed class DocumentReader(ReaderSettings settings)
     }
 
     private static bool IsFileProblem(Exception e) =>
-        e is IOException or UnauthorizedAccessException or InvalidDataException or ZstdSharp.ZstdException or FormatException;
+        e is IOException or UnauthorizedAccessException or InvalidDataException or ZstdSharp.ZstdException or FormatException
+            or ICSharpCode.SharpZipLib.SharpZipBaseException;
 
     private static string Describe(string path, Exception e) => e switch
     {
