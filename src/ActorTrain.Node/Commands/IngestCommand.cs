@@ -88,19 +88,29 @@ public sealed class IngestCommand(IAnsiConsole console, ErrorOutput errors) : As
         var start = new IngestJobCommands.Start(job, [.. settings.Sources.Select(Path.GetFullPath)], settings.Shards ?? ingest.Shards, output);
         var state = await regions.Jobs.Ask<IngestJobState>(start, Patience, cancellationToken);
 
-        await console.Progress().AutoClear(false).StartAsync(async progress =>
-        {
-            var collect = progress.AddTask("collect + clean", maxValue: state.Shards.Length);
-            var finalize = progress.AddTask("deduplicate", maxValue: state.Shards.Length);
-            while (state.Status != IngestJobStatus.Completed)
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await console.Progress().AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .StartAsync(async progress =>
             {
-                await Task.Delay(250, cancellationToken);
-                state = await regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.GetStatus(job), Patience, cancellationToken);
-                collect.Value = state.Shards.Count(s => s.Stage >= DataShardStage.Collected);
-                finalize.Value = state.Shards.Count(s => s.Stage == DataShardStage.Finalized);
-                collect.Description = $"collect + clean ({state.Totals.DocumentsIn} documents, {state.Totals.BytesIn / 1e6:0.0} MB)";
-            }
-        });
+                int files = state.ShardFiles.Sum(f => f.Length);
+                var collect = progress.AddTask("collect + clean", maxValue: Math.Max(files, 1));
+                var finalize = progress.AddTask("deduplicate", maxValue: state.Shards.Length);
+                while (state.Status != IngestJobStatus.Completed)
+                {
+                    await Task.Delay(250, cancellationToken);
+                    state = await regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.GetStatus(job), Patience, cancellationToken);
+                    var shards = await Task.WhenAll(Enumerable.Range(0, state.Shards.Length).Select(n =>
+                        regions.DataShards.Ask<DataShardState>(new DataShardCommands.GetState(new DataShardId(job, n)), Patience, cancellationToken)));
+                    var documents = shards.Sum(s => s.Counts.DocumentsIn);
+                    double megabytes = shards.Sum(s => s.Counts.BytesIn) / 1e6;
+                    collect.Value = shards.Sum(s => s.Stage >= DataShardStage.Collected ? s.Files.Length : s.NextFile);
+                    collect.Description = $"collect + clean: {documents} documents, {megabytes:0.0} MB, {megabytes / clock.Elapsed.TotalSeconds:0.00} MB/s, " +
+                                          $"{shards.Count(s => s.Stage >= DataShardStage.Collected)}/{shards.Length} shards";
+                    finalize.Value = state.Shards.Count(s => s.Stage == DataShardStage.Finalized);
+                }
+                collect.Value = collect.MaxValue;
+            });
 
         if (settings.Json) console.Profile.Out.Writer.WriteLine(File.ReadAllText(Path.Combine(output, "stats.json")));
         else PrintSummary(state, output);
