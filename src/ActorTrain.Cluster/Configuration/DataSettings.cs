@@ -1,4 +1,5 @@
 using ActorTrain.Data.Cleaning;
+using ActorTrain.Data.Cleaning.Code;
 using ActorTrain.Data.Cleaning.Normalise;
 using ActorTrain.Data.Cleaning.Pii;
 using ActorTrain.Data.Cleaning.Quality;
@@ -16,7 +17,7 @@ public sealed record DataSettings(ReaderSettings Readers, IReadOnlyList<string> 
     private const string Root = "actortrain.data";
 
     public static readonly IReadOnlyList<string> KnownStages =
-        ["normalise", "gopher-quality", "gopher-repetition", "c4", "fineweb", "pii", "toxicity"];
+        ["normalise", "code-quality", "gopher-quality", "gopher-repetition", "c4", "fineweb", "pii", "toxicity"];
 
     /// <exception cref="ConfigurationException">A key is missing, of the wrong type, or names no stage.</exception>
     public static DataSettings From(Config config)
@@ -43,6 +44,13 @@ public sealed record DataSettings(ReaderSettings Readers, IReadOnlyList<string> 
     private static IDocumentStage Stage(string name, Reader r) => name switch
     {
         "normalise" => new NormaliseStage(),
+        "code-quality" => new CodeQualityStage(new CodeQualitySettings
+        {
+            MaxLineLength = r.Int("code-quality.max-line-length"),
+            MaxMeanLineLength = r.Double("code-quality.max-mean-line-length"),
+            MinAlphanumericFraction = r.Double("code-quality.min-alphanumeric-fraction"),
+            GeneratedMarkers = r.Strings("code-quality.generated-markers"),
+        }),
         "gopher-quality" => new GopherQualityStage(new GopherQualitySettings
         {
             MinWords = r.Int("gopher-quality.min-words"),
