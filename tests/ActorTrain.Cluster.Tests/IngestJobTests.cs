@@ -27,6 +27,10 @@ public sealed class IngestJobTests : IDisposable
         string Text(int seed) => string.Join("\n", Enumerable.Range(0, 8).Select(s => $"The line {seed}-{s} tells of the river {seed * 7 + s} and the garden of {seed} with care."));
         for (int f = 0; f < 5; f++) File.WriteAllText(Path.Combine(corpus, $"doc-{f}.txt"), Text(f % 4)); // doc-4 = doc-0
         File.WriteAllText(Path.Combine(corpus, "junk.txt"), "too short");
+        File.WriteAllBytes(Path.Combine(corpus, "image.txt"), [0, 1, 2, 3]);                  // binary: a bad record
+        File.WriteAllText(Path.Combine(corpus, "broken.jsonl"), "{\"text\": \"cut");          // malformed JSON: a bad record
+        Directory.CreateDirectory(Path.Combine(corpus, "skip"));
+        File.WriteAllText(Path.Combine(corpus, "skip", "excluded.txt"), Text(9));              // left out by the exclude glob
 
         // Generated lines repeat their shape, which the repetition and web filters rightly dislike: keep the prose checks only.
         var overrides = ConfigurationFactory.ParseString("""
@@ -39,17 +43,20 @@ public sealed class IngestJobTests : IDisposable
         var regions = IngestRegions.Start(node.System, data, IngestSettings.From(node.Config));
 
         string output = root.Combine("out");
-        await regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.Start("web", [corpus], 3, output), Patience);
+        await regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.Start("web", [corpus], [], ["skip/**"], 3, output), Patience);
         var done = await Eventually.Until(() => regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.GetStatus("web"), Patience),
             s => s.Status == IngestJobStatus.Completed, Patience, "the job to complete");
 
         string reference = root.Combine("reference");
         Directory.CreateDirectory(reference);
-        var expected = new SequentialIngest(data.Readers, data.Pipeline, data.MinHash).Run(SourceFiles.List([SourceSpec.Everything(corpus)]), reference);
+        var expected = new SequentialIngest(data.Readers, data.Pipeline, data.MinHash).Run(SourceFiles.List([new SourceSpec(corpus, [], ["skip/**"])]), reference);
         var kept = done.Shards.SelectMany(s => SequentialIngest.ReadLines(s.Output!)).Order(StringComparer.Ordinal);
         Assert.Equal(SequentialIngest.ReadLines(expected.Output).Order(StringComparer.Ordinal), kept);
         Assert.Equal(4, done.Totals.DocumentsKept);
         Assert.Equal(1, done.Totals.DroppedByStage["exact-dedup"]);
-        Assert.True(File.Exists(Path.Combine(output, "stats.json")));
+        Assert.Equal(2, done.BadRecords);
+        using var stats = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "stats.json")));
+        Assert.Equal(2, stats.RootElement.GetProperty("bad_records").GetInt64());
+        Assert.True(stats.RootElement.GetProperty("duration_seconds").GetDouble() > 0);
     }
 }

@@ -34,13 +34,13 @@ public sealed class ProtocolSerializationTests : IDisposable
         new DedupIndexReplies.Owners(["/a#0", null]),
         new DedupIndexEvents.KeysClaimed([new ClaimedKey(DedupKind.Exact, 42, "/a#0")]),
         DedupIndexState.Empty.Apply(new DedupIndexEvents.KeysClaimed([new ClaimedKey(DedupKind.Exact, 42, "/a#0"), new ClaimedKey(DedupKind.Near, 9, "/b#0")])),
-        new IngestJobCommands.Start("web", ["/corpus", "/more/a.txt"], 4, "/out/web"),
+        new IngestJobCommands.Start("web", ["/corpus", "/more/a.txt"], ["**/*.md"], [".git/**"], 4, "/out/web"),
         new IngestJobCommands.GetStatus("web"),
-        new IngestJobEvents.Planned([["/a", "/b"], ["/c"]], "/out/web"),
+        new IngestJobEvents.Planned([["/a", "/b"], ["/c"]], "/out/web", new DateTimeOffset(2026, 11, 28, 23, 0, 0, TimeSpan.Zero)),
         new IngestJobEvents.ShardCollected(1, 2, Counts),
         new IngestJobEvents.ShardFinalized(1, "/out/web/shard-0001/documents.jsonl.zst", "ab", Counts),
-        IngestJobEvents.Completed.Instance,
-        IngestJobState.Initial.Apply(new IngestJobEvents.Planned([["/a"], ["/b"]], "/out/web")).Apply(new IngestJobEvents.ShardCollected(0, 1, Counts)),
+        new IngestJobEvents.Completed(new DateTimeOffset(2026, 11, 28, 23, 5, 0, TimeSpan.Zero)),
+        IngestJobState.Initial.Apply(new IngestJobEvents.Planned([["/a"], ["/b"]], "/out/web", DateTimeOffset.UnixEpoch)).Apply(new IngestJobEvents.ShardCollected(0, 1, Counts)),
         DataShardState.Initial with { Stage = DataShardStage.Collecting, Files = ["/x"], Chunks = ["/c0"], Counts = Counts },
     ];
 

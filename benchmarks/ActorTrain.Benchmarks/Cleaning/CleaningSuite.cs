@@ -74,7 +74,7 @@ public static class CleaningSuite
         var regions = IngestRegions.Start(node.System, DataSettings.From(node.Config), IngestSettings.From(node.Config));
         var clock = Stopwatch.StartNew();
         var patience = TimeSpan.FromMinutes(10);
-        var state = await regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.Start("bench", [corpus], shards, Path.Combine(root, $"sharded-{run}")), patience);
+        var state = await regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.Start("bench", [corpus], [], [], shards, Path.Combine(root, $"sharded-{run}")), patience);
         while (state.Status != IngestJobStatus.Completed)
         {
             await Task.Delay(20);

@@ -44,10 +44,10 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
                 Sender.Tell(state);
                 return;
             }
-            var files = SourceFiles.List(start.Sources.Select(SourceSpec.Everything));
+            var files = SourceFiles.List(start.Sources.Select(path => new SourceSpec(path, start.Include, start.Exclude)));
             var plan = SourceFiles.Partition(files, start.Shards);
             var requester = Sender;
-            Persist(new IngestJobEvents.Planned([.. plan.Select(p => p.ToImmutableArray())], start.OutputDirectory), planned =>
+            Persist(new IngestJobEvents.Planned([.. plan.Select(p => p.ToImmutableArray())], start.OutputDirectory, DateTimeOffset.UtcNow), planned =>
             {
                 state = state.Apply(planned);
                 requester.Tell(state);
@@ -118,7 +118,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
                 finalizing.Remove(shard);
                 if (state.Shards.All(s => s.Stage == DataShardStage.Finalized))
                 {
-                    Persist(IngestJobEvents.Completed.Instance, completed =>
+                    Persist(new IngestJobEvents.Completed(DateTimeOffset.UtcNow), completed =>
                     {
                         state = state.Apply(completed);
                         Timers.Cancel("observe");
@@ -141,6 +141,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
             bad_records = state.BadRecords,
             bytes_in = totals.BytesIn,
             bytes_out = totals.BytesOut,
+            duration_seconds = Math.Round((state.CompletedAt!.Value - state.StartedAt!.Value).TotalSeconds, 3),
             dropped_by_stage = totals.DroppedByStage,
             outputs = state.Shards.Select(s => new { path = s.Output, sha256 = s.Sha256 }),
         };

@@ -27,6 +27,14 @@ public sealed class IngestCommand(IAnsiConsole console, ErrorOutput errors) : As
         [Description("A file or directory to ingest; repeat for several.")]
         public string[] Sources { get; init; } = [];
 
+        [CommandOption("--include <GLOB>")]
+        [Description("Only files of directory sources matching this glob (e.g. \"**/*.md\"); repeat for several.")]
+        public string[] Include { get; init; } = [];
+
+        [CommandOption("--exclude <GLOB>")]
+        [Description("Leave out files of directory sources matching this glob (e.g. \".git/**\"); repeat for several.")]
+        public string[] Exclude { get; init; } = [];
+
         [CommandOption("--job <NAME>")]
         [Description("Job name: its identity in the journal (re-running a job resumes it).")]
         public string? Job { get; init; }
@@ -85,7 +93,8 @@ public sealed class IngestCommand(IAnsiConsole console, ErrorOutput errors) : As
         await using var node = await SingleNodeCluster.StartAsync("actortrain", journal, config, Patience);
         var ingest = IngestSettings.From(node.Config);
         var regions = IngestRegions.Start(node.System, DataSettings.From(node.Config), ingest);
-        var start = new IngestJobCommands.Start(job, [.. settings.Sources.Select(Path.GetFullPath)], settings.Shards ?? ingest.Shards, output);
+        var start = new IngestJobCommands.Start(job, [.. settings.Sources.Select(Path.GetFullPath)], [.. settings.Include], [.. settings.Exclude],
+            settings.Shards ?? ingest.Shards, output);
         var state = await regions.Jobs.Ask<IngestJobState>(start, Patience, cancellationToken);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();

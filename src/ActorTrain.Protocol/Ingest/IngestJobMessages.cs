@@ -6,8 +6,9 @@ namespace ActorTrain.Protocol.Ingest;
 public static class IngestJobCommands
 {
     /// <summary>Start (or, for a job that exists, carry on with) ingesting <paramref name="Sources"/> into
-    /// <paramref name="Shards"/> data shards. Answered with the job's <see cref="IngestJobState"/>.</summary>
-    public sealed record Start(string Job, ImmutableArray<string> Sources, int Shards, string OutputDirectory) : IActorTrainMessage;
+    /// <paramref name="Shards"/> data shards; directory sources are filtered by the include and exclude
+    /// globs (all files when no include is given). Answered with the job's <see cref="IngestJobState"/>.</summary>
+    public sealed record Start(string Job, ImmutableArray<string> Sources, ImmutableArray<string> Include, ImmutableArray<string> Exclude, int Shards, string OutputDirectory) : IActorTrainMessage;
 
     public sealed record GetStatus(string Job) : IActorTrainMessage;
 }
@@ -15,16 +16,13 @@ public static class IngestJobCommands
 public static class IngestJobEvents
 {
     /// <summary>The partition plan: files per shard, fixed for the job's life.</summary>
-    public sealed record Planned(ImmutableArray<ImmutableArray<string>> ShardFiles, string OutputDirectory) : IActorTrainMessage;
+    public sealed record Planned(ImmutableArray<ImmutableArray<string>> ShardFiles, string OutputDirectory, DateTimeOffset StartedAt) : IActorTrainMessage;
 
     public sealed record ShardCollected(int Shard, long BadRecords, CleaningCounts Counts) : IActorTrainMessage;
 
     public sealed record ShardFinalized(int Shard, string Output, string Sha256, CleaningCounts Counts) : IActorTrainMessage;
 
-    public sealed record Completed : IActorTrainMessage
-    {
-        public static readonly Completed Instance = new();
-    }
+    public sealed record Completed(DateTimeOffset CompletedAt) : IActorTrainMessage;
 }
 
 public enum IngestJobStatus
@@ -39,9 +37,15 @@ public enum IngestJobStatus
 public sealed record ShardProgress(DataShardStage Stage, long BadRecords, CleaningCounts Counts, string? Output, string? Sha256);
 
 /// <summary>The job's persisted state: plan, per-shard progress, totals.</summary>
-public sealed record IngestJobState(IngestJobStatus Status, string OutputDirectory, ImmutableArray<ImmutableArray<string>> ShardFiles, ImmutableArray<ShardProgress> Shards) : IActorTrainMessage
+public sealed record IngestJobState(
+    IngestJobStatus Status,
+    string OutputDirectory,
+    ImmutableArray<ImmutableArray<string>> ShardFiles,
+    ImmutableArray<ShardProgress> Shards,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? CompletedAt) : IActorTrainMessage
 {
-    public static readonly IngestJobState Initial = new(IngestJobStatus.New, "", [], []);
+    public static readonly IngestJobState Initial = new(IngestJobStatus.New, "", [], [], null, null);
 
     public CleaningCounts Totals => Shards.Aggregate(CleaningCounts.Empty, (sum, shard) => sum.Merge(shard.Counts));
 
@@ -55,6 +59,7 @@ public sealed record IngestJobState(IngestJobStatus Status, string OutputDirecto
             Status = IngestJobStatus.Collecting,
             OutputDirectory = planned.OutputDirectory,
             ShardFiles = planned.ShardFiles,
+            StartedAt = planned.StartedAt,
             Shards = [.. planned.ShardFiles.Select(_ => new ShardProgress(DataShardStage.Collecting, 0, CleaningCounts.Empty, null, null))],
         },
         IngestJobEvents.ShardCollected collected when Status == IngestJobStatus.Collecting => Advance(this with
@@ -65,8 +70,8 @@ public sealed record IngestJobState(IngestJobStatus Status, string OutputDirecto
         {
             Shards = Shards.SetItem(finalized.Shard, Shards[finalized.Shard] with { Stage = DataShardStage.Finalized, Counts = finalized.Counts, Output = finalized.Output, Sha256 = finalized.Sha256 }),
         },
-        IngestJobEvents.Completed when Status == IngestJobStatus.Finalizing && Shards.All(s => s.Stage == DataShardStage.Finalized) =>
-            this with { Status = IngestJobStatus.Completed },
+        IngestJobEvents.Completed completed when Status == IngestJobStatus.Finalizing && Shards.All(s => s.Stage == DataShardStage.Finalized) =>
+            this with { Status = IngestJobStatus.Completed, CompletedAt = completed.CompletedAt },
         _ => throw new InvalidOperationException($"{@event.GetType().Name} does not apply to an ingest job in status {Status}"),
     };
 
