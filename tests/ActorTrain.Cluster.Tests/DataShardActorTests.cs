@@ -139,15 +139,19 @@ public sealed class DataShardActorTests : IDisposable
         private ActorSystem System => journaled.System;
 
         public static readonly DataShardSettings Settings = new(
-            new ShardCollector(new ReaderSettings(), Pipeline),
-            ChunkRecords: 1, new MinHashSignature(new MinHashSettings()), Buckets: 3, AskTimeout: Patience);
+            new ShardCollector(new ReaderSettings()), ChunkRecords: 1, Bands: new MinHashSettings().Bands, Buckets: 3,
+            CleanBatchBytes: 300, AskTimeout: Patience);
 
         private IActorRef? index;
+        private IActorRef? cleaners;
 
         private IActorRef Index => index ??= System.ActorOf(Akka.Actor.Props.Create(() => new LocalDedupIndex()), "dedup-index");
 
+        private IActorRef Cleaners => cleaners ??= System.ActorOf(Akka.Actor.Props.Create(() =>
+            new LocalCleaners(new DocumentCleaner(Pipeline, new MinHashSignature(new MinHashSettings())))), "cleaners");
+
         public IActorRef Shard(DataShardId id, string? name = null) =>
-            System.ActorOf(DataShardActor.Props(id, Settings, Index), name ?? "shard");
+            System.ActorOf(DataShardActor.Props(id, Settings, Index, Cleaners), name ?? "shard");
 
         public async Task CollectToTheEnd(DataShardId id, IReadOnlyList<string> files, string output)
         {

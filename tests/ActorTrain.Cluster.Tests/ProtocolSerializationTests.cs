@@ -4,6 +4,8 @@ using ActorTrain.Cluster.Serialization;
 using ActorTrain.Data.Cleaning;
 using ActorTrain.Protocol;
 using ActorTrain.Data.Dedup;
+using ActorTrain.Data.Documents;
+using ActorTrain.Protocol.Cleaning;
 using ActorTrain.Protocol.Dedup;
 using ActorTrain.Protocol.Ingest;
 using Akka.Actor;
@@ -25,6 +27,11 @@ public sealed class ProtocolSerializationTests : IDisposable
         new DataShardEvents.ChunkWritten(3, "/out/job/shard-1/chunk-3.jsonl.zst", 1, 42, 2, Counts),
         DataShardEvents.Collected.Instance,
         new DataShardEvents.Finalized("/out/job/shard-1.jsonl.zst", "ab12", Counts),
+        new CleanerCommands.Clean(new CleanerId("web", 1), [Document.Of("/a#0", "text", "/a") with { Metadata = ImmutableDictionary<string, string>.Empty.Add("url", "http://x/") }]),
+        new CleanerReplies.Cleaned([
+            new CleaningResult(Document.Of("/a#0", "text", "/a"), new DedupKeys(7, [1, 2, 3]), null, null),
+            new CleaningResult(null, null, "c4", "2 sentences left < 3"),
+        ]),
         new DataShardCommands.Collect(new DataShardId("web", 2), ["/corpus/a.txt"], "/out/job/shard-2"),
         new DataShardCommands.GetState(new DataShardId("web", 2)),
         new DataShardCommands.Finalize(new DataShardId("web", 2)),

@@ -2,6 +2,7 @@ using ActorTrain.Data.Cleaning;
 using ActorTrain.Data.Cleaning.Normalise;
 using ActorTrain.Data.Cleaning.Quality;
 using ActorTrain.Data.Collection;
+using ActorTrain.Data.Dedup;
 using ActorTrain.Data.Ingest;
 using ActorTrain.Testing;
 using Xunit;
@@ -11,8 +12,10 @@ namespace ActorTrain.Data.Tests;
 public sealed class ShardCollectorTests : IDisposable
 {
     private readonly TemporaryDirectory root = new("actortrain-collector-");
-    private readonly ShardCollector collector = new(new ReaderSettings(),
-        new CleaningPipeline([new NormaliseStage(), new GopherQualityStage(new GopherQualitySettings())]));
+    private readonly ShardCollector collector = new(new ReaderSettings());
+    private readonly DocumentCleaner cleaner = new(
+        new CleaningPipeline([new NormaliseStage(), new GopherQualityStage(new GopherQualitySettings())]),
+        new MinHashSignature(new MinHashSettings()));
 
     public void Dispose() => root.Dispose();
 
@@ -30,7 +33,7 @@ public sealed class ShardCollectorTests : IDisposable
         string whole = root.Combine("whole"), chunked = root.Combine("chunked");
         Directory.CreateDirectory(whole);
         Directory.CreateDirectory(chunked);
-        var all = collector.Collect(files, 0, 0, 0, whole, int.MaxValue);
+        var all = collector.Collect(files, 0, 0, 0, whole, int.MaxValue, cleaner);
         Assert.Equal((files.Count, 0L), (all.NextFile, all.NextRecord));
 
         var lines = new List<string>();
@@ -40,7 +43,7 @@ public sealed class ShardCollectorTests : IDisposable
         long nextRecord = 0;
         while (nextFile < files.Count)
         {
-            var part = collector.Collect(files, nextFile, nextRecord, chunk++, chunked, maxRecords: 2);
+            var part = collector.Collect(files, nextFile, nextRecord, chunk++, chunked, maxRecords: 2, cleaner);
             lines.AddRange(SequentialIngest.ReadLines(part.Path));
             (nextFile, nextRecord, counts, bad) = (part.NextFile, part.NextRecord, counts.Merge(part.Counts), bad + part.BadRecords);
         }

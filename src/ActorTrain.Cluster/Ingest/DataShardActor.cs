@@ -4,7 +4,9 @@ using ActorTrain.Data.Dedup;
 using ActorTrain.Data.Documents;
 using ActorTrain.Data.Ingest;
 using ActorTrain.Data.Output;
+using ActorTrain.Data.Cleaning;
 using ActorTrain.Protocol;
+using ActorTrain.Protocol.Cleaning;
 using ActorTrain.Protocol.Dedup;
 using ActorTrain.Protocol.Ingest;
 using Akka.Actor;
@@ -27,16 +29,19 @@ public sealed class DataShardActor : ReceivePersistentActor
     private readonly DataShardId id;
     private readonly DataShardSettings settings;
     private readonly IActorRef dedupIndex;
+    private readonly IActorRef cleaners;
     private DataShardState state = DataShardState.Initial;
 
     /// <param name="dedupIndex">Takes <see cref="DedupIndexCommands"/> for any bucket of the job (the
     /// dedup-index shard region, or a local router).</param>
-    public DataShardActor(DataShardId id, DataShardSettings settings, IActorRef dedupIndex)
+    /// <param name="cleaners">Takes <see cref="CleanerCommands"/> (the cleaner shard region, or a local router).</param>
+    public DataShardActor(DataShardId id, DataShardSettings settings, IActorRef dedupIndex, IActorRef cleaners)
     {
         PersistenceId = id.PersistenceId;
         this.id = id;
         this.settings = settings;
         this.dedupIndex = dedupIndex;
+        this.cleaners = cleaners;
 
         Recover<SnapshotOffer>(offer => state = (DataShardState)offer.Snapshot);
         Recover<IActorTrainMessage>(@event => state = state.Apply(@event));
@@ -91,8 +96,8 @@ public sealed class DataShardActor : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
-    public static Props Props(DataShardId id, DataShardSettings settings, IActorRef dedupIndex) =>
-        Akka.Actor.Props.Create(() => new DataShardActor(id, settings, dedupIndex));
+    public static Props Props(DataShardId id, DataShardSettings settings, IActorRef dedupIndex, IActorRef cleaners) =>
+        Akka.Actor.Props.Create(() => new DataShardActor(id, settings, dedupIndex, cleaners));
 
     private void CollectNextChunk()
     {
@@ -103,16 +108,15 @@ public sealed class DataShardActor : ReceivePersistentActor
             return;
         }
         int chunk = state.Chunks.Length;
-        var result = settings.Collector.Collect(state.Files, state.NextFile, state.NextRecord, chunk, state.OutputDirectory, settings.ChunkRecords);
-        var documents = Documents(result.Path).ToArray();
-        var keys = documents.Select(document => DedupKeys.Of(document, settings.MinHash)).ToArray();
-        DedupKeysFile.Write(KeysPath(state.OutputDirectory, chunk), keys);
-        var claims = documents.SelectMany((document, i) => Claimed(document.Id, keys[i]))
-            .GroupBy(key => DedupIndexId.BucketOf(key.Key, settings.Buckets))
-            .Select(bucket => new DedupIndexCommands.Claim(new DedupIndexId(id.Job, bucket.Key), [.. bucket]))
-            .ToArray();
         RunTask(async () =>
         {
+            var result = await settings.Collector.CollectAsync(state.Files, state.NextFile, state.NextRecord, chunk, state.OutputDirectory,
+                settings.ChunkRecords, CleanRemotely);
+            var keys = DedupKeysFile.Read(ShardCollector.KeysPath(state.OutputDirectory, chunk), settings.Bands);
+            var claims = Documents(result.Path)
+                .SelectMany((document, i) => Claimed(document.Id, keys[i]))
+                .GroupBy(key => DedupIndexId.BucketOf(key.Key, settings.Buckets))
+                .Select(bucket => new DedupIndexCommands.Claim(new DedupIndexId(id.Job, bucket.Key), [.. bucket]));
             await Task.WhenAll(claims.Select(claim => dedupIndex.Ask<DedupIndexReplies.Claimed>(claim, settings.AskTimeout)));
             Persist(new DataShardEvents.ChunkWritten(chunk, result.Path, result.NextFile, result.NextRecord, result.BadRecords, result.Counts), written =>
             {
@@ -121,6 +125,29 @@ public sealed class DataShardActor : ReceivePersistentActor
                 Self.Tell(Continue.Instance);
             });
         });
+    }
+
+    // The chunk's documents to this shard's cleaner, in batches of bounded text; results in order.
+    private async Task<IReadOnlyList<CleaningResult>> CleanRemotely(IReadOnlyList<Document> documents)
+    {
+        var cleaner = new CleanerId(id.Job, id.Number);
+        var batches = new List<ImmutableArray<Document>>();
+        var batch = ImmutableArray.CreateBuilder<Document>();
+        long bytes = 0;
+        foreach (var document in documents)
+        {
+            if (batch.Count > 0 && bytes + document.Text.Length > settings.CleanBatchBytes)
+            {
+                batches.Add(batch.ToImmutable());
+                batch.Clear();
+                bytes = 0;
+            }
+            batch.Add(document);
+            bytes += document.Text.Length;
+        }
+        if (batch.Count > 0) batches.Add(batch.ToImmutable());
+        var replies = await Task.WhenAll(batches.Select(b => cleaners.Ask<CleanerReplies.Cleaned>(new CleanerCommands.Clean(cleaner, b), settings.AskTimeout)));
+        return replies.SelectMany(r => r.Results).ToArray();
     }
 
     private async Task<DataShardEvents.Finalized> FinalizeOutput()
@@ -132,7 +159,7 @@ public sealed class DataShardActor : ReceivePersistentActor
         {
             for (int chunkIndex = 0; chunkIndex < state.Chunks.Length; chunkIndex++)
             {
-                var chunkKeys = DedupKeysFile.Read(KeysPath(state.OutputDirectory, chunkIndex), settings.MinHash.Bands);
+                var chunkKeys = DedupKeysFile.Read(ShardCollector.KeysPath(state.OutputDirectory, chunkIndex), settings.Bands);
                 var keyed = Documents(state.Chunks[chunkIndex]).Select((document, i) => (Document: document, Keys: Claimed(document.Id, chunkKeys[i]).ToArray())).ToArray();
                 var owners = await OwnersOf(keyed.SelectMany(d => d.Keys).ToArray());
                 foreach (var (document, keys) in keyed)
@@ -175,7 +202,7 @@ public sealed class DataShardActor : ReceivePersistentActor
         foreach (ulong band in keys.Bands) yield return new ClaimedKey(DedupKind.Near, band, documentId);
     }
 
-    private static string KeysPath(string directory, int chunk) => Path.Combine(directory, $"keys-{chunk:D6}.bin");
+
 
     private static IEnumerable<Document> Documents(string chunk) => SequentialIngest.ReadLines(chunk).Select(DocumentJson.Read);
 
@@ -187,7 +214,7 @@ public sealed class DataShardActor : ReceivePersistentActor
         foreach (string file in Directory.EnumerateFiles(state.OutputDirectory, "*.partial")) File.Delete(file);
         for (int chunk = state.Chunks.Length; ; chunk++)
         {
-            string[] files = [ShardCollector.ChunkPath(state.OutputDirectory, chunk), ShardCollector.QuarantinePath(state.OutputDirectory, chunk), KeysPath(state.OutputDirectory, chunk)];
+            string[] files = [ShardCollector.ChunkPath(state.OutputDirectory, chunk), ShardCollector.QuarantinePath(state.OutputDirectory, chunk), ShardCollector.KeysPath(state.OutputDirectory, chunk)];
             if (!files.Any(File.Exists)) break;
             foreach (string file in files) File.Delete(file);
         }

@@ -1,3 +1,4 @@
+using ActorTrain.Protocol.Cleaning;
 using ActorTrain.Protocol.Dedup;
 using ActorTrain.Protocol.Ingest;
 using Akka.Cluster.Sharding;
@@ -13,6 +14,7 @@ public sealed class IngestMessageExtractor(int maxShards) : HashCodeMessageExtra
         DataShardCommands.Collect c => c.Shard.EntityId,
         DataShardCommands.GetState g => g.Shard.EntityId,
         DataShardCommands.Finalize f => f.Shard.EntityId,
+        CleanerCommands.Clean c => c.Cleaner.EntityId,
         DedupIndexCommands.Claim c => c.Index.EntityId,
         DedupIndexCommands.GetOwners g => g.Index.EntityId,
         IngestJobCommands.Start s => s.Job,

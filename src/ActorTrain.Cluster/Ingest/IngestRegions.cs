@@ -1,4 +1,5 @@
 using ActorTrain.Cluster.Configuration;
+using ActorTrain.Data.Cleaning;
 using ActorTrain.Data.Dedup;
 using ActorTrain.Data.Ingest;
 using ActorTrain.Protocol.Dedup;
@@ -8,9 +9,9 @@ using Akka.Cluster.Sharding;
 
 namespace ActorTrain.Cluster.Ingest;
 
-/// <summary>The shard regions of the data path on this node: dedup-index and data-shard entities
-/// (role data), ingest-job entities (role coordinator).</summary>
-public sealed record IngestRegions(IActorRef DedupIndex, IActorRef DataShards, IActorRef Jobs)
+/// <summary>The shard regions of the data path on this node: dedup-index, cleaner and data-shard
+/// entities (role data), ingest-job entities (role coordinator).</summary>
+public sealed record IngestRegions(IActorRef DedupIndex, IActorRef Cleaners, IActorRef DataShards, IActorRef Jobs)
 {
     /// <summary>Shards of each entity type: ~10x the nodes a cluster will have, never changed for its life.</summary>
     public const int MaxShards = 100;
@@ -21,12 +22,15 @@ public sealed record IngestRegions(IActorRef DedupIndex, IActorRef DataShards, I
         var extractor = new IngestMessageExtractor(MaxShards);
         var dedup = sharding.Start("dedup-index", id => DedupIndexActor.Props(DedupIndexId.Parse(id)),
             ClusterShardingSettings.Create(system).WithRole("data"), extractor);
-        var shardSettings = new DataShardSettings(new ShardCollector(data.Readers, data.Pipeline), ingest.ChunkRecords,
-            new MinHashSignature(data.MinHash), ingest.DedupBuckets, ingest.AskTimeout);
-        var shards = sharding.Start("data-shard", id => DataShardActor.Props(DataShardId.Parse(id), shardSettings, dedup),
+        var cleaner = new DocumentCleaner(data.Pipeline, new MinHashSignature(data.MinHash));
+        var cleaners = sharding.Start("cleaner", _ => CleanerActor.Props(cleaner),
+            ClusterShardingSettings.Create(system).WithRole("data"), extractor);
+        var shardSettings = new DataShardSettings(new ShardCollector(data.Readers), ingest.ChunkRecords, data.MinHash.Bands,
+            ingest.DedupBuckets, CleanBatchBytes: 64 * 1024, ingest.AskTimeout);
+        var shards = sharding.Start("data-shard", id => DataShardActor.Props(DataShardId.Parse(id), shardSettings, dedup, cleaners),
             ClusterShardingSettings.Create(system).WithRole("data"), extractor);
         var jobs = sharding.Start("ingest-job", id => IngestJobActor.Props(id, shards, TimeSpan.FromHours(1)),
             ClusterShardingSettings.Create(system).WithRole("coordinator"), extractor);
-        return new IngestRegions(dedup, shards, jobs);
+        return new IngestRegions(dedup, cleaners, shards, jobs);
     }
 }

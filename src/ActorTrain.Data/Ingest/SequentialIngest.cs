@@ -20,58 +20,79 @@ public sealed class SequentialIngest(ReaderSettings readers, CleaningPipeline pi
     public const string ExactStage = "exact-dedup";
     public const string NearStage = "minhash-dedup";
 
+    /// <summary>Records per chunk of the first pass: bounds the documents held in memory at once.</summary>
+    public int ChunkRecords { get; init; } = 1000;
+
     public IngestResult Run(IReadOnlyList<string> files, string outputDirectory)
     {
         var clock = Stopwatch.StartNew();
         var minHash = new MinHashSignature(minHashSettings);
+        var cleaner = new DocumentCleaner(pipeline, minHash);
+        var collector = new ShardCollector(readers);
         string outputPath = Path.Combine(outputDirectory, "documents.jsonl.zst");
         string quarantinePath = Path.Combine(outputDirectory, "quarantine.jsonl.zst");
         string work = Path.Combine(outputDirectory, "collect.tmp");
         Directory.CreateDirectory(work);
 
-        // Pass 1: every file as one chunk, then every cleaned document claims its keys.
-        var collected = new ShardCollector(readers, pipeline).Collect(files, 0, 0, 0, work, int.MaxValue);
-        var counts = collected.Counts;
+        // Pass 1: chunk by chunk, read and clean; every kept document claims its keys.
+        var counts = CleaningCounts.Empty;
+        long bad = 0;
+        int chunks = 0, nextFile = 0;
+        long nextRecord = 0;
         var exact = DuplicateClaims.Empty;
         var near = DuplicateClaims.Empty;
-        var keys = new Dictionary<string, (ulong Exact, ulong[] Bands)>(StringComparer.Ordinal);
-        foreach (var document in ReadLines(collected.Path).Select(DocumentJson.Read))
+        while (nextFile < files.Count)
         {
-            var (exactKey, bands) = DedupKeys.Of(document, minHash);
-            exact = exact.Claim(exactKey, document.Id);
-            foreach (ulong band in bands) near = near.Claim(band, document.Id);
-            keys[document.Id] = (exactKey, bands);
+            var chunk = collector.Collect(files, nextFile, nextRecord, chunks, work, ChunkRecords, cleaner);
+            (nextFile, nextRecord, counts, bad) = (chunk.NextFile, chunk.NextRecord, counts.Merge(chunk.Counts), bad + chunk.BadRecords);
+            foreach (var (document, keys) in Keyed(work, chunks, minHash.Bands))
+            {
+                exact = exact.Claim(keys.Exact, document.Id);
+                foreach (ulong band in keys.Bands) near = near.Claim(band, document.Id);
+            }
+            chunks++;
         }
 
         // Pass 2: keep the documents that own all their keys.
         using (var quarantine = new JsonlZstWriter(quarantinePath))
         using (var output = new JsonlZstWriter(outputPath))
         {
-            foreach (string line in ReadLines(ShardCollector.QuarantinePath(work, 0)))
-                quarantine.Append(w =>
-                {
-                    using var parsed = System.Text.Json.JsonDocument.Parse(line);
-                    parsed.WriteTo(w);
-                });
-            foreach (var document in ReadLines(collected.Path).Select(DocumentJson.Read))
+            for (int chunk = 0; chunk < chunks; chunk++)
             {
-                var (exactKey, bands) = keys[document.Id];
-                string? stage = exact.OwnerOf(exactKey) != document.Id ? ExactStage
-                    : !near.Owns(document.Id, bands) ? NearStage : null;
-                if (stage is null)
+                foreach (string line in ReadLines(ShardCollector.QuarantinePath(work, chunk)))
+                    quarantine.Append(w =>
+                    {
+                        using var parsed = System.Text.Json.JsonDocument.Parse(line);
+                        parsed.WriteTo(w);
+                    });
+            }
+            for (int chunk = 0; chunk < chunks; chunk++)
+            {
+                foreach (var (document, keys) in Keyed(work, chunk, minHash.Bands))
                 {
-                    output.Append(w => DocumentJson.Write(w, document));
-                    continue;
+                    string? stage = exact.OwnerOf(keys.Exact) != document.Id ? ExactStage
+                        : !near.Owns(document.Id, keys.Bands) ? NearStage : null;
+                    if (stage is null)
+                    {
+                        output.Append(w => DocumentJson.Write(w, document));
+                        continue;
+                    }
+                    string original = stage == ExactStage ? exact.OwnerOf(keys.Exact)! : keys.Bands.Select(near.OwnerOf).First(o => o != document.Id)!;
+                    counts = counts.Dedup(stage, Encoding.UTF8.GetByteCount(document.Text));
+                    quarantine.Append(w => QuarantineJson.Write(w, document.Id, stage, $"duplicate of {original}"));
                 }
-                string original = stage == ExactStage ? exact.OwnerOf(exactKey)! : bands.Select(near.OwnerOf).First(o => o != document.Id)!;
-                counts = counts.Dedup(stage, Encoding.UTF8.GetByteCount(document.Text));
-                quarantine.Append(w => QuarantineJson.Write(w, document.Id, stage, $"duplicate of {original}"));
             }
             output.Complete();
             quarantine.Complete();
         }
         Directory.Delete(work, recursive: true);
-        return new IngestResult(counts, collected.BadRecords, outputPath, quarantinePath, clock.Elapsed);
+        return new IngestResult(counts, bad, outputPath, quarantinePath, clock.Elapsed);
+    }
+
+    private static IEnumerable<(Document Document, DedupKeys Keys)> Keyed(string directory, int chunk, int bands)
+    {
+        var keys = DedupKeysFile.Read(ShardCollector.KeysPath(directory, chunk), bands);
+        return ReadLines(ShardCollector.ChunkPath(directory, chunk)).Select(DocumentJson.Read).Select((document, i) => (document, keys[i]));
     }
 
     /// <summary>The lines of a .jsonl.zst file.</summary>

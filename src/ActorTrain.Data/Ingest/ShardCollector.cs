@@ -1,7 +1,8 @@
 using System.Text;
-using System.Text.Json;
 using ActorTrain.Data.Cleaning;
 using ActorTrain.Data.Collection;
+using ActorTrain.Data.Dedup;
+using ActorTrain.Data.Documents;
 using ActorTrain.Data.Output;
 
 namespace ActorTrain.Data.Ingest;
@@ -13,48 +14,37 @@ public sealed record ChunkResult(string Path, int NextFile, long NextRecord, lon
 
 /// <summary>
 /// Collects one chunk of a data shard: reads on from a cursor (file, record) through at most
-/// <c>maxRecords</c> records, cleans them, and writes the chunk's documents and quarantine lines as
-/// two complete files. Deterministic: the same cursor gives the same chunk, which is what lets a
-/// shard that crashed between writing a chunk and journaling it simply write it again.
+/// <c>maxRecords</c> records, has them cleaned (by the caller's cleaner: in process, or a `cleaner`
+/// entity), and writes the chunk's documents, quarantine lines and dedup keys as complete files.
+/// Deterministic: the same cursor gives the same chunk, which is what lets a shard that crashed
+/// between writing a chunk and journaling it simply write it again.
 /// </summary>
-public sealed class ShardCollector(ReaderSettings readers, CleaningPipeline pipeline)
+public sealed class ShardCollector(ReaderSettings readers)
 {
     public static string ChunkPath(string directory, int chunk) => Path.Combine(directory, $"chunk-{chunk:D6}.jsonl.zst");
 
     public static string QuarantinePath(string directory, int chunk) => Path.Combine(directory, $"quarantine-{chunk:D6}.jsonl.zst");
 
-    public ChunkResult Collect(IReadOnlyList<string> files, int nextFile, long nextRecord, int chunk, string directory, int maxRecords)
+    public static string KeysPath(string directory, int chunk) => Path.Combine(directory, $"keys-{chunk:D6}.bin");
+
+    public async Task<ChunkResult> CollectAsync(IReadOnlyList<string> files, int nextFile, long nextRecord, int chunk, string directory,
+        int maxRecords, Func<IReadOnlyList<Document>, Task<IReadOnlyList<CleaningResult>>> clean)
     {
         var reader = new DocumentReader(readers);
-        var counts = CleaningCounts.Empty;
-        long bad = 0;
-        int records = 0;
-        using var documents = new JsonlZstWriter(ChunkPath(directory, chunk));
-        using var quarantine = new JsonlZstWriter(QuarantinePath(directory, chunk));
-        while (nextFile < files.Count && records < maxRecords)
+        var records = new List<(string Id, Document? Document, string? Problem)>();
+        while (nextFile < files.Count && records.Count < maxRecords)
         {
             bool fileDone = true;
             foreach (var item in reader.Read(files[nextFile]))
             {
                 if (item.Index < nextRecord) continue;
-                if (records == maxRecords)
+                if (records.Count == maxRecords)
                 {
                     fileDone = false;
                     break;
                 }
-                records++;
                 nextRecord = item.Index + 1;
-                if (item.Document is null)
-                {
-                    bad++;
-                    quarantine.Append(w => QuarantineJson.Write(w, DocumentIds.For(files[nextFile], item.Index), "collect", item.Problem!));
-                    continue;
-                }
-                var outcome = pipeline.Clean(item.Document);
-                long bytesIn = Encoding.UTF8.GetByteCount(item.Document.Text);
-                counts = counts.Add(outcome, bytesIn, outcome.Kept is null ? 0 : Encoding.UTF8.GetByteCount(outcome.Kept.Text));
-                if (outcome.Kept is { } kept) documents.Append(w => DocumentJson.Write(w, kept));
-                else quarantine.Append(w => QuarantineJson.Write(w, item.Document.Id, outcome.DroppedBy!, outcome.Reason!));
+                records.Add((DocumentIds.For(files[nextFile], item.Index), item.Document, item.Problem));
             }
             if (fileDone)
             {
@@ -62,8 +52,42 @@ public sealed class ShardCollector(ReaderSettings readers, CleaningPipeline pipe
                 nextRecord = 0;
             }
         }
-        documents.Complete();
+
+        var documents = records.Where(r => r.Document is not null).Select(r => r.Document!).ToArray();
+        var results = await clean(documents);
+        if (results.Count != documents.Length)
+            throw new InvalidOperationException($"the cleaner answered {results.Count} results for {documents.Length} documents");
+
+        var counts = CleaningCounts.Empty;
+        long bad = 0;
+        var keys = new List<DedupKeys>();
+        using var kept = new JsonlZstWriter(ChunkPath(directory, chunk));
+        using var quarantine = new JsonlZstWriter(QuarantinePath(directory, chunk));
+        int next = 0;
+        foreach (var (id, document, problem) in records)
+        {
+            if (document is null)
+            {
+                bad++;
+                quarantine.Append(w => QuarantineJson.Write(w, id, "collect", problem!));
+                continue;
+            }
+            var result = results[next++];
+            counts = counts.Add(result.Outcome, Encoding.UTF8.GetByteCount(document.Text), result.Kept is null ? 0 : Encoding.UTF8.GetByteCount(result.Kept.Text));
+            if (result.Kept is { } cleaned)
+            {
+                kept.Append(w => DocumentJson.Write(w, cleaned));
+                keys.Add(result.Keys ?? throw new InvalidOperationException($"the cleaner kept {cleaned.Id} without its dedup keys"));
+            }
+            else quarantine.Append(w => QuarantineJson.Write(w, document.Id, result.DroppedBy!, result.Reason!));
+        }
+        kept.Complete();
         quarantine.Complete();
+        DedupKeysFile.Write(KeysPath(directory, chunk), keys);
         return new ChunkResult(ChunkPath(directory, chunk), nextFile, nextRecord, bad, counts);
     }
+
+    /// <summary>The same, cleaning in this thread.</summary>
+    public ChunkResult Collect(IReadOnlyList<string> files, int nextFile, long nextRecord, int chunk, string directory, int maxRecords, DocumentCleaner cleaner) =>
+        CollectAsync(files, nextFile, nextRecord, chunk, directory, maxRecords, documents => Task.FromResult(cleaner.Clean(documents))).GetAwaiter().GetResult();
 }
