@@ -1,3 +1,5 @@
+using ActorTrain.Data.Output;
+
 namespace ActorTrain.Data.Dedup;
 
 /// <summary>
@@ -9,19 +11,16 @@ public static class DedupKeysFile
 {
     public static void Write(string path, IReadOnlyList<DedupKeys> keys)
     {
-        string temporary = path + ".partial";
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write))
-        using (var writer = new BinaryWriter(file))
+        using var file = new AtomicFile(path);
+        using (var writer = new BinaryWriter(file.Stream, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             foreach (var key in keys)
             {
                 writer.Write(key.Exact);
                 foreach (ulong band in key.Bands) writer.Write(band);
             }
-            writer.Flush();
-            file.Flush(flushToDisk: true);
         }
-        File.Move(temporary, path, overwrite: true);
+        file.Commit();
     }
 
     /// <exception cref="InvalidDataException">The file's size does not fit whole documents of <paramref name="bands"/> bands.</exception>

@@ -11,20 +11,15 @@ namespace ActorTrain.Data.Output;
 public sealed class JsonlZstWriter : IDisposable
 {
     private const int Level = 9;
-    private readonly string path;
-    private readonly string temporary;
-    private readonly FileStream file;
+    private readonly AtomicFile file;
     private readonly CompressionStream compressor;
     private readonly Utf8JsonWriter json;
     private bool completed;
 
     public JsonlZstWriter(string path)
     {
-        this.path = path;
-        temporary = path + ".partial";
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
-        compressor = new CompressionStream(file, Level);
+        file = new AtomicFile(path);
+        compressor = new CompressionStream(file.Stream, Level, leaveOpen: true);
         json = new Utf8JsonWriter(compressor, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
@@ -40,14 +35,12 @@ public sealed class JsonlZstWriter : IDisposable
         Lines++;
     }
 
-    /// <summary>Flushes, fsyncs and renames the file to its final name.</summary>
+    /// <summary>Ends the zstd frame, then fsyncs and renames the file to its final name.</summary>
     public void Complete()
     {
         json.Dispose();
         compressor.Dispose();
-        file.Flush(flushToDisk: true);
-        file.Dispose();
-        File.Move(temporary, path, overwrite: true);
+        file.Commit();
         completed = true;
     }
 
@@ -57,6 +50,5 @@ public sealed class JsonlZstWriter : IDisposable
         json.Dispose();
         compressor.Dispose();
         file.Dispose();
-        File.Delete(temporary);
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using ActorTrain.Data.Output;
 
 namespace ActorTrain.Data.Tokens;
 
@@ -9,12 +10,10 @@ namespace ActorTrain.Data.Tokens;
 /// </summary>
 public sealed class PackedShardWriter : IDisposable
 {
-    private readonly string path;
-    private readonly string temporary;
     private readonly int vocabularySize;
     private readonly int endOfText;
     private readonly int bytesPerToken;
-    private readonly FileStream file;
+    private readonly AtomicFile file;
     private readonly XxHash3 checksum = new();
     private readonly List<long> offsets = [0];
     private readonly byte[] buffer = new byte[1 << 16];
@@ -26,14 +25,11 @@ public sealed class PackedShardWriter : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(vocabularySize, 1);
         if (endOfText < 0 || endOfText >= vocabularySize)
             throw new ArgumentOutOfRangeException(nameof(endOfText), $"end-of-text id {endOfText} is outside the vocabulary of {vocabularySize}");
-        this.path = path;
         this.vocabularySize = vocabularySize;
         this.endOfText = endOfText;
         bytesPerToken = PackedShardFormat.BytesPerToken(vocabularySize);
-        temporary = path + ".partial";
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        file = new FileStream(temporary, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16);
-        file.Write(new byte[PackedShardFormat.HeaderBytes]);
+        file = new AtomicFile(path);
+        file.Stream.Write(new byte[PackedShardFormat.HeaderBytes]); // filled in by Complete
     }
 
     public long Tokens => tokens;
@@ -68,7 +64,7 @@ public sealed class PackedShardWriter : IDisposable
     {
         var index = new byte[8 * offsets.Count];
         for (int i = 0; i < offsets.Count; i++) BinaryPrimitives.WriteUInt64LittleEndian(index.AsSpan(8 * i), (ulong)offsets[i]);
-        file.Write(index);
+        file.Stream.Write(index);
         checksum.Append(index);
 
         var header = new byte[PackedShardFormat.HeaderBytes];
@@ -80,24 +76,20 @@ public sealed class PackedShardWriter : IDisposable
         BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(24), (ulong)tokens);
         BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(32), (ulong)Documents);
         BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(40), checksum.GetCurrentHashAsUInt64());
-        file.Position = 0;
-        file.Write(header);
-        file.Flush(flushToDisk: true);
-        file.Dispose();
-        File.Move(temporary, path, overwrite: true);
+        file.Stream.Position = 0;
+        file.Stream.Write(header);
+        file.Commit();
         completed = true;
     }
 
     public void Dispose()
     {
-        if (completed) return;
-        file.Dispose();
-        File.Delete(temporary);
+        if (!completed) file.Dispose();
     }
 
     private void Flush(int used)
     {
-        file.Write(buffer, 0, used);
+        file.Stream.Write(buffer, 0, used);
         checksum.Append(buffer.AsSpan(0, used));
     }
 }
