@@ -27,7 +27,15 @@ public static class ActorTrainApp
                 .WithExample("info", "--db", "postgres:Host=127.0.0.1;Port=5432;Username=actortrain");
             config.AddCommand<IngestCommand>("ingest")
                 .WithDescription("Collect, clean and deduplicate sources into JSONL.zst shards on a one-node cluster; re-run to resume after a crash.")
-                .WithExample("ingest", "--source", "/usr/share/man", "--job", "man-pages");
+                .WithExample("ingest", "--source", "/usr/share/man", "--job", "man-pages")
+                .WithExample("ingest", "--source", "/usr/share/doc", "--job", "docs", "--tokenizer", "bpe:8192");
+            config.AddBranch("dataset", dataset =>
+            {
+                dataset.SetDescription("Look at tokenized datasets.");
+                dataset.AddCommand<DatasetInspectCommand>("inspect")
+                    .WithDescription("Counts of every packed shard (checksums verified) and the first tokens decoded.")
+                    .WithExample("dataset", "inspect", "~/.local/share/actortrain/jobs/docs");
+            });
             config.SetExceptionHandler((exception, _) =>
             {
                 // Command-line mistakes are the user's: one line saying what was wrong, no stack trace.

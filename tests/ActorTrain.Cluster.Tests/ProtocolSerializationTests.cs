@@ -1,3 +1,4 @@
+using ActorTrain.Data.Tokens;
 using System.Collections.Immutable;
 using ActorTrain.Cluster.Configuration;
 using ActorTrain.Cluster.Serialization;
@@ -20,6 +21,7 @@ namespace ActorTrain.Cluster.Tests;
 public sealed class ProtocolSerializationTests : IDisposable
 {
     private static readonly CleaningCounts Counts = new(10, 7, 1000, 700, ImmutableSortedDictionary<string, long>.Empty.Add("c4", 2).Add("pii", 1));
+    private static readonly TokenizedShard Tokens = new("/out/web/shard-0001/train.tokens", 1000, 9, 4000, "/out/web/shard-0001/validation.tokens", 90, 1, 380);
 
     public static readonly IReadOnlyList<IActorTrainMessage> Samples =
     [
@@ -27,6 +29,10 @@ public sealed class ProtocolSerializationTests : IDisposable
         new DataShardEvents.ChunkWritten(3, "/out/job/shard-1/chunk-3.jsonl.zst", 1, 42, 2, Counts),
         DataShardEvents.Collected.Instance,
         new DataShardEvents.Finalized("/out/job/shard-1.jsonl.zst", "ab12", Counts),
+        new DataShardEvents.Tokenized(Tokens),
+        new DataShardCommands.Tokenize(new DataShardId("web", 2), "bpe:8192", 0.01),
+        new IngestJobEvents.TokenizerReady("/out/web/tokenizer.json", "cd34"),
+        new IngestJobEvents.ShardTokenized(1, Tokens),
         new CleanerCommands.Clean(new CleanerId("web", 1), [Document.Of("/a#0", "text", "/a") with { Metadata = ImmutableDictionary<string, string>.Empty.Add("url", "http://x/") }]),
         new CleanerReplies.Cleaned([
             new CleaningResult(Document.Of("/a#0", "text", "/a"), new DedupKeys(7, [1, 2, 3]), null, null),
@@ -41,7 +47,7 @@ public sealed class ProtocolSerializationTests : IDisposable
         new DedupIndexReplies.Owners(["/a#0", null]),
         new DedupIndexEvents.KeysClaimed([new ClaimedKey(DedupKind.Exact, 42, "/a#0")]),
         DedupIndexState.Empty.Apply(new DedupIndexEvents.KeysClaimed([new ClaimedKey(DedupKind.Exact, 42, "/a#0"), new ClaimedKey(DedupKind.Near, 9, "/b#0")])),
-        new IngestJobCommands.Start("web", ["/corpus", "/more/a.txt"], ["**/*.md"], [".git/**"], 4, "/out/web"),
+        new IngestJobCommands.Start("web", ["/corpus", "/more/a.txt"], ["**/*.md"], [".git/**"], 4, "/out/web", "gpt2", 0.05),
         new IngestJobCommands.GetStatus("web"),
         new IngestJobEvents.Planned([["/a", "/b"], ["/c"]], "/out/web", new DateTimeOffset(2026, 11, 28, 23, 0, 0, TimeSpan.Zero)),
         new IngestJobEvents.ShardCollected(1, 2, Counts),
@@ -49,6 +55,7 @@ public sealed class ProtocolSerializationTests : IDisposable
         new IngestJobEvents.Completed(new DateTimeOffset(2026, 11, 28, 23, 5, 0, TimeSpan.Zero)),
         IngestJobState.Initial.Apply(new IngestJobEvents.Planned([["/a"], ["/b"]], "/out/web", DateTimeOffset.UnixEpoch)).Apply(new IngestJobEvents.ShardCollected(0, 1, Counts)),
         DataShardState.Initial with { Stage = DataShardStage.Collecting, Files = ["/x"], Chunks = ["/c0"], Counts = Counts },
+        DataShardState.Initial with { Stage = DataShardStage.Tokenized, Tokens = Tokens },
     ];
 
     private readonly ActorSystem system = ActorSystem.Create("serialization", EmbeddedHocon.Load(EmbeddedHocon.Base));

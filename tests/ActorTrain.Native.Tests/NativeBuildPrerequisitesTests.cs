@@ -15,8 +15,7 @@ public sealed class NativeBuildPrerequisitesTests : IDisposable
 
     public void Dispose() => bin.Dispose();
 
-    private static string RepoRoot => typeof(NativeBuildPrerequisitesTests).Assembly
-        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepoRoot").Value!;
+    private static string RepoRoot => ActorTrain.Testing.RepositoryPaths.Root;
 
     [Fact]
     public async Task Build_without_cmake_says_to_install_cmake()

@@ -10,8 +10,7 @@ namespace ActorTrain.Native.Tests;
 /// </summary>
 public sealed class NativeCTestSuiteTests
 {
-    private static string RepoRoot => typeof(NativeCTestSuiteTests).Assembly
-        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepoRoot").Value!;
+    private static string RepoRoot => ActorTrain.Testing.RepositoryPaths.Root;
 
     [Fact]
     public async Task Standalone_cmake_build_and_its_ctest_suite_pass()

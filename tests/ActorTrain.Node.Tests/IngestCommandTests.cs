@@ -12,13 +12,13 @@ public sealed class IngestCommandTests : IDisposable
     public void Dispose() => root.Dispose();
 
     [Fact]
-    public async Task A_killed_ingest_run_again_produces_exactly_the_output_of_an_uninterrupted_one()
+    public async Task A_killed_ingest_run_again_produces_exactly_the_output_of_an_uninterrupted_one_down_to_the_token_shards()
     {
         string corpus = Corpus(files: 6, records: 150);
         string config = root.Combine("small-chunks.conf");
         File.WriteAllText(config, "actortrain.data.ingest.chunk-records = 10\n");
         string[] Arguments(string dataDir) =>
-            ["ingest", "--source", corpus, "--job", "crash", "--shards", "2", "--config", config, "--data-dir", dataDir];
+            ["ingest", "--source", corpus, "--job", "crash", "--shards", "2", "--config", config, "--data-dir", dataDir, "--tokenizer", "bpe:600"];
 
         // Uninterrupted reference.
         var reference = await CommandLine.RunProcessAsync(Arguments(root.Combine("reference")));
@@ -40,6 +40,30 @@ public sealed class IngestCommandTests : IDisposable
         Assert.Equal(expected.GetProperty("documents_in").GetInt64(), actual.GetProperty("documents_in").GetInt64());
         Assert.Equal(expected.GetProperty("documents_kept").GetInt64(), actual.GetProperty("documents_kept").GetInt64());
         Assert.Equal(Hashes(expected), Hashes(actual)); // same bytes, shard by shard
+        Assert.Equal(TokenFileHashes(root.Combine("reference")), TokenFileHashes(crashed));
+        Assert.True(expected.GetProperty("train_tokens").GetInt64() > 10_000);
+
+        // The dataset can be inspected: counts, and the first tokens decoded back into corpus text.
+        string dataset = Path.Combine(crashed, "jobs", "crash");
+        var inspect = await CommandLine.RunInProcessAsync("dataset", "inspect", dataset, "--tokens", "12");
+        Assert.True(inspect.ExitCode == 0, inspect.Output);
+        Assert.Contains("validation", inspect.Output);
+        Assert.Contains("The ", inspect.Output);
+
+        string torn = root.Combine("torn.tokens");
+        var bytes = File.ReadAllBytes(Path.Combine(dataset, "shard-0000", "train.tokens"));
+        File.WriteAllBytes(torn, bytes[..(bytes.Length - 9)]);
+        var refused = await CommandLine.RunInProcessAsync("dataset", "inspect", torn);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains($"{torn}: header says", refused.Output);
+    }
+
+    // tokenizer.json and every packed shard, by content.
+    private static string[] TokenFileHashes(string dataDir)
+    {
+        string job = Path.Combine(dataDir, "jobs", "crash");
+        return [.. Directory.GetFiles(job, "*.tokens", SearchOption.AllDirectories).Append(Path.Combine(job, "tokenizer.json"))
+            .Order(StringComparer.Ordinal).Select(f => Path.GetRelativePath(job, f) + " " + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f))))];
     }
 
     [Fact]

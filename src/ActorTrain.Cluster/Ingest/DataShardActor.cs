@@ -5,6 +5,8 @@ using ActorTrain.Data.Documents;
 using ActorTrain.Data.Ingest;
 using ActorTrain.Data.Output;
 using ActorTrain.Data.Cleaning;
+using ActorTrain.Data.Tokens;
+using ActorTrain.Tokenizers;
 using ActorTrain.Protocol;
 using ActorTrain.Protocol.Cleaning;
 using ActorTrain.Protocol.Dedup;
@@ -85,6 +87,35 @@ public sealed class DataShardActor : ReceivePersistentActor
                 Persist(finalized, done =>
                 {
                     state = state.Apply(done);
+                    requester.Tell(state);
+                });
+            });
+        });
+        Command<DataShardCommands.Tokenize>(tokenize =>
+        {
+            if (state.Stage != DataShardStage.Finalized)
+            {
+                Sender.Tell(state);
+                return;
+            }
+            var requester = Sender;
+            RunTask(async () =>
+            {
+                TokenizedShard result;
+                try
+                {
+                    result = await Task.Run(() => ShardTokenizer.Tokenize(Documents(state.Output!), TokenizerCatalog.Load(tokenize.Tokenizer),
+                        new ValidationSplit(tokenize.ValidationFraction), Path.Combine(state.OutputDirectory, "train.tokens"), Path.Combine(state.OutputDirectory, "validation.tokens")));
+                }
+                catch (Exception e) when (e is InvalidDataException or IOException)
+                {
+                    Context.GetLogger().Error(e, "tokenizing {0} failed", PersistenceId);
+                    requester.Tell(new Status.Failure(e));
+                    return;
+                }
+                Persist(new DataShardEvents.Tokenized(result), tokenized =>
+                {
+                    state = state.Apply(tokenized);
                     requester.Tell(state);
                 });
             });

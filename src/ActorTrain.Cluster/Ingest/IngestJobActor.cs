@@ -1,6 +1,11 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using System.Security.Cryptography;
 using ActorTrain.Data.Collection;
+using ActorTrain.Data.Ingest;
+using ActorTrain.Data.Output;
+using ActorTrain.Data.Tokens;
+using ActorTrain.Tokenizers;
 using ActorTrain.Protocol;
 using ActorTrain.Protocol.Ingest;
 using Akka.Actor;
@@ -11,7 +16,8 @@ namespace ActorTrain.Cluster.Ingest;
 /// <summary>
 /// The ingest-job coordinator: plans the shards once (files in fixed order, size-balanced), tells
 /// each data shard to collect, and once every shard has collected (so every dedup key is claimed)
-/// tells each to finalize. It learns progress by asking the shards, so it needs nothing from them
+/// tells each to finalize; then, when a tokenizer is asked for, trains it (or checks it) and tells each
+/// shard to tokenize, and writes the dataset index. It learns progress by asking the shards, so it needs nothing from them
 /// to survive its own restart or theirs: commands it repeats are idempotent.
 /// </summary>
 public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
@@ -21,6 +27,8 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     private readonly IActorRef shards;
     private readonly TimeSpan finalizeTimeout;
     private readonly HashSet<int> finalizing = [];
+    private readonly HashSet<int> tokenizing = [];
+    private bool preparingTokenizer;
     private IngestJobState state = IngestJobState.Initial;
 
     /// <param name="shards">Takes <see cref="DataShardCommands"/> for any shard (the data-shard region).</param>
@@ -34,7 +42,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         Recover<IActorTrainMessage>(@event => state = state.Apply(@event));
         Recover<RecoveryCompleted>(_ =>
         {
-            if (state.Status is IngestJobStatus.Collecting or IngestJobStatus.Finalizing) Resume();
+            if (state.Status is not (IngestJobStatus.New or IngestJobStatus.Completed)) Resume();
         });
 
         Command<IngestJobCommands.Start>(start =>
@@ -44,10 +52,15 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
                 Sender.Tell(state);
                 return;
             }
+            if (TokenizerProblem(start.Tokenizer) is string problem)
+            {
+                Sender.Tell(new Status.Failure(new ArgumentException(problem)));
+                return;
+            }
             var files = SourceFiles.List(start.Sources.Select(path => new SourceSpec(path, start.Include, start.Exclude)));
             var plan = SourceFiles.Partition(files, start.Shards);
             var requester = Sender;
-            Persist(new IngestJobEvents.Planned([.. plan.Select(p => p.ToImmutableArray())], start.OutputDirectory, DateTimeOffset.UtcNow), planned =>
+            Persist(new IngestJobEvents.Planned([.. plan.Select(p => p.ToImmutableArray())], start.OutputDirectory, DateTimeOffset.UtcNow, start.Tokenizer, start.ValidationFraction), planned =>
             {
                 state = state.Apply(planned);
                 requester.Tell(state);
@@ -77,6 +90,41 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
             if (state.Shards[n].Stage == DataShardStage.Collecting)
                 shards.Tell(new DataShardCommands.Collect(ShardId(n), state.ShardFiles[n], ShardDirectory(n)));
         Timers.StartPeriodicTimer("observe", Tick.Instance, TickInterval);
+        if (state.Status == IngestJobStatus.PreparingTokenizer) PrepareTokenizer();
+    }
+
+    /// <summary>Null when the reference names a tokenizer this job can use or train.</summary>
+    public static string? TokenizerProblem(string? reference) => reference switch
+    {
+        null => null,
+        _ when reference.StartsWith("bpe:", StringComparison.Ordinal) =>
+            int.TryParse(reference[4..], out int size) && size >= 512 && size <= 1 << 20 ? null : $"tokenizer '{reference}': bpe:SIZE needs a vocabulary size from 512 to 1048576",
+        PretrainedTokenizers.Gpt2 or PretrainedTokenizers.Cl100kBase => null,
+        _ when File.Exists(reference) => null,
+        _ => $"tokenizer '{reference}' is neither {PretrainedTokenizers.Gpt2}, {PretrainedTokenizers.Cl100kBase}, bpe:SIZE nor an existing tokenizer.json",
+    };
+
+    // Trains the tokenizer on every finalized document (or takes the one asked for) and journals its reference.
+    private void PrepareTokenizer()
+    {
+        if (preparingTokenizer) return;
+        preparingTokenizer = true;
+        RunTask(async () =>
+        {
+            string reference = state.Tokenizer!;
+            if (state.TokenizerToTrain is int size)
+            {
+                reference = Path.Combine(state.OutputDirectory, "tokenizer.json");
+                var outputs = state.Shards.Select(s => s.Output!).ToArray();
+                await Task.Run(() =>
+                {
+                    var texts = outputs.SelectMany(SequentialIngest.ReadLines).Select(line => DocumentJson.Read(line).Text);
+                    HuggingFaceTokenizerJson.Save(BpeTrainer.Train(texts, size), reference);
+                });
+            }
+            string? sha256 = File.Exists(reference) ? Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(reference))) : null;
+            Persist(new IngestJobEvents.TokenizerReady(reference, sha256), ready => state = state.Apply(ready));
+        });
     }
 
     private void Observe()
@@ -94,6 +142,10 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
                     shards.Ask<DataShardState>(new DataShardCommands.Finalize(ShardId(shard)), finalizeTimeout)
                         .PipeTo(Self, success: s => new Observed(shard, s), failure: e => { finalizing.Remove(shard); return new Status.Failure(e); });
                     break;
+                case (IngestJobStatus.Tokenizing, DataShardStage.Finalized) when tokenizing.Add(shard):
+                    shards.Ask<DataShardState>(new DataShardCommands.Tokenize(ShardId(shard), state.Tokenizer!, state.ValidationFraction), finalizeTimeout)
+                        .PipeTo(Self, success: s => new Observed(shard, s), failure: e => { tokenizing.Remove(shard); return new Status.Failure(e); });
+                    break;
             }
         }
     }
@@ -110,23 +162,48 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         {
             Persist(new IngestJobEvents.ShardCollected(shard, observed.BadRecords, observed.Counts), collected => state = state.Apply(collected));
         }
-        else if (state.Status == IngestJobStatus.Finalizing && known.Stage == DataShardStage.Collected && observed.Stage == DataShardStage.Finalized)
+        else if (state.Status == IngestJobStatus.Finalizing && known.Stage == DataShardStage.Collected && observed.Stage >= DataShardStage.Finalized)
         {
             Persist(new IngestJobEvents.ShardFinalized(shard, observed.Output!, observed.OutputSha256!, observed.Counts), finalized =>
             {
                 state = state.Apply(finalized);
                 finalizing.Remove(shard);
-                if (state.Shards.All(s => s.Stage == DataShardStage.Finalized))
+                if (state.Status == IngestJobStatus.PreparingTokenizer) PrepareTokenizer();
+                else if (state.Shards.All(s => s.Stage == DataShardStage.Finalized)) Complete();
+            });
+        }
+        else if (state.Status == IngestJobStatus.Tokenizing && known.Stage == DataShardStage.Finalized && observed.Stage == DataShardStage.Tokenized)
+        {
+            Persist(new IngestJobEvents.ShardTokenized(shard, observed.Tokens!), tokenized =>
+            {
+                state = state.Apply(tokenized);
+                tokenizing.Remove(shard);
+                if (state.Shards.All(s => s.Stage == DataShardStage.Tokenized))
                 {
-                    Persist(new IngestJobEvents.Completed(DateTimeOffset.UtcNow), completed =>
-                    {
-                        state = state.Apply(completed);
-                        Timers.Cancel("observe");
-                        WriteStats();
-                    });
+                    WriteDatasetIndex();
+                    Complete();
                 }
             });
         }
+    }
+
+    private void Complete() => Persist(new IngestJobEvents.Completed(DateTimeOffset.UtcNow), completed =>
+    {
+        state = state.Apply(completed);
+        Timers.Cancel("observe");
+        WriteStats();
+    });
+
+    private void WriteDatasetIndex()
+    {
+        var tokenizer = TokenizerCatalog.Load(state.Tokenizer!);
+        var shardsOfDataset = new List<DatasetShard>();
+        foreach (var tokens in state.Shards.Select(s => s.Tokens!))
+        {
+            shardsOfDataset.Add(new DatasetShard(Path.GetRelativePath(state.OutputDirectory, tokens.TrainPath), DatasetShard.Train, tokens.TrainTokens, tokens.TrainDocuments, tokens.TrainBytes));
+            shardsOfDataset.Add(new DatasetShard(Path.GetRelativePath(state.OutputDirectory, tokens.ValidationPath), DatasetShard.Validation, tokens.ValidationTokens, tokens.ValidationDocuments, tokens.ValidationBytes));
+        }
+        new DatasetIndex(state.Tokenizer!, state.TokenizerSha256, tokenizer.VocabularySize, tokenizer.EndOfText, shardsOfDataset).Save(state.OutputDirectory);
     }
 
     private void WriteStats()
@@ -144,6 +221,9 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
             duration_seconds = Math.Round((state.CompletedAt!.Value - state.StartedAt!.Value).TotalSeconds, 3),
             dropped_by_stage = totals.DroppedByStage,
             outputs = state.Shards.Select(s => new { path = s.Output, sha256 = s.Sha256 }),
+            tokenizer = state.Tokenizer,
+            train_tokens = state.Shards.Sum(s => s.Tokens?.TrainTokens ?? 0),
+            validation_tokens = state.Shards.Sum(s => s.Tokens?.ValidationTokens ?? 0),
         };
         File.WriteAllText(Path.Combine(state.OutputDirectory, "stats.json"), JsonSerializer.Serialize(stats, new JsonSerializerOptions { WriteIndented = true }));
     }

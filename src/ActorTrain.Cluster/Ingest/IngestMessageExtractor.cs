@@ -14,6 +14,7 @@ public sealed class IngestMessageExtractor(int maxShards) : HashCodeMessageExtra
         DataShardCommands.Collect c => c.Shard.EntityId,
         DataShardCommands.GetState g => g.Shard.EntityId,
         DataShardCommands.Finalize f => f.Shard.EntityId,
+        DataShardCommands.Tokenize t => t.Shard.EntityId,
         CleanerCommands.Clean c => c.Cleaner.EntityId,
         DedupIndexCommands.Claim c => c.Index.EntityId,
         DedupIndexCommands.GetOwners g => g.Index.EntityId,

@@ -55,6 +55,14 @@ public sealed class IngestCommand(IAnsiConsole console, ErrorOutput errors) : As
         [Description("Node data directory (journal, default output). Default: $XDG_DATA_HOME/actortrain.")]
         public string? DataDir { get; init; }
 
+        [CommandOption("--tokenizer <REF>")]
+        [Description("Then tokenize into packed shards with gpt2, cl100k_base, a tokenizer.json, or bpe:SIZE (train one on the cleaned text).")]
+        public string? Tokenizer { get; init; }
+
+        [CommandOption("--validation-fraction <F>")]
+        [Description("Fraction of documents (by text hash) held out for validation when tokenizing. Default 0.01.")]
+        public double ValidationFraction { get; init; } = 0.01;
+
         [CommandOption("--json")]
         [Description("Print the final statistics as JSON.")]
         public bool Json { get; init; }
@@ -65,6 +73,8 @@ public sealed class IngestCommand(IAnsiConsole console, ErrorOutput errors) : As
             if (string.IsNullOrWhiteSpace(Job)) return ValidationResult.Error("--job is required");
             if (Job.Contains('/') || Job.Any(char.IsWhiteSpace)) return ValidationResult.Error($"--job '{Job}' must not contain '/' or spaces");
             if (Shards is < 1) return ValidationResult.Error("--shards must be at least 1");
+            if (IngestJobActor.TokenizerProblem(Tokenizer) is string problem) return ValidationResult.Error($"--tokenizer: {problem}");
+            if (ValidationFraction is < 0 or >= 1) return ValidationResult.Error("--validation-fraction must be in [0, 1)");
             if (ConfigFile is not null && !File.Exists(ConfigFile)) return ValidationResult.Error($"--config {ConfigFile}: no such file");
             var missing = Sources.FirstOrDefault(s => !File.Exists(s) && !Directory.Exists(s));
             return missing is null ? ValidationResult.Success() : ValidationResult.Error($"--source {missing}: no such file or directory");
@@ -94,7 +104,7 @@ public sealed class IngestCommand(IAnsiConsole console, ErrorOutput errors) : As
         var ingest = IngestSettings.From(node.Config);
         var regions = IngestRegions.Start(node.System, DataSettings.From(node.Config), ingest);
         var start = new IngestJobCommands.Start(job, [.. settings.Sources.Select(Path.GetFullPath)], [.. settings.Include], [.. settings.Exclude],
-            settings.Shards ?? ingest.Shards, output);
+            settings.Shards ?? ingest.Shards, output, settings.Tokenizer is { } t && File.Exists(t) ? Path.GetFullPath(t) : settings.Tokenizer, settings.ValidationFraction);
         var state = await regions.Jobs.Ask<IngestJobState>(start, Patience, cancellationToken);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -105,6 +115,7 @@ public sealed class IngestCommand(IAnsiConsole console, ErrorOutput errors) : As
                 int files = state.ShardFiles.Sum(f => f.Length);
                 var collect = progress.AddTask("collect + clean", maxValue: Math.Max(files, 1));
                 var finalize = progress.AddTask("deduplicate", maxValue: state.Shards.Length);
+                var tokenize = settings.Tokenizer is null ? null : progress.AddTask("tokenize", maxValue: state.Shards.Length);
                 while (state.Status != IngestJobStatus.Completed)
                 {
                     await Task.Delay(250, cancellationToken);
@@ -116,7 +127,12 @@ public sealed class IngestCommand(IAnsiConsole console, ErrorOutput errors) : As
                     collect.Value = shards.Sum(s => s.Stage >= DataShardStage.Collected ? s.Files.Length : s.NextFile);
                     collect.Description = $"collect + clean: {documents} documents, {megabytes:0.0} MB, {megabytes / clock.Elapsed.TotalSeconds:0.00} MB/s, " +
                                           $"{shards.Count(s => s.Stage >= DataShardStage.Collected)}/{shards.Length} shards";
-                    finalize.Value = state.Shards.Count(s => s.Stage == DataShardStage.Finalized);
+                    finalize.Value = state.Shards.Count(s => s.Stage >= DataShardStage.Finalized);
+                    if (tokenize is not null)
+                    {
+                        tokenize.Value = state.Shards.Count(s => s.Stage == DataShardStage.Tokenized);
+                        tokenize.Description = state.Status == IngestJobStatus.PreparingTokenizer ? $"tokenize (training {settings.Tokenizer})" : "tokenize";
+                    }
                 }
                 collect.Value = collect.MaxValue;
             });
@@ -144,5 +160,10 @@ public sealed class IngestCommand(IAnsiConsole console, ErrorOutput errors) : As
         foreach (var (stage, dropped) in totals.DroppedByStage) table.AddRow(stage, dropped.ToString());
         console.Write(table);
         console.WriteLine($"{totals.DocumentsKept} of {totals.DocumentsIn} documents kept, {totals.BytesOut / 1e6:0.0} of {totals.BytesIn / 1e6:0.0} MB; output in {output}");
+        if (state.Tokenizer is not null)
+        {
+            console.WriteLine($"{state.Shards.Sum(s => s.Tokens!.TrainTokens)} train and {state.Shards.Sum(s => s.Tokens!.ValidationTokens)} validation tokens " +
+                              $"({state.Tokenizer}); dataset index {Path.Combine(output, "dataset.json")}");
+        }
     }
 }

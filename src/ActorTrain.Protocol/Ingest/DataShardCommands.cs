@@ -14,4 +14,8 @@ public static class DataShardCommands
     /// <summary>Once collected (and every shard of the job has claimed its keys): keep the documents
     /// that own all their dedup keys and write the shard's final output. Idempotent.</summary>
     public sealed record Finalize(DataShardId Shard) : IActorTrainMessage;
+
+    /// <summary>Once finalized: tokenize the shard's documents with <paramref name="Tokenizer"/> (a
+    /// tokenizer reference) into train and validation packed shards. Idempotent.</summary>
+    public sealed record Tokenize(DataShardId Shard, string Tokenizer, double ValidationFraction) : IActorTrainMessage;
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ActorTrain.Data.Cleaning;
+using ActorTrain.Data.Tokens;
 
 namespace ActorTrain.Protocol.Ingest;
 
@@ -21,4 +22,7 @@ public static class DataShardEvents
 
     /// <summary>Duplicates removed; the final shard output and its checksum.</summary>
     public sealed record Finalized(string Output, string Sha256, CleaningCounts Counts) : IActorTrainMessage;
+
+    /// <summary>Both packed shards are complete on disk (written atomically before this is journaled).</summary>
+    public sealed record Tokenized(TokenizedShard Result) : IActorTrainMessage;
 }

@@ -7,4 +7,5 @@ public enum DataShardStage
     Collecting,
     Collected,
     Finalized,
+    Tokenized,
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ActorTrain.Data.Cleaning;
+using ActorTrain.Data.Tokens;
 
 namespace ActorTrain.Protocol.Ingest;
 
@@ -15,7 +16,8 @@ public sealed record DataShardState(
     long BadRecords,
     CleaningCounts Counts,
     string? Output,
-    string? OutputSha256) : IActorTrainMessage
+    string? OutputSha256,
+    TokenizedShard? Tokens = null) : IActorTrainMessage
 {
     public static readonly DataShardState Initial = new(DataShardStage.New, [], "", 0, 0, [], 0, CleaningCounts.Empty, null, null);
 
@@ -38,6 +40,7 @@ public sealed record DataShardState(
         DataShardEvents.Collected when Stage == DataShardStage.Collecting && AllFilesRead => this with { Stage = DataShardStage.Collected },
         DataShardEvents.Finalized finalized when Stage == DataShardStage.Collected =>
             this with { Stage = DataShardStage.Finalized, Output = finalized.Output, OutputSha256 = finalized.Sha256, Counts = finalized.Counts },
+        DataShardEvents.Tokenized tokenized when Stage == DataShardStage.Finalized => this with { Stage = DataShardStage.Tokenized, Tokens = tokenized.Result },
         _ => throw new InvalidOperationException($"{@event.GetType().Name} does not apply to a data shard in stage {Stage} (chunks: {Chunks.Length}, next file {NextFile} of {Files.Length})"),
     };
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ActorTrain.Data.Cleaning;
+using ActorTrain.Data.Tokens;
 
 namespace ActorTrain.Protocol.Ingest;
 
@@ -7,8 +8,12 @@ public static class IngestJobCommands
 {
     /// <summary>Start (or, for a job that exists, carry on with) ingesting <paramref name="Sources"/> into
     /// <paramref name="Shards"/> data shards; directory sources are filtered by the include and exclude
-    /// globs (all files when no include is given). Answered with the job's <see cref="IngestJobState"/>.</summary>
-    public sealed record Start(string Job, ImmutableArray<string> Sources, ImmutableArray<string> Include, ImmutableArray<string> Exclude, int Shards, string OutputDirectory) : IActorTrainMessage;
+    /// globs (all files when no include is given). With a <paramref name="Tokenizer"/> — "gpt2", "cl100k_base", a
+    /// tokenizer.json path, or "bpe:SIZE" to train one of that vocabulary size on the cleaned documents — the
+    /// documents are then tokenized into train and validation packed shards and a dataset.json.
+    /// Answered with the job's <see cref="IngestJobState"/>.</summary>
+    public sealed record Start(string Job, ImmutableArray<string> Sources, ImmutableArray<string> Include, ImmutableArray<string> Exclude, int Shards, string OutputDirectory,
+        string? Tokenizer = null, double ValidationFraction = 0.01) : IActorTrainMessage;
 
     public sealed record GetStatus(string Job) : IActorTrainMessage;
 }
@@ -16,11 +21,17 @@ public static class IngestJobCommands
 public static class IngestJobEvents
 {
     /// <summary>The partition plan: files per shard, fixed for the job's life.</summary>
-    public sealed record Planned(ImmutableArray<ImmutableArray<string>> ShardFiles, string OutputDirectory, DateTimeOffset StartedAt) : IActorTrainMessage;
+    public sealed record Planned(ImmutableArray<ImmutableArray<string>> ShardFiles, string OutputDirectory, DateTimeOffset StartedAt,
+        string? Tokenizer = null, double ValidationFraction = 0.01) : IActorTrainMessage;
 
     public sealed record ShardCollected(int Shard, long BadRecords, CleaningCounts Counts) : IActorTrainMessage;
 
     public sealed record ShardFinalized(int Shard, string Output, string Sha256, CleaningCounts Counts) : IActorTrainMessage;
+
+    /// <summary>The tokenizer to use: the one asked for, or the one trained (its tokenizer.json path).</summary>
+    public sealed record TokenizerReady(string Reference, string? Sha256) : IActorTrainMessage;
+
+    public sealed record ShardTokenized(int Shard, TokenizedShard Result) : IActorTrainMessage;
 
     public sealed record Completed(DateTimeOffset CompletedAt) : IActorTrainMessage;
 }
@@ -30,11 +41,13 @@ public enum IngestJobStatus
     New,
     Collecting,
     Finalizing,
+    PreparingTokenizer,
+    Tokenizing,
     Completed,
 }
 
 /// <summary>Where one shard of the job is, as the job last heard.</summary>
-public sealed record ShardProgress(DataShardStage Stage, long BadRecords, CleaningCounts Counts, string? Output, string? Sha256);
+public sealed record ShardProgress(DataShardStage Stage, long BadRecords, CleaningCounts Counts, string? Output, string? Sha256, TokenizedShard? Tokens = null);
 
 /// <summary>The job's persisted state: plan, per-shard progress, totals.</summary>
 public sealed record IngestJobState(
@@ -43,9 +56,15 @@ public sealed record IngestJobState(
     ImmutableArray<ImmutableArray<string>> ShardFiles,
     ImmutableArray<ShardProgress> Shards,
     DateTimeOffset? StartedAt,
-    DateTimeOffset? CompletedAt) : IActorTrainMessage
+    DateTimeOffset? CompletedAt,
+    string? Tokenizer = null,
+    double ValidationFraction = 0,
+    string? TokenizerSha256 = null) : IActorTrainMessage
 {
     public static readonly IngestJobState Initial = new(IngestJobStatus.New, "", [], [], null, null);
+
+    /// <summary>The vocabulary size asked for by a "bpe:SIZE" tokenizer, else null.</summary>
+    public int? TokenizerToTrain => Tokenizer?.StartsWith("bpe:", StringComparison.Ordinal) == true && int.TryParse(Tokenizer[4..], out int size) ? size : null;
 
     public CleaningCounts Totals => Shards.Aggregate(CleaningCounts.Empty, (sum, shard) => sum.Merge(shard.Counts));
 
@@ -60,22 +79,36 @@ public sealed record IngestJobState(
             OutputDirectory = planned.OutputDirectory,
             ShardFiles = planned.ShardFiles,
             StartedAt = planned.StartedAt,
+            Tokenizer = planned.Tokenizer,
+            ValidationFraction = planned.ValidationFraction,
             Shards = [.. planned.ShardFiles.Select(_ => new ShardProgress(DataShardStage.Collecting, 0, CleaningCounts.Empty, null, null))],
         },
         IngestJobEvents.ShardCollected collected when Status == IngestJobStatus.Collecting => Advance(this with
         {
             Shards = Shards.SetItem(collected.Shard, Shards[collected.Shard] with { Stage = DataShardStage.Collected, BadRecords = collected.BadRecords, Counts = collected.Counts }),
         }),
-        IngestJobEvents.ShardFinalized finalized when Status == IngestJobStatus.Finalizing => this with
+        IngestJobEvents.ShardFinalized finalized when Status == IngestJobStatus.Finalizing => Advance(this with
         {
             Shards = Shards.SetItem(finalized.Shard, Shards[finalized.Shard] with { Stage = DataShardStage.Finalized, Counts = finalized.Counts, Output = finalized.Output, Sha256 = finalized.Sha256 }),
+        }),
+        IngestJobEvents.TokenizerReady ready when Status == IngestJobStatus.PreparingTokenizer =>
+            this with { Status = IngestJobStatus.Tokenizing, Tokenizer = ready.Reference, TokenizerSha256 = ready.Sha256 },
+        IngestJobEvents.ShardTokenized tokenized when Status == IngestJobStatus.Tokenizing => this with
+        {
+            Shards = Shards.SetItem(tokenized.Shard, Shards[tokenized.Shard] with { Stage = DataShardStage.Tokenized, Tokens = tokenized.Result }),
         },
-        IngestJobEvents.Completed completed when Status == IngestJobStatus.Finalizing && Shards.All(s => s.Stage == DataShardStage.Finalized) =>
+        IngestJobEvents.Completed completed when (Status == IngestJobStatus.Finalizing && Tokenizer is null && Shards.All(s => s.Stage == DataShardStage.Finalized))
+                                                 || (Status == IngestJobStatus.Tokenizing && Shards.All(s => s.Stage == DataShardStage.Tokenized)) =>
             this with { Status = IngestJobStatus.Completed, CompletedAt = completed.CompletedAt },
         _ => throw new InvalidOperationException($"{@event.GetType().Name} does not apply to an ingest job in status {Status}"),
     };
 
-    // Every shard collected (so every key is claimed): finalizing may start.
-    private static IngestJobState Advance(IngestJobState state) =>
-        state.Shards.All(s => s.Stage == DataShardStage.Collected) ? state with { Status = IngestJobStatus.Finalizing } : state;
+    // Every shard collected (so every key is claimed): finalizing may start. Every shard finalized,
+    // with a tokenizer asked for: it is prepared (trained, or checked), then the shards tokenize.
+    private static IngestJobState Advance(IngestJobState state) => state.Status switch
+    {
+        IngestJobStatus.Collecting when state.Shards.All(s => s.Stage == DataShardStage.Collected) => state with { Status = IngestJobStatus.Finalizing },
+        IngestJobStatus.Finalizing when state.Tokenizer is not null && state.Shards.All(s => s.Stage == DataShardStage.Finalized) => state with { Status = IngestJobStatus.PreparingTokenizer },
+        _ => state,
+    };
 }

@@ -1,0 +1,46 @@
+namespace ActorTrain.Data.Sampling;
+
+/// <summary>
+/// The order in which an epoch visits the samples: a permutation that is a pure function of
+/// (sample count, seed, epoch) — Fisher-Yates driven by <see cref="SplitMix64"/>. Position p of the
+/// run, counted over all epochs, is sample <c>Order(p / count)[p % count]</c>.
+/// </summary>
+public sealed class SampleOrder(long sampleCount, ulong seed)
+{
+    private int cachedEpoch = -1;
+    private int[] cached = [];
+
+    public long SampleCount { get; } = sampleCount > 0 && sampleCount <= Array.MaxLength
+        ? sampleCount : throw new ArgumentOutOfRangeException(nameof(sampleCount), $"{sampleCount} samples; an epoch needs 1 to {Array.MaxLength}");
+
+    public ulong Seed { get; } = seed;
+
+    /// <summary>The sample at run position <paramref name="position"/> (0 = first sample of epoch 0).</summary>
+    public long SampleAt(long position)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        int epoch = checked((int)(position / SampleCount));
+        lock (this)
+        {
+            if (epoch != cachedEpoch)
+            {
+                cached = Permutation(SampleCount, Seed, epoch);
+                cachedEpoch = epoch;
+            }
+            return cached[position % SampleCount];
+        }
+    }
+
+    public static int[] Permutation(long count, ulong seed, int epoch)
+    {
+        var order = new int[count];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        var random = SplitMix64.For(seed, (ulong)epoch, (ulong)count);
+        for (int i = order.Length - 1; i > 0; i--)
+        {
+            int j = (int)random.NextBelow(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        return order;
+    }
+}

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ActorTrain.Data.Tokens;
+
+/// <summary>
+/// dataset.json: what a training run needs to find and trust a tokenized dataset — the tokenizer
+/// (reference and sha256 of its file, when it has one), the vocabulary, and every packed shard with its
+/// split, counts and text bytes. Shards are listed in a fixed order; sample indices depend on it.
+/// </summary>
+public sealed record DatasetIndex(
+    [property: JsonPropertyName("tokenizer")] string Tokenizer,
+    [property: JsonPropertyName("tokenizer_sha256")] string? TokenizerSha256,
+    [property: JsonPropertyName("vocabulary_size")] int VocabularySize,
+    [property: JsonPropertyName("end_of_text")] int EndOfText,
+    [property: JsonPropertyName("shards")] IReadOnlyList<DatasetShard> Shards)
+{
+    public const string FileName = "dataset.json";
+    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
+
+    public IEnumerable<DatasetShard> Split(string split) => Shards.Where(s => s.Split == split);
+
+    public void Save(string directory)
+    {
+        string path = Path.Combine(directory, FileName);
+        File.WriteAllText(path + ".partial", JsonSerializer.Serialize(this, Options));
+        File.Move(path + ".partial", path, overwrite: true);
+    }
+
+    /// <exception cref="InvalidDataException">No readable dataset.json in the directory; the message names the file.</exception>
+    public static DatasetIndex Load(string directory)
+    {
+        string path = Path.Combine(directory, FileName);
+        if (!File.Exists(path)) throw new InvalidDataException($"{path}: no dataset index (is {directory} a tokenized dataset?)");
+        try
+        {
+            var index = JsonSerializer.Deserialize<DatasetIndex>(File.ReadAllText(path), Options) ?? throw new InvalidDataException($"{path}: empty");
+            if (index.Shards is null || index.Tokenizer is null) throw new InvalidDataException($"{path}: missing tokenizer or shards");
+            return index;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not a dataset index ({e.Message})", e);
+        }
+    }
+}
+
+/// <param name="Path">Relative to the dataset directory.</param>
+public sealed record DatasetShard(
+    [property: JsonPropertyName("path")] string Path,
+    [property: JsonPropertyName("split")] string Split,
+    [property: JsonPropertyName("tokens")] long Tokens,
+    [property: JsonPropertyName("documents")] int Documents,
+    [property: JsonPropertyName("text_bytes")] long TextBytes)
+{
+    public const string Train = "train";
+    public const string Validation = "validation";
+}
