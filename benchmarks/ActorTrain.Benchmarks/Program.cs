@@ -1,12 +1,14 @@
 using ActorTrain.Benchmarks;
 using ActorTrain.Benchmarks.Attention;
 using ActorTrain.Benchmarks.Cleaning;
+using ActorTrain.Benchmarks.Tokenizer;
 
 // benchmarks/run SUITE [--quick] --output DIR
 var suites = new Dictionary<string, Func<BenchmarkOptions, SuiteResult>>
 {
     ["attention-cpu"] = AttentionCpuSuite.Run,
     ["cleaning"] = options => CleaningSuite.RunAsync(options).GetAwaiter().GetResult(),
+    ["tokenizer"] = TokenizerSuite.Run,
 };
 
 if (args.Length > 0 && args[0] == "attention-memory")
