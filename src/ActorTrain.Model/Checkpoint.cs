@@ -1,0 +1,108 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using static TorchSharp.torch;
+
+namespace ActorTrain.Model;
+
+/// <summary>
+/// A checkpoint directory, <c>checkpoints/step-NNNNNNN</c>: model.safetensors (parameters by name),
+/// optimizer.safetensors (both AdamW moments per parameter, step in the metadata), metadata.json
+/// (configs, step, consumed samples, tokenizer, sha256 of each file) and a COMPLETE marker. Written
+/// in a ".partial" directory with every file fsynced, then renamed: a crash leaves no half checkpoint
+/// under a final name. Loading verifies every checksum and the architecture.
+/// </summary>
+public static class Checkpoint
+{
+    public const string CompleteMarker = "COMPLETE";
+    private const string ModelFile = "model.safetensors";
+    private const string OptimizerFile = "optimizer.safetensors";
+    private const string MetadataFile = "metadata.json";
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public static string DirectoryFor(string runDirectory, long step) => Path.Combine(runDirectory, "checkpoints", $"step-{step:D7}");
+
+    /// <returns>The checkpoint directory.</returns>
+    public static string Save(string runDirectory, ReplicaTrainer trainer, long consumedSamples, string tokenizer, string? tokenizerSha256, string dataset)
+    {
+        string final = DirectoryFor(runDirectory, trainer.Optimizer.Steps);
+        string partial = final + ".partial";
+        if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
+        Directory.CreateDirectory(partial);
+        var files = new Dictionary<string, string>
+        {
+            [ModelFile] = WriteDurably(Path.Combine(partial, ModelFile), s => Safetensors.Write(s, trainer.Model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)))),
+            [OptimizerFile] = WriteDurably(Path.Combine(partial, OptimizerFile), s => Safetensors.Write(s, trainer.Optimizer.Moments.SelectMany(m =>
+                new[] { ($"{m.Key}.exp_avg", m.Value.Mean), ($"{m.Key}.exp_avg_sq", m.Value.Variance) }))),
+        };
+        var metadata = new CheckpointMetadata(CheckpointMetadata.CurrentFormat, trainer.Optimizer.Steps, consumedSamples, trainer.Model.Config, trainer.Config, tokenizer, tokenizerSha256, dataset, files);
+        WriteDurably(Path.Combine(partial, MetadataFile), s => JsonSerializer.Serialize(s, metadata, Json));
+        WriteDurably(Path.Combine(partial, CompleteMarker), _ => { });
+        if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
+        Directory.Move(partial, final);
+        return final;
+    }
+
+    /// <summary>Reads and verifies a checkpoint without touching any model.</summary>
+    /// <exception cref="InvalidDataException">Incomplete, corrupt or unreadable; the message names the directory and the problem.</exception>
+    public static LoadedCheckpoint Read(string directory)
+    {
+        if (!File.Exists(Path.Combine(directory, CompleteMarker))) throw Invalid(directory, $"no {CompleteMarker} marker (an interrupted write?)");
+        CheckpointMetadata metadata;
+        try
+        {
+            metadata = JsonSerializer.Deserialize<CheckpointMetadata>(File.ReadAllText(Path.Combine(directory, MetadataFile)), Json) ?? throw Invalid(directory, "empty metadata.json");
+        }
+        catch (Exception e) when (e is JsonException or IOException)
+        {
+            throw Invalid(directory, $"unreadable metadata.json ({e.Message})");
+        }
+        if (metadata.Format != CheckpointMetadata.CurrentFormat) throw Invalid(directory, $"format {metadata.Format}, this build reads {CheckpointMetadata.CurrentFormat}");
+        foreach (var (file, expected) in metadata.Files)
+        {
+            string path = Path.Combine(directory, file);
+            if (!File.Exists(path)) throw Invalid(directory, $"{file} is missing");
+            string actual = Sha256Of(path);
+            if (actual != expected) throw Invalid(directory, $"{file} has sha256 {actual[..12]}..., the metadata says {expected[..12]}... (corrupt)");
+        }
+        var (parameters, _) = Safetensors.Read(Path.Combine(directory, ModelFile));
+        var (moments, _) = Safetensors.Read(Path.Combine(directory, OptimizerFile));
+        return new LoadedCheckpoint(directory, metadata, parameters, moments);
+    }
+
+    /// <summary>The newest checkpoint of the run that reads and verifies; broken newer ones are reported through <paramref name="warn"/> and skipped.</summary>
+    public static LoadedCheckpoint? ReadLatest(string runDirectory, Action<string> warn)
+    {
+        string checkpoints = Path.Combine(runDirectory, "checkpoints");
+        if (!Directory.Exists(checkpoints)) return null;
+        foreach (string directory in Directory.GetDirectories(checkpoints, "step-*").Where(d => !d.EndsWith(".partial", StringComparison.Ordinal)).OrderDescending(StringComparer.Ordinal))
+        {
+            try
+            {
+                return Read(directory);
+            }
+            catch (InvalidDataException e)
+            {
+                warn($"skipping checkpoint {e.Message}");
+            }
+        }
+        return null;
+    }
+
+    public static string Sha256Of(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    private static string WriteDurably(string path, Action<Stream> write)
+    {
+        using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
+        {
+            write(stream);
+            stream.Flush(flushToDisk: true);
+        }
+        return Sha256Of(path);
+    }
+
+    private static InvalidDataException Invalid(string directory, string problem) => new($"{directory}: {problem}");
+}

@@ -1,0 +1,79 @@
+using ActorTrain.Data.Cloze;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ActorTrain.Model;
+
+/// <summary>
+/// The training loop of one replica: gradients of a slice of the global batch, in micro-batches
+/// (each in its own dispose scope), then clipping and the AdamW update. Split in two so the
+/// cluster can all-reduce the gradients in between; <see cref="Step"/> does both for one replica.
+/// </summary>
+public sealed class ReplicaTrainer : IDisposable
+{
+    private readonly TrainingBatch batches;
+
+    public ReplicaTrainer(Gpt model, TrainingConfig config, TrainingBatch batches)
+    {
+        Model = model;
+        Config = config;
+        this.batches = batches;
+        Optimizer = new AdamW(model.named_parameters().Select(p => (p.name, p.parameter)), config.WeightDecay);
+    }
+
+    public Gpt Model { get; }
+
+    public TrainingConfig Config { get; }
+
+    public AdamW Optimizer { get; }
+
+    /// <summary>Labelled tokens in these samples: the divisor that makes the loss a mean over the global batch.</summary>
+    public long CountLabels(ReadOnlySpan<long> samples)
+    {
+        using var scope = NewDisposeScope();
+        var (_, labels) = batches.Build(samples);
+        return labels.ne(ClozeTokens.IgnoredLabel).sum().item<long>();
+    }
+
+    /// <summary>Adds the gradients of sum(loss over these samples) / <paramref name="divisor"/> to the parameters' gradients.</summary>
+    /// <returns>The summed loss and the labelled tokens it covers.</returns>
+    public (double LossSum, long Labels) AccumulateGradients(ReadOnlySpan<long> samples, long divisor)
+    {
+        double lossSum = 0;
+        long labelled = 0;
+        for (int start = 0; start < samples.Length; start += Config.MicroBatch)
+        {
+            var micro = samples.Slice(start, Math.Min(Config.MicroBatch, samples.Length - start));
+            using var scope = NewDisposeScope();
+            var (inputs, labels) = batches.Build(micro);
+            var logits = Model.Forward(inputs, Config.Objective.IsCausalAttention());
+            var loss = nn.functional.cross_entropy(logits.view(-1, logits.size(2)), labels.view(-1), ignore_index: ClozeTokens.IgnoredLabel, reduction: nn.Reduction.Sum);
+            (loss / divisor).backward();
+            lossSum += loss.item<float>();
+            labelled += labels.ne(ClozeTokens.IgnoredLabel).sum().item<long>();
+        }
+        return (lossSum, labelled);
+    }
+
+    /// <summary>Clips the gradients, updates the parameters and clears the gradients.</summary>
+    /// <returns>The gradient norm before clipping, and the learning rate used.</returns>
+    public (double GradientNorm, double LearningRate) ApplyUpdate()
+    {
+        double learningRate = Config.Schedule.At(Optimizer.Steps);
+        double norm = nn.utils.clip_grad_norm_(Model.parameters(), Config.GradientClip);
+        Optimizer.Step(learningRate);
+        Model.zero_grad();
+        return (norm, learningRate);
+    }
+
+    /// <summary>One whole update on one replica.</summary>
+    public StepResult Step(long[] samples)
+    {
+        long step = Optimizer.Steps;
+        var (lossSum, labels) = AccumulateGradients(samples, Math.Max(1, CountLabels(samples)));
+        var (norm, learningRate) = ApplyUpdate();
+        return new StepResult(step, lossSum / Math.Max(1, labels), learningRate, norm, (long)samples.Length * batches.Context);
+    }
+
+    public void Dispose() => Optimizer.Dispose();
+}
