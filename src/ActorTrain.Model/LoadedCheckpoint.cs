@@ -9,7 +9,23 @@ public sealed record LoadedCheckpoint(string Directory, CheckpointMetadata Metad
     /// <exception cref="InvalidDataException">The checkpoint's architecture or parameters differ from the trainer's model.</exception>
     public void Restore(ReplicaTrainer trainer)
     {
-        var model = trainer.Model;
+        RestoreModel(trainer.Model);
+        var state = Moments.Keys.Where(k => k.EndsWith(".exp_avg", StringComparison.Ordinal)).Select(k => k[..^".exp_avg".Length])
+            .ToDictionary(name => name, name => (Moments[name + ".exp_avg"], Moments[name + ".exp_avg_sq"]));
+        try
+        {
+            trainer.Optimizer.Load(Metadata.Step, state);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{Directory}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Copies the parameters into <paramref name="model"/> (for generation: no optimizer needed).</summary>
+    /// <exception cref="InvalidDataException">The checkpoint's architecture or parameters differ from the model.</exception>
+    public void RestoreModel(Gpt model)
+    {
         var expected = model.Config with { Attention = Metadata.Model.Attention };
         if (expected != Metadata.Model)
             throw new InvalidDataException($"{Directory}: checkpoint is {Metadata.Model.Architecture}, the model {model.Config.Architecture}");
@@ -21,16 +37,6 @@ public sealed record LoadedCheckpoint(string Directory, CheckpointMetadata Metad
                 if (saved.numel() != parameter.numel()) throw new InvalidDataException($"{Directory}: {name} has {saved.numel()} values, the model {parameter.numel()}");
                 parameter.copy_(saved.view_as(parameter));
             }
-        }
-        var state = Moments.Keys.Where(k => k.EndsWith(".exp_avg", StringComparison.Ordinal)).Select(k => k[..^".exp_avg".Length])
-            .ToDictionary(name => name, name => (Moments[name + ".exp_avg"], Moments[name + ".exp_avg_sq"]));
-        try
-        {
-            trainer.Optimizer.Load(Metadata.Step, state);
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidDataException($"{Directory}: {e.Message}", e);
         }
     }
 

@@ -29,6 +29,9 @@ public static class ActorTrainApp
                 .WithDescription("Collect, clean and deduplicate sources into JSONL.zst shards on a one-node cluster; re-run to resume after a crash.")
                 .WithExample("ingest", "--source", "/usr/share/man", "--job", "man-pages")
                 .WithExample("ingest", "--source", "/usr/share/doc", "--job", "docs", "--tokenizer", "bpe:8192");
+            config.AddCommand<TrainCommand>("train")
+                .WithDescription("Train a model on a tokenized dataset with one replica; re-run to resume from the newest good checkpoint.")
+                .WithExample("train", "--dataset", "~/.local/share/actortrain/jobs/docs", "--run", "runs/first", "--steps", "500");
             config.AddBranch("dataset", dataset =>
             {
                 dataset.SetDescription("Look at tokenized datasets.");

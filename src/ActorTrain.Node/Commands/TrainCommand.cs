@@ -1,0 +1,119 @@
+using System.ComponentModel;
+using ActorTrain.Data.Tokens;
+using ActorTrain.Model;
+using ActorTrain.Node.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ActorTrain.Node.Commands;
+
+/// <summary>
+/// `actortrain train`: one replica trains a preset model on a tokenized dataset, writing metrics,
+/// TensorBoard events, checkpoints and loss.png into the run directory; run again, it resumes from
+/// the newest good checkpoint.
+/// </summary>
+public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Command<TrainCommand.Settings>
+{
+    public class Settings : CommandSettings
+    {
+        [CommandOption("--dataset <DIR>")]
+        [Description("A tokenized dataset (the output directory of `ingest --tokenizer`, with dataset.json).")]
+        public string? Dataset { get; init; }
+
+        [CommandOption("--run <DIR>")]
+        [Description("Run directory: metrics.jsonl, tensorboard/, checkpoints/, loss.png. An existing run resumes.")]
+        public string? Run { get; init; }
+
+        [CommandOption("--preset <NAME>")]
+        [Description("Model preset: tiny, small or gpt2-124m. Default tiny.")]
+        public string Preset { get; init; } = "tiny";
+
+        [CommandOption("--objective <NAME>")]
+        [Description("causal (next token), mlm (masked tokens) or span (span corruption). Default causal.")]
+        public Objective Objective { get; init; } = Objective.Causal;
+
+        [CommandOption("--attention <KIND>")]
+        [Description("fused (our kernels), sdpa (libtorch) or naive. Default fused.")]
+        public AttentionKind Attention { get; init; } = AttentionKind.Fused;
+
+        [CommandOption("--steps <N>")]
+        [Description("Optimizer steps. Default 1000.")]
+        public int Steps { get; init; } = 1000;
+
+        [CommandOption("--batch <N>")]
+        [Description("Global batch in sequences. Default 16.")]
+        public int Batch { get; init; } = 16;
+
+        [CommandOption("--micro-batch <N>")]
+        [Description("Sequences per forward/backward (gradient accumulation below the batch). Default: the batch.")]
+        public int? MicroBatch { get; init; }
+
+        [CommandOption("--lr <RATE>")]
+        [Description("Peak learning rate. Default 3e-3.")]
+        public double LearningRate { get; init; } = 3e-3;
+
+        [CommandOption("--seed <N>")]
+        [Description("Seed of the initialisation, sample order and masks. Default 1337.")]
+        public ulong Seed { get; init; } = 1337;
+
+        [CommandOption("--threads <N>")]
+        [Description("Torch threads. Default: all cores.")]
+        public int? Threads { get; init; }
+
+        [CommandOption("--eval-every <N>")]
+        [Description("Steps between validations. Default 100.")]
+        public int EvaluateEvery { get; init; } = 100;
+
+        [CommandOption("--checkpoint-every <N>")]
+        [Description("Steps between checkpoints. Default 500.")]
+        public int CheckpointEvery { get; init; } = 500;
+
+        public override ValidationResult Validate()
+        {
+            if (Dataset is null || !Directory.Exists(Dataset)) return ValidationResult.Error($"--dataset {Dataset}: no such directory");
+            if (string.IsNullOrWhiteSpace(Run)) return ValidationResult.Error("--run is required");
+            if (Steps < 1 || Batch < 1 || MicroBatch is < 1 || EvaluateEvery < 1 || CheckpointEvery < 1 || Threads is < 1)
+                return ValidationResult.Error("--steps, --batch, --micro-batch, --eval-every, --checkpoint-every and --threads must be at least 1");
+            return LearningRate > 0 ? ValidationResult.Success() : ValidationResult.Error("--lr must be positive");
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (settings.Threads is int threads) TorchSharp.torch.set_num_threads(threads);
+            var options = Options(settings);
+            using var run = TrainingRun.Open(options, warning => errors.Line("train", warning));
+            Report(console, run);
+            var validation = TrainingProgressView.Run(console, run, deadline: null, cancellationToken);
+            double baseline = UnigramBaseline.CrossEntropy(options.DatasetDirectory, run.Index);
+            LossPlot.Write(options.RunDirectory, baseline);
+            console.WriteLine($"step {run.Step}: validation loss {validation?.Loss:0.000} (unigram baseline {baseline:0.000}); run directory {options.RunDirectory}");
+            return 0;
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException)
+        {
+            errors.Line("train", e.Message);
+            return 1;
+        }
+    }
+
+    internal static TrainingRunOptions Options(Settings settings)
+    {
+        var index = DatasetIndex.Load(settings.Dataset!);
+        var model = ModelConfig.Preset(settings.Preset, index.VocabularySize) with { Attention = settings.Attention };
+        var training = TrainingConfig.Default(settings.Objective, settings.Steps) with
+        {
+            GlobalBatch = settings.Batch, MicroBatch = settings.MicroBatch ?? settings.Batch, LearningRate = settings.LearningRate, Seed = settings.Seed,
+        };
+        return new TrainingRunOptions(Path.GetFullPath(settings.Dataset!), Path.GetFullPath(settings.Run!), model, training, settings.EvaluateEvery, settings.CheckpointEvery);
+    }
+
+    internal static void Report(IAnsiConsole console, TrainingRun run)
+    {
+        console.WriteLine($"{run.Options.Model.Architecture}, {run.Trainer.Model.ParameterCount / 1e6:0.00}M parameters, {run.Options.Model.Attention} attention, " +
+                          $"{run.Options.Training.Objective} objective; {run.TrainSamples} training samples of {run.Options.Model.Context} tokens");
+        if (run.ResumedFrom is not null) console.WriteLine($"resuming from {run.ResumedFrom} (step {run.Step}, {run.ConsumedSamples} samples consumed)");
+    }
+}
