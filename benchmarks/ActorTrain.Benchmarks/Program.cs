@@ -2,6 +2,7 @@ using ActorTrain.Benchmarks;
 using ActorTrain.Benchmarks.Attention;
 using ActorTrain.Benchmarks.Cleaning;
 using ActorTrain.Benchmarks.Tokenizer;
+using ActorTrain.Benchmarks.Training;
 
 // benchmarks/run SUITE [--quick] --output DIR
 var suites = new Dictionary<string, Func<BenchmarkOptions, SuiteResult>>
@@ -9,6 +10,7 @@ var suites = new Dictionary<string, Func<BenchmarkOptions, SuiteResult>>
     ["attention-cpu"] = AttentionCpuSuite.Run,
     ["cleaning"] = options => CleaningSuite.RunAsync(options).GetAwaiter().GetResult(),
     ["tokenizer"] = TokenizerSuite.Run,
+    ["training"] = TrainingSuite.Run,
 };
 
 if (args.Length > 0 && args[0] == "attention-memory")

@@ -21,6 +21,10 @@ public static class ActorTrainApp
             config.SetApplicationName("actortrain");
             config.ConfigureConsole(console);
             config.UseStrictParsing();
+            config.AddCommand<DemoCommand>("demo")
+                .WithDescription("The whole path on one machine: ingest its own text, train a tokenizer and the tiny model, report (about 12 minutes).")
+                .WithExample("demo", "--minutes", "5")
+                .WithExample("demo", "--source", "/path/to/books");
             config.AddCommand<InfoCommand>("info")
                 .WithDescription("Show versions, the native library and its CPU capabilities, torch threads, and check the journal with a real write and read.")
                 .WithExample("info", "--json")
@@ -32,6 +36,10 @@ public static class ActorTrainApp
             config.AddCommand<TrainCommand>("train")
                 .WithDescription("Train a model on a tokenized dataset with one replica; re-run to resume from the newest good checkpoint.")
                 .WithExample("train", "--dataset", "~/.local/share/actortrain/jobs/docs", "--run", "runs/first", "--steps", "500");
+            config.AddCommand<SampleCommand>("sample")
+                .WithDescription("Generate from a checkpoint: continue --prompt (causal models) or fill the [MASK]s of --fill (mlm models).")
+                .WithExample("sample", "--checkpoint", "runs/first", "--prompt", "The kernel")
+                .WithExample("sample", "--checkpoint", "runs/cloze", "--fill", "The [MASK] of the file");
             config.AddBranch("dataset", dataset =>
             {
                 dataset.SetDescription("Look at tokenized datasets.");

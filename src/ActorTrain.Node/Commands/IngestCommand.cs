@@ -4,6 +4,7 @@ using ActorTrain.Cluster;
 using ActorTrain.Cluster.Configuration;
 using ActorTrain.Cluster.Ingest;
 using ActorTrain.Cluster.Persistence;
+using ActorTrain.Node.Ingest;
 using ActorTrain.Protocol.Ingest;
 using Akka.Actor;
 using Akka.Configuration;
@@ -107,35 +108,7 @@ public sealed class IngestCommand(IAnsiConsole console, ErrorOutput errors) : As
             settings.Shards ?? ingest.Shards, output, settings.Tokenizer is { } t && File.Exists(t) ? Path.GetFullPath(t) : settings.Tokenizer, settings.ValidationFraction);
         var state = await regions.Jobs.Ask<IngestJobState>(start, Patience, cancellationToken);
 
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        await console.Progress().AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .StartAsync(async progress =>
-            {
-                int files = state.ShardFiles.Sum(f => f.Length);
-                var collect = progress.AddTask("collect + clean", maxValue: Math.Max(files, 1));
-                var finalize = progress.AddTask("deduplicate", maxValue: state.Shards.Length);
-                var tokenize = settings.Tokenizer is null ? null : progress.AddTask("tokenize", maxValue: state.Shards.Length);
-                while (state.Status != IngestJobStatus.Completed)
-                {
-                    await Task.Delay(250, cancellationToken);
-                    state = await regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.GetStatus(job), Patience, cancellationToken);
-                    var shards = await Task.WhenAll(Enumerable.Range(0, state.Shards.Length).Select(n =>
-                        regions.DataShards.Ask<DataShardState>(new DataShardCommands.GetState(new DataShardId(job, n)), Patience, cancellationToken)));
-                    var documents = shards.Sum(s => s.Counts.DocumentsIn);
-                    double megabytes = shards.Sum(s => s.Counts.BytesIn) / 1e6;
-                    collect.Value = shards.Sum(s => s.Stage >= DataShardStage.Collected ? s.Files.Length : s.NextFile);
-                    collect.Description = $"collect + clean: {documents} documents, {megabytes:0.0} MB, {megabytes / clock.Elapsed.TotalSeconds:0.00} MB/s, " +
-                                          $"{shards.Count(s => s.Stage >= DataShardStage.Collected)}/{shards.Length} shards";
-                    finalize.Value = state.Shards.Count(s => s.Stage >= DataShardStage.Finalized);
-                    if (tokenize is not null)
-                    {
-                        tokenize.Value = state.Shards.Count(s => s.Stage == DataShardStage.Tokenized);
-                        tokenize.Description = state.Status == IngestJobStatus.PreparingTokenizer ? $"tokenize (training {settings.Tokenizer})" : "tokenize";
-                    }
-                }
-                collect.Value = collect.MaxValue;
-            });
+        state = await IngestProgressView.FollowAsync(console, regions, job, state, Patience, cancellationToken);
 
         if (settings.Json) console.Profile.Out.Writer.WriteLine(File.ReadAllText(Path.Combine(output, "stats.json")));
         else PrintSummary(state, output);
