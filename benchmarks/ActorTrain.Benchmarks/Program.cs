@@ -1,6 +1,7 @@
 using ActorTrain.Benchmarks;
 using ActorTrain.Benchmarks.Attention;
 using ActorTrain.Benchmarks.Cleaning;
+using ActorTrain.Benchmarks.DataPlane;
 using ActorTrain.Benchmarks.Tokenizer;
 using ActorTrain.Benchmarks.Training;
 
@@ -11,6 +12,7 @@ var suites = new Dictionary<string, Func<BenchmarkOptions, SuiteResult>>
     ["cleaning"] = options => CleaningSuite.RunAsync(options).GetAwaiter().GetResult(),
     ["tokenizer"] = TokenizerSuite.Run,
     ["training"] = TrainingSuite.Run,
+    ["data-plane"] = DataPlaneSuite.Run,
 };
 
 if (args.Length > 0 && args[0] == "attention-memory")

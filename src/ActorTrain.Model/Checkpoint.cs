@@ -8,7 +8,7 @@ namespace ActorTrain.Model;
 /// A checkpoint directory, <c>checkpoints/step-NNNNNNN</c>: model.safetensors (parameters by name),
 /// optimizer.safetensors (both AdamW moments per parameter, step in the metadata), metadata.json
 /// (configs, step, consumed samples, tokenizer, sha256 of each file) and a COMPLETE marker. Written
-/// in a ".partial" directory with every file fsynced, then renamed: a crash leaves no half checkpoint
+/// in a ".partial" directory with every file and the directory fsynced, then renamed (and the parent fsynced): a crash leaves no half checkpoint
 /// under a final name. Loading verifies every checksum and the architecture.
 /// </summary>
 public static class Checkpoint
@@ -37,8 +37,10 @@ public static class Checkpoint
         var metadata = new CheckpointMetadata(CheckpointMetadata.CurrentFormat, trainer.Optimizer.Steps, consumedSamples, trainer.Model.Config, trainer.Config, tokenizer, tokenizerSha256, dataset, files);
         WriteDurably(Path.Combine(partial, MetadataFile), s => JsonSerializer.Serialize(s, metadata, Json));
         WriteDurably(Path.Combine(partial, CompleteMarker), _ => { });
+        DirectorySync.Flush(partial);
         if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
         Directory.Move(partial, final);
+        DirectorySync.Flush(Path.GetDirectoryName(final)!);
         return final;
     }
 

@@ -63,3 +63,26 @@ public sealed class Gpt2EncoderParityTests
             .Select(p => Path.Combine(root, p)).Where(File.Exists);
     }
 }
+
+public sealed class PretrainedTokenizerTests
+{
+    [Fact]
+    public void Cl100k_base_comes_from_microsoft_with_our_special_tokens_after_its_own()
+    {
+        var tokenizer = TokenizerCatalog.Load(PretrainedTokenizers.Cl100kBase);
+        Assert.Equal(100257, tokenizer.EndOfText);
+        Assert.True(tokenizer.Padding > 100257 && tokenizer.Mask > tokenizer.Padding);
+        Assert.Equal(SpecialTokens.DefaultSentinels, tokenizer.Sentinels.Count);
+        Assert.Equal(tokenizer.Sentinels[^1] + 1, tokenizer.VocabularySize);
+        string text = "Tokenizers turn text into ids: 12345, ünïcödé, 日本語 😀";
+        Assert.Equal(text, tokenizer.Decode(tokenizer.Encode(text)));
+        Assert.Contains(tokenizer.Mask, tokenizer.EncodeWithSpecialTokens("a [MASK] b"));
+    }
+
+    [Fact]
+    public void An_unknown_reference_is_refused_with_the_choices()
+    {
+        var error = Assert.Throws<InvalidDataException>(() => TokenizerCatalog.Load("gpt5"));
+        Assert.Contains("neither gpt2, cl100k_base nor an existing tokenizer.json", error.Message);
+    }
+}

@@ -1,0 +1,167 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+
+namespace ActorTrain.DataPlane;
+
+/// <summary>
+/// Ring all-reduce (sum) of float buffers among the W replicas of one round over TCP: each replica
+/// connects to the next in the ring and accepts the previous one; the buffer is cut into W chunks;
+/// W-1 reduce-scatter steps leave each replica owning one fully summed chunk, W-1 all-gather steps
+/// hand every chunk to everyone. Each chunk moves in frames of at most 256 KiB, sending and
+/// receiving at once, so the ring stays busy. Every replica ends with the same bits: each element
+/// is summed once, in ring order, and copied. A handshake (magic, round, rank) refuses peers of
+/// another round; a peer that dies or sends garbage fails the operation with an error naming it.
+/// </summary>
+public sealed class RingAllReduce : IAsyncDisposable
+{
+    private const int FrameFloats = 64 * 1024;
+    private static ReadOnlySpan<byte> Magic => "ATRING01"u8;
+    private readonly FrameStream? next;
+    private readonly FrameStream? previous;
+
+    private RingAllReduce(int rank, int worldSize, FrameStream? next, FrameStream? previous)
+    {
+        Rank = rank;
+        WorldSize = worldSize;
+        this.next = next;
+        this.previous = previous;
+    }
+
+    public int Rank { get; }
+
+    public int WorldSize { get; }
+
+    /// <summary>Joins the ring of <paramref name="round"/>: connects to the next replica's listener and accepts the previous replica on ours.</summary>
+    /// <param name="ring">Every replica's listener, by rank.</param>
+    /// <exception cref="InvalidDataException">A peer of another round or rank, or not a ring peer at all.</exception>
+    public static async Task<RingAllReduce> JoinAsync(int rank, IReadOnlyList<IPEndPoint> ring, TcpListener listener, long round, CancellationToken cancellationToken)
+    {
+        int world = ring.Count;
+        if ((uint)rank >= (uint)world) throw new ArgumentOutOfRangeException(nameof(rank), $"rank {rank} of a ring of {world}");
+        if (world == 1) return new RingAllReduce(0, 1, null, null);
+        int nextRank = (rank + 1) % world, previousRank = (rank + world - 1) % world;
+        var connect = ConnectAsync(ring[nextRank], rank, round, cancellationToken);
+        var accept = AcceptAsync(listener, previousRank, round, cancellationToken);
+        await Task.WhenAll(connect, accept);
+        return new RingAllReduce(rank, world, await connect, await accept);
+    }
+
+    /// <summary>Replaces <paramref name="data"/> with the element-wise sum over the ring. Every replica must pass a buffer of the same length.</summary>
+    public Task AllReduceAsync(float[] data, CancellationToken cancellationToken) => FailFast(() => ReduceAsync(data, cancellationToken));
+
+    private async Task ReduceAsync(float[] data, CancellationToken cancellationToken)
+    {
+        if (WorldSize == 1) return;
+        var bounds = Enumerable.Range(0, WorldSize + 1).Select(c => (int)((long)data.Length * c / WorldSize)).ToArray();
+        Memory<float> Chunk(int c) => data.AsMemory(bounds[c], bounds[c + 1] - bounds[c]);
+        var incoming = new float[bounds.Zip(bounds.Skip(1), (a, b) => b - a).Max()];
+        for (int s = 0; s < WorldSize - 1; s++)
+        {
+            int send = Mod(Rank - s), receive = Mod(Rank - s - 1);
+            var received = incoming.AsMemory(0, Chunk(receive).Length);
+            await Task.WhenAll(SendAsync(Chunk(send), cancellationToken), ReceiveAsync(received, cancellationToken));
+            var target = Chunk(receive).Span;
+            var source = received.Span;
+            for (int i = 0; i < target.Length; i++) target[i] += source[i];
+        }
+        for (int s = 0; s < WorldSize - 1; s++)
+        {
+            int send = Mod(Rank + 1 - s), receive = Mod(Rank - s);
+            await Task.WhenAll(SendAsync(Chunk(send), cancellationToken), ReceiveAsync(Chunk(receive), cancellationToken));
+        }
+    }
+
+    /// <summary>Sends a buffer around the ring from <paramref name="root"/> so every replica holds the root's values (weights for a joining replica).</summary>
+    public Task BroadcastAsync(float[] data, int root, CancellationToken cancellationToken) => FailFast(async () =>
+    {
+        if (WorldSize == 1) return;
+        // Along the ring: the root sends, each other replica receives then forwards, except the root's predecessor.
+        if (Rank != root) await ReceiveAsync(data, cancellationToken);
+        if (Mod(Rank + 1) != root) await SendAsync(data, cancellationToken);
+    });
+
+    // A replica that fails closes both its connections, so its neighbours fail at once too and the
+    // whole ring learns of the failure instead of waiting for a deadline.
+    private async Task FailFast(Func<Task> operation)
+    {
+        try
+        {
+            await operation();
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (next is not null) await next.DisposeAsync();
+        if (previous is not null) await previous.DisposeAsync();
+    }
+
+    private int Mod(int value) => ((value % WorldSize) + WorldSize) % WorldSize;
+
+    private async Task SendAsync(ReadOnlyMemory<float> chunk, CancellationToken cancellationToken)
+    {
+        for (int at = 0; at < chunk.Length; at += FrameFloats)
+            await next!.SendAsync(chunk.Slice(at, Math.Min(FrameFloats, chunk.Length - at)), cancellationToken);
+    }
+
+    private async Task ReceiveAsync(Memory<float> chunk, CancellationToken cancellationToken)
+    {
+        for (int at = 0; at < chunk.Length; at += FrameFloats)
+            await previous!.ReceiveAsync(chunk.Slice(at, Math.Min(FrameFloats, chunk.Length - at)), cancellationToken);
+    }
+
+    private static async Task<FrameStream> ConnectAsync(IPEndPoint endpoint, int rank, long round, CancellationToken cancellationToken)
+    {
+        var client = new TcpClient { NoDelay = true };
+        try
+        {
+            await client.ConnectAsync(endpoint, cancellationToken);
+            var stream = new FrameStream(client.GetStream(), endpoint.ToString());
+            await stream.WriteAsync(Handshake(rank, round), cancellationToken);
+            return stream;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<FrameStream> AcceptAsync(TcpListener listener, int expectedRank, long round, CancellationToken cancellationToken)
+    {
+        var client = await listener.AcceptTcpClientAsync(cancellationToken);
+        client.NoDelay = true;
+        var stream = new FrameStream(client.GetStream(), client.Client.RemoteEndPoint?.ToString() ?? "?");
+        try
+        {
+            var hello = new byte[Magic.Length + 12];
+            await stream.ReadExactlyAsync(hello, cancellationToken);
+            if (!hello.AsSpan(0, Magic.Length).SequenceEqual(Magic)) throw new InvalidDataException($"{stream.Peer} is not a data plane ring peer (bad magic)");
+            int rank = BinaryPrimitives.ReadInt32LittleEndian(hello.AsSpan(Magic.Length));
+            long peerRound = BinaryPrimitives.ReadInt64LittleEndian(hello.AsSpan(Magic.Length + 4));
+            if (peerRound != round || rank != expectedRank)
+                throw new InvalidDataException($"{stream.Peer} is rank {rank} of round {peerRound}; expected rank {expectedRank} of round {round}");
+            return stream;
+        }
+        catch
+        {
+            await stream.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static byte[] Handshake(int rank, long round)
+    {
+        var hello = new byte[Magic.Length + 12];
+        Magic.CopyTo(hello);
+        BinaryPrimitives.WriteInt32LittleEndian(hello.AsSpan(Magic.Length), rank);
+        BinaryPrimitives.WriteInt64LittleEndian(hello.AsSpan(Magic.Length + 4), round);
+        return hello;
+    }
+}

@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Sockets;
+using ActorTrain.DataPlane;
+using Xunit;
+
+namespace ActorTrain.DataPlane.Tests;
+
+public sealed class RingAllReduceTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    // W listeners on loopback with free ports, and the ring of their endpoints.
+    private static (TcpListener[] Listeners, IPEndPoint[] Ring) Listen(int world)
+    {
+        var listeners = Enumerable.Range(0, world).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
+        foreach (var listener in listeners) listener.Start();
+        return (listeners, [.. listeners.Select(l => (IPEndPoint)l.LocalEndpoint)]);
+    }
+
+    private static async Task<RingAllReduce[]> JoinAll(TcpListener[] listeners, IPEndPoint[] ring, long round)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        return await Task.WhenAll(Enumerable.Range(0, ring.Length).Select(r => RingAllReduce.JoinAsync(r, ring, listeners[r], round, timeout.Token)));
+    }
+
+    [Theory]
+    [InlineData(1, 1000)]
+    [InlineData(2, 7)]
+    [InlineData(3, 1_000_003)]
+    [InlineData(4, 3)] // fewer elements than replicas: some chunks are empty
+    public async Task Every_replica_ends_with_the_same_sum(int world, int length)
+    {
+        var (listeners, ring) = Listen(world);
+        var members = await JoinAll(listeners, ring, round: 5);
+        var random = new Random(world * 31 + length);
+        var buffers = Enumerable.Range(0, world).Select(_ => Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray()).ToArray();
+        var expected = Enumerable.Range(0, length).Select(i => buffers.Sum(b => (double)b[i])).ToArray();
+        using var timeout = new CancellationTokenSource(Patience);
+        await Task.WhenAll(members.Select((m, r) => m.AllReduceAsync(buffers[r], timeout.Token)));
+        for (int r = 1; r < world; r++) Assert.True(buffers[0].AsSpan().SequenceEqual(buffers[r]), $"replica {r} differs from replica 0");
+        for (int i = 0; i < length; i++) Assert.True(Math.Abs(buffers[0][i] - expected[i]) < 1e-5, $"element {i}: {buffers[0][i]} vs {expected[i]}");
+        foreach (var member in members) await member.DisposeAsync();
+        foreach (var listener in listeners) listener.Stop();
+    }
+
+    [Fact]
+    public async Task Broadcast_gives_everyone_the_roots_values()
+    {
+        var (listeners, ring) = Listen(3);
+        var members = await JoinAll(listeners, ring, round: 1);
+        var buffers = Enumerable.Range(0, 3).Select(r => Enumerable.Range(0, 300_001).Select(i => (float)(i * (r + 1))).ToArray()).ToArray();
+        var root = buffers[1].ToArray();
+        using var timeout = new CancellationTokenSource(Patience);
+        await Task.WhenAll(members.Select((m, r) => m.BroadcastAsync(buffers[r], root: 1, timeout.Token)));
+        Assert.All(buffers, b => Assert.Equal(root, b));
+        foreach (var member in members) await member.DisposeAsync();
+        foreach (var listener in listeners) listener.Stop();
+    }
+
+    [Fact]
+    public async Task A_peer_of_another_round_or_speaking_garbage_is_refused_by_name()
+    {
+        var (listeners, ring) = Listen(2);
+        using var timeout = new CancellationTokenSource(Patience);
+        var wrongRound = RingAllReduce.JoinAsync(0, ring, listeners[0], round: 1, timeout.Token);
+        var other = RingAllReduce.JoinAsync(1, ring, listeners[1], round: 2, timeout.Token);
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => wrongRound);
+        Assert.Contains("of round 2; expected rank 1 of round 1", error.Message);
+        await Assert.ThrowsAnyAsync<Exception>(() => other);
+
+        var (garbageListeners, garbageRing) = Listen(2);
+        var joining = RingAllReduce.JoinAsync(0, garbageRing, garbageListeners[0], round: 1, timeout.Token);
+        using (var intruder = new TcpClient())
+        {
+            await intruder.ConnectAsync(garbageRing[0]);
+            await intruder.GetStream().WriteAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray());
+            Assert.Contains("not a data plane ring peer", (await Assert.ThrowsAsync<InvalidDataException>(() => joining)).Message);
+        }
+        foreach (var listener in listeners.Concat(garbageListeners)) listener.Stop();
+    }
+
+    [Fact]
+    public async Task A_replica_that_dies_mid_reduce_fails_the_others_instead_of_hanging()
+    {
+        var (listeners, ring) = Listen(3);
+        var members = await JoinAll(listeners, ring, round: 9);
+        await members[2].DisposeAsync(); // dies before the reduce
+        using var timeout = new CancellationTokenSource(Patience);
+        var survivors = members.Take(2).Select(m => m.AllReduceAsync(new float[500_000], timeout.Token)).ToArray();
+        foreach (var survivor in survivors) await Assert.ThrowsAnyAsync<Exception>(() => survivor);
+        Assert.False(timeout.IsCancellationRequested, "the survivors waited for the deadline instead of seeing the broken ring");
+        foreach (var listener in listeners) listener.Stop();
+    }
+}
