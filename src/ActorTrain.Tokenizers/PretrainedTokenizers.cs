@@ -21,11 +21,14 @@ public static class PretrainedTokenizers
     /// <summary>Microsoft.ML.Tokenizers' tiktoken encoder for <paramref name="model"/>, with our extra special tokens.</summary>
     public static MicrosoftTokenizer Microsoft(string model)
     {
-        var probe = TiktokenTokenizer.CreateForModel(model);
+        // Microsoft names GPT-2 as a model and cl100k_base as an encoding.
+        TiktokenTokenizer Create(IReadOnlyDictionary<string, int>? extras) =>
+            model == Gpt2 ? TiktokenTokenizer.CreateForModel(model, extras) : TiktokenTokenizer.CreateForEncoding(model, extras);
+        var probe = Create(null);
         int endOfText = probe.SpecialTokens!["<|endoftext|>"];
         int next = Math.Max(endOfText, probe.SpecialTokens.Values.Max()) + 1;
         var extras = ExtraSpecials(next);
-        var tokenizer = TiktokenTokenizer.CreateForModel(model, extras);
+        var tokenizer = Create(extras);
         return new MicrosoftTokenizer(tokenizer, model, next + extras.Count, endOfText, extras);
     }
 
