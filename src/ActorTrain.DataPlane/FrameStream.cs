@@ -14,6 +14,9 @@ internal sealed class FrameStream(NetworkStream stream, string peer) : IAsyncDis
 {
     public const int MaxFrameBytes = 1 << 20;
     private readonly byte[] lengthBuffer = new byte[4];
+    // One buffer each way, reused: a frame is one copy and one write, not an allocation.
+    private readonly byte[] sendBuffer = new byte[4 + MaxFrameBytes];
+    private readonly byte[] receiveBuffer = new byte[MaxFrameBytes];
 
     public string Peer { get; } = peer;
 
@@ -21,10 +24,9 @@ internal sealed class FrameStream(NetworkStream stream, string peer) : IAsyncDis
     {
         int bytes = values.Length * sizeof(float);
         if (bytes > MaxFrameBytes) throw new ArgumentException($"frame of {bytes} bytes exceeds {MaxFrameBytes}");
-        var prefix = new byte[4];
-        BinaryPrimitives.WriteInt32LittleEndian(prefix, bytes);
-        await stream.WriteAsync(prefix, cancellationToken);
-        await stream.WriteAsync(MemoryMarshal.AsBytes(values.Span).ToArray(), cancellationToken);
+        BinaryPrimitives.WriteInt32LittleEndian(sendBuffer, bytes);
+        MemoryMarshal.AsBytes(values.Span).CopyTo(sendBuffer.AsSpan(4));
+        await stream.WriteAsync(sendBuffer.AsMemory(0, 4 + bytes), cancellationToken);
     }
 
     /// <summary>Receives exactly <paramref name="destination"/>.Length floats.</summary>
@@ -35,9 +37,8 @@ internal sealed class FrameStream(NetworkStream stream, string peer) : IAsyncDis
         int bytes = BinaryPrimitives.ReadInt32LittleEndian(lengthBuffer);
         int expected = destination.Length * sizeof(float);
         if (bytes != expected) throw new InvalidDataException($"data plane peer {Peer} sent a frame of {bytes} bytes where {expected} were expected");
-        var buffer = new byte[bytes];
-        await ReadExactlyAsync(buffer, cancellationToken);
-        MemoryMarshal.Cast<byte, float>(buffer).CopyTo(destination.Span);
+        await ReadExactlyAsync(receiveBuffer.AsMemory(0, bytes), cancellationToken);
+        MemoryMarshal.Cast<byte, float>(receiveBuffer.AsSpan(0, bytes)).CopyTo(destination.Span);
     }
 
     public async ValueTask ReadExactlyAsync(Memory<byte> buffer, CancellationToken cancellationToken)

@@ -55,15 +55,11 @@ public sealed class RingAllReduce : IAsyncDisposable
         if (WorldSize == 1) return;
         var bounds = Enumerable.Range(0, WorldSize + 1).Select(c => (int)((long)data.Length * c / WorldSize)).ToArray();
         Memory<float> Chunk(int c) => data.AsMemory(bounds[c], bounds[c + 1] - bounds[c]);
-        var incoming = new float[bounds.Zip(bounds.Skip(1), (a, b) => b - a).Max()];
+        var incoming = new float[FrameFloats];
         for (int s = 0; s < WorldSize - 1; s++)
         {
             int send = Mod(Rank - s), receive = Mod(Rank - s - 1);
-            var received = incoming.AsMemory(0, Chunk(receive).Length);
-            await Task.WhenAll(SendAsync(Chunk(send), cancellationToken), ReceiveAsync(received, cancellationToken));
-            var target = Chunk(receive).Span;
-            var source = received.Span;
-            for (int i = 0; i < target.Length; i++) target[i] += source[i];
+            await Task.WhenAll(SendAsync(Chunk(send), cancellationToken), ReceiveAndAddAsync(Chunk(receive), incoming, cancellationToken));
         }
         for (int s = 0; s < WorldSize - 1; s++)
         {
@@ -102,12 +98,31 @@ public sealed class RingAllReduce : IAsyncDisposable
         if (previous is not null) await previous.DisposeAsync();
     }
 
+    private static void Add(Span<float> target, ReadOnlySpan<float> source)
+    {
+        var targetVectors = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(target);
+        var sourceVectors = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(source);
+        for (int v = 0; v < targetVectors.Length; v++) targetVectors[v] += sourceVectors[v];
+        for (int i = targetVectors.Length * System.Numerics.Vector<float>.Count; i < target.Length; i++) target[i] += source[i];
+    }
+
     private int Mod(int value) => ((value % WorldSize) + WorldSize) % WorldSize;
 
     private async Task SendAsync(ReadOnlyMemory<float> chunk, CancellationToken cancellationToken)
     {
         for (int at = 0; at < chunk.Length; at += FrameFloats)
             await next!.SendAsync(chunk.Slice(at, Math.Min(FrameFloats, chunk.Length - at)), cancellationToken);
+    }
+
+    // Each frame is added as it arrives, so the sums overlap the transfer of the next frame.
+    private async Task ReceiveAndAddAsync(Memory<float> chunk, float[] incoming, CancellationToken cancellationToken)
+    {
+        for (int at = 0; at < chunk.Length; at += FrameFloats)
+        {
+            int length = Math.Min(FrameFloats, chunk.Length - at);
+            await previous!.ReceiveAsync(incoming.AsMemory(0, length), cancellationToken);
+            Add(chunk.Span.Slice(at, length), incoming.AsSpan(0, length));
+        }
     }
 
     private async Task ReceiveAsync(Memory<float> chunk, CancellationToken cancellationToken)
