@@ -1,4 +1,5 @@
 using ActorTrain.Data.Tokens;
+using ActorTrain.Protocol.Training;
 using System.Collections.Immutable;
 using ActorTrain.Cluster.Configuration;
 using ActorTrain.Cluster.Serialization;
@@ -21,6 +22,7 @@ namespace ActorTrain.Cluster.Tests;
 public sealed class ProtocolSerializationTests : IDisposable
 {
     private static readonly CleaningCounts Counts = new(10, 7, 1000, 700, ImmutableSortedDictionary<string, long>.Empty.Add("c4", 2).Add("pii", 1));
+    private static readonly TrainingSpec Spec = new("/data/job", "tiny", "causal", 100, 16, 8, 3e-3, 7, 2);
     private static readonly TokenizedShard Tokens = new("/out/web/shard-0001/train.tokens", 1000, 9, 4000, "/out/web/shard-0001/validation.tokens", 90, 1, 380);
 
     public static readonly IReadOnlyList<IActorTrainMessage> Samples =
@@ -56,6 +58,21 @@ public sealed class ProtocolSerializationTests : IDisposable
         IngestJobState.Initial.Apply(new IngestJobEvents.Planned([["/a"], ["/b"]], "/out/web", DateTimeOffset.UnixEpoch)).Apply(new IngestJobEvents.ShardCollected(0, 1, Counts)),
         DataShardState.Initial with { Stage = DataShardStage.Collecting, Files = ["/x"], Chunks = ["/c0"], Counts = Counts },
         DataShardState.Initial with { Stage = DataShardStage.Tokenized, Tokens = Tokens },
+        new TrainingRunCommands.Start("run", Spec),
+        new TrainingRunCommands.GetStatus("run"),
+        new TrainingRunEvents.Started(Spec, new DateTimeOffset(2026, 11, 29, 1, 0, 0, TimeSpan.Zero)),
+        new TrainingRunEvents.StepCommitted(3, 48, 64, [0, 2], 77, 2.5),
+        new TrainingRunEvents.Completed(new DateTimeOffset(2026, 11, 29, 2, 0, 0, TimeSpan.Zero)),
+        TrainingRunState.Initial.Apply(new TrainingRunEvents.Started(Spec, DateTimeOffset.UnixEpoch)).Apply(new TrainingRunEvents.StepCommitted(0, 0, 16, [0, 1], 1, 4.2)),
+        new TrainerCommands.Prepare(new TrainerId("run", 1), Spec),
+        new TrainerCommands.ComputeStep(new TrainerId("run", 1), 3, 48, 77, 1, ["127.0.0.1:4001", "127.0.0.1:4002"]),
+        new TrainerCommands.FinishStep(new TrainerId("run", 1), 3, true),
+        new TrainerCommands.GetParameterDigest(new TrainerId("run", 0)),
+        new TrainerReplies.Ready(1, "127.0.0.1:4002", 3),
+        new TrainerReplies.Reduced(1, 3, 40.5, 16),
+        new TrainerReplies.Failed(1, 3, "peer closed"),
+        new TrainerReplies.Finished(1, 3),
+        new TrainerReplies.ParameterDigest(0, 3, "abcd"),
     ];
 
     private readonly ActorSystem system = ActorSystem.Create("serialization", EmbeddedHocon.Load(EmbeddedHocon.Base));

@@ -1,0 +1,45 @@
+using ActorTrain.Data.Cloze;
+using ActorTrain.Data.Sampling;
+using ActorTrain.Data.Tokens;
+using ActorTrain.Model;
+using ActorTrain.Protocol.Training;
+using ActorTrain.Tokenizers;
+
+namespace ActorTrain.Cluster.Training;
+
+/// <summary>What one replica holds: its trainer over the run's dataset and the sampler every replica shares.</summary>
+public sealed class ReplicaSetup : IDisposable
+{
+    private readonly TokenSamples samples;
+
+    public ReplicaSetup(TrainingSpec spec)
+    {
+        var index = DatasetIndex.Load(spec.Dataset);
+        var objective = Enum.Parse<Objective>(spec.Objective, ignoreCase: true);
+        var model = ModelConfig.Preset(spec.Preset, index.VocabularySize);
+        var training = TrainingConfig.Default(objective, spec.Steps) with
+        {
+            GlobalBatch = spec.GlobalBatch, MicroBatch = spec.MicroBatch, LearningRate = spec.LearningRate, Seed = spec.Seed,
+        };
+        // Next-token prediction needs no special token but end-of-text; the cloze objectives need the tokenizer's.
+        var (cloze, padding) = objective == Objective.Causal
+            ? (new ClozeTokens(index.EndOfText, index.EndOfText, index.EndOfText, []), index.EndOfText)
+            : Cloze(TokenizerCatalog.Load(index.Tokenizer));
+        samples = new TokenSamples(spec.Dataset, index, DatasetShard.Train, model.Context);
+        Sampler = new GlobalBatchSampler(new SampleOrder(samples.Count, spec.Seed), spec.GlobalBatch);
+        Trainer = new ReplicaTrainer(new Gpt(model, (long)spec.Seed), training, new TrainingBatch(samples, objective, cloze, padding, spec.Seed));
+    }
+
+    public ReplicaTrainer Trainer { get; }
+
+    public GlobalBatchSampler Sampler { get; }
+
+    public void Dispose()
+    {
+        Trainer.Dispose();
+        samples.Dispose();
+    }
+
+    private static (ClozeTokens, int) Cloze(ITextTokenizer tokenizer) =>
+        (new ClozeTokens(tokenizer.EndOfText, tokenizer.Mask, tokenizer.EndOfText, tokenizer.Sentinels), tokenizer.Padding);
+}

@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Runtime.InteropServices;
+using ActorTrain.DataPlane;
+using ActorTrain.Protocol.Training;
+using Akka.Actor;
+using Akka.Event;
+
+namespace ActorTrain.Cluster.Training;
+
+/// <summary>
+/// One trainer replica: its model, optimizer and a data plane listener. For each step it computes
+/// the gradients of its slice of the global batch, sums them with the other replicas of the round
+/// around a TCP ring, and holds the result until the run says to apply it (every replica reduced)
+/// or to drop it (the round broke). A replica that fails closes its ring, so the others fail at
+/// once instead of waiting out the deadline.
+/// </summary>
+public sealed class TrainerActor : ReceiveActor
+{
+    private readonly TrainerId id;
+    private readonly TimeSpan ringTimeout;
+    private readonly TcpListener listener = new(IPAddress.Loopback, 0);
+    private ReplicaSetup? replica;
+    private RingAllReduce? ring;
+    private long round = -1;
+    private long reducedStep = -1;
+
+    public TrainerActor(TrainerId id, TimeSpan ringTimeout)
+    {
+        this.id = id;
+        this.ringTimeout = ringTimeout;
+        listener.Start();
+        Receive<TrainerCommands.Prepare>(prepare =>
+        {
+            replica ??= new ReplicaSetup(prepare.Spec);
+            Sender.Tell(new TrainerReplies.Ready(id.Rank, listener.LocalEndpoint!.ToString()!, replica.Trainer.Optimizer.Steps));
+        });
+        Receive<TrainerCommands.ComputeStep>(compute => RunTask(() => Compute(compute, Sender)));
+        Receive<TrainerCommands.FinishStep>(finish =>
+        {
+            if (replica is not null && finish.Step == reducedStep)
+            {
+                if (finish.Commit) replica.Trainer.ApplyUpdate();
+                else replica.Trainer.Model.zero_grad();
+                reducedStep = -1;
+            }
+            Sender.Tell(new TrainerReplies.Finished(id.Rank, finish.Step));
+        });
+        Receive<TrainerCommands.GetParameterDigest>(_ => Sender.Tell(new TrainerReplies.ParameterDigest(id.Rank, replica?.Trainer.Optimizer.Steps ?? 0, Digest())));
+    }
+
+    public static Props Props(TrainerId id, TimeSpan ringTimeout) => Akka.Actor.Props.Create(() => new TrainerActor(id, ringTimeout));
+
+    protected override void PostStop()
+    {
+        ring?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        listener.Stop();
+        replica?.Dispose();
+    }
+
+    private async Task Compute(TrainerCommands.ComputeStep compute, IActorRef requester)
+    {
+        var log = Context.GetLogger();
+        if (replica is null)
+        {
+            requester.Tell(new TrainerReplies.Failed(id.Rank, compute.Step, "not prepared"));
+            return;
+        }
+        if (replica.Trainer.Optimizer.Steps != compute.Step)
+        {
+            requester.Tell(new TrainerReplies.Failed(id.Rank, compute.Step, $"replica is at step {replica.Trainer.Optimizer.Steps}, asked for {compute.Step}"));
+            return;
+        }
+        try
+        {
+            using var timeout = new CancellationTokenSource(ringTimeout);
+            if (compute.Round != round || ring is null)
+            {
+                if (ring is not null) await ring.DisposeAsync();
+                ring = null;
+                ring = await RingAllReduce.JoinAsync(compute.Position, [.. compute.Ring.Select(IPEndPoint.Parse)], listener, compute.Round, timeout.Token);
+                round = compute.Round;
+            }
+            var setup = replica;
+            int world = compute.Ring.Length;
+            var (lossSum, labels, gradients) = await Task.Run(() =>
+            {
+                var everything = Enumerable.Range(0, world).SelectMany(r => setup.Sampler.SamplesFor(compute.ConsumedSamples, r, world)).ToArray();
+                long divisor = Math.Max(1, setup.Trainer.CountLabels(everything));
+                var (loss, count) = setup.Trainer.AccumulateGradients(setup.Sampler.SamplesFor(compute.ConsumedSamples, compute.Position, world), divisor);
+                return (loss, count, GradientBuffer.Flatten(setup.Trainer.Model.parameters()));
+            });
+            await ring.AllReduceAsync(gradients, timeout.Token);
+            GradientBuffer.Restore(setup.Trainer.Model.parameters(), gradients);
+            reducedStep = compute.Step;
+            requester.Tell(new TrainerReplies.Reduced(id.Rank, compute.Step, lossSum, labels));
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            log.Warning("trainer {0}: step {1} of round {2} failed: {3}", id.EntityId, compute.Step, compute.Round, e.Message);
+            replica.Trainer.Model.zero_grad();
+            if (ring is not null) await ring.DisposeAsync();
+            ring = null;
+            round = -1;
+            requester.Tell(new TrainerReplies.Failed(id.Rank, compute.Step, e.Message));
+        }
+    }
+
+    private string Digest()
+    {
+        if (replica is null) return "";
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var parameter in replica.Trainer.Model.parameters())
+            hash.AppendData(MemoryMarshal.AsBytes(parameter.detach().contiguous().data<float>().ToArray().AsSpan()));
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+}

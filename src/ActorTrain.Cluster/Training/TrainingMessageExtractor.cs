@@ -1,0 +1,19 @@
+using ActorTrain.Protocol.Training;
+using Akka.Cluster.Sharding;
+
+namespace ActorTrain.Cluster.Training;
+
+/// <summary>Entity ids of the training entities, read from the messages (every command names its entity).</summary>
+public sealed class TrainingMessageExtractor(int maxShards) : HashCodeMessageExtractor(maxShards)
+{
+    public override string EntityId(object message) => message switch
+    {
+        TrainerCommands.Prepare p => p.Trainer.EntityId,
+        TrainerCommands.ComputeStep c => c.Trainer.EntityId,
+        TrainerCommands.FinishStep f => f.Trainer.EntityId,
+        TrainerCommands.GetParameterDigest d => d.Trainer.EntityId,
+        TrainingRunCommands.Start s => s.Run,
+        TrainingRunCommands.GetStatus g => g.Run,
+        _ => null!,
+    };
+}

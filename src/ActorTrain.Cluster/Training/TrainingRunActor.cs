@@ -1,0 +1,160 @@
+using System.Collections.Immutable;
+using ActorTrain.Protocol;
+using ActorTrain.Protocol.Training;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+
+namespace ActorTrain.Cluster.Training;
+
+/// <summary>
+/// A training run: keeps its replicas in lockstep and journals every committed step with the sample
+/// range it consumed. Each step goes to the live replicas of the current round; when every one of
+/// them has reduced its gradients the step is journaled, then applied everywhere. When a replica
+/// fails or misses the deadline, the others drop the step, a new round forms with the replicas that
+/// answered, and the same step — same global batch, larger slices — is done again: no sample is lost
+/// or counted twice. A replica that answered nothing is left out for the rest of the run.
+/// </summary>
+public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
+{
+    private readonly string run;
+    private readonly IActorRef trainers;
+    private readonly TimeSpan stepTimeout;
+    private readonly HashSet<int> lost = [];
+    private ImmutableArray<(int Rank, string DataPlane)> live = [];
+    private long round;
+    private TrainingRunState state = TrainingRunState.Initial;
+
+    /// <param name="trainers">Takes <see cref="TrainerCommands"/> (the trainer region).</param>
+    public TrainingRunActor(string run, IActorRef trainers, TimeSpan stepTimeout)
+    {
+        this.run = run;
+        this.trainers = trainers;
+        this.stepTimeout = stepTimeout;
+        PersistenceId = $"training-run-{run}";
+
+        Recover<IActorTrainMessage>(@event => state = state.Apply(@event));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            if (state.Status == TrainingRunStatus.Running) Self.Tell(Form.Instance);
+        });
+        Command<TrainingRunCommands.Start>(start =>
+        {
+            if (state.Status != TrainingRunStatus.New)
+            {
+                Sender.Tell(state);
+                return;
+            }
+            var requester = Sender;
+            Persist(new TrainingRunEvents.Started(start.Spec, DateTimeOffset.UtcNow), started =>
+            {
+                state = state.Apply(started);
+                requester.Tell(state);
+                Self.Tell(Form.Instance);
+            });
+        });
+        Command<TrainingRunCommands.GetStatus>(_ => Sender.Tell(state));
+        Command<Form>(_ => RunTask(FormRound));
+        Command<Next>(_ => RunTask(DoStep));
+        // Journaled: now every replica of the round applies the reduced gradients.
+        Command<Apply>(apply => RunTask(async () =>
+        {
+            await Task.WhenAll(live.Select(m => Reply(trainers.Ask<TrainerReplies.Finished>(new TrainerCommands.FinishStep(Trainer(m.Rank), apply.Step, Commit: true), stepTimeout))));
+            Self.Tell(Next.Instance);
+        }));
+    }
+
+    public override string PersistenceId { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string run, IActorRef trainers, TimeSpan stepTimeout) =>
+        Akka.Actor.Props.Create(() => new TrainingRunActor(run, trainers, stepTimeout));
+
+    private TrainerId Trainer(int rank) => new(run, rank);
+
+    // Asks every replica not lost to prepare; those at the run's step form the new round.
+    private async Task FormRound()
+    {
+        var spec = state.Spec!;
+        var asks = Enumerable.Range(0, spec.Replicas).Where(r => !lost.Contains(r))
+            .Select(r => Reply<TrainerReplies.Ready>(trainers.Ask<TrainerReplies.Ready>(new TrainerCommands.Prepare(Trainer(r), spec), stepTimeout)));
+        var ready = (await Task.WhenAll(asks)).OfType<TrainerReplies.Ready>().Where(r => r.Step == state.NextStep).OrderBy(r => r.Rank).ToArray();
+        if (ready.Length == 0)
+        {
+            Context.GetLogger().Error("training run {0}: no replica is ready at step {1}; trying again", run, state.NextStep);
+            Timers.StartSingleTimer("form", Form.Instance, TimeSpan.FromSeconds(5));
+            return;
+        }
+        live = [.. ready.Select(r => (r.Rank, r.DataPlane))];
+        round = DateTimeOffset.UtcNow.UtcTicks;
+        Context.GetLogger().Info("training run {0}: round {1} with replicas [{2}] from step {3}", run, round, string.Join(", ", live.Select(m => m.Rank)), state.NextStep);
+        Self.Tell(Next.Instance);
+    }
+
+    private async Task DoStep()
+    {
+        var spec = state.Spec!;
+        if (state.NextStep >= spec.Steps)
+        {
+            if (state.Status == TrainingRunStatus.Running)
+                Persist(new TrainingRunEvents.Completed(DateTimeOffset.UtcNow), completed => state = state.Apply(completed));
+            return;
+        }
+        long step = state.NextStep, consumed = state.ConsumedSamples;
+        ImmutableArray<string> ring = [.. live.Select(m => m.DataPlane)];
+        var replies = await Task.WhenAll(live.Select((member, position) => Reply<object>(trainers.Ask<object>(
+            new TrainerCommands.ComputeStep(Trainer(member.Rank), step, consumed, round, position, ring), stepTimeout))));
+        var reduced = replies.OfType<TrainerReplies.Reduced>().ToArray();
+        if (reduced.Length == live.Length)
+        {
+            double loss = reduced.Sum(r => r.LossSum) / Math.Max(1, reduced.Sum(r => r.Labels));
+            var committed = new TrainingRunEvents.StepCommitted(step, consumed, consumed + spec.GlobalBatch, [.. live.Select(m => m.Rank)], round, loss);
+            Persist(committed, done =>
+            {
+                state = state.Apply(done);
+                Self.Tell(new Apply(step));
+            });
+            return;
+        }
+        // The round broke: drop the step everywhere, keep those that answered, do the step again.
+        var answered = live.Where((m, i) => replies[i] is not null).ToArray();
+        foreach (var (rank, _) in live.Where((m, i) => replies[i] is null)) lost.Add(rank);
+        await Task.WhenAll(answered.Select(m => Reply(trainers.Ask<TrainerReplies.Finished>(new TrainerCommands.FinishStep(Trainer(m.Rank), step, Commit: false), stepTimeout))));
+        Context.GetLogger().Warning("training run {0}: step {1} failed in round {2} ({3}); re-forming", run, step, round,
+            string.Join("; ", live.Select((m, i) => $"rank {m.Rank}: {Describe(replies[i])}")));
+        Self.Tell(Form.Instance);
+    }
+
+    private static string Describe(object? reply) => reply switch
+    {
+        null => "no answer",
+        TrainerReplies.Failed failed => failed.Reason,
+        _ => "reduced",
+    };
+
+    // The reply, or null when the replica did not answer in time (or is gone).
+    private static async Task<T?> Reply<T>(Task<T> ask) where T : class
+    {
+        try
+        {
+            return await ask;
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private sealed class Form : INoSerializationVerificationNeeded
+    {
+        public static readonly Form Instance = new();
+    }
+
+    private sealed record Apply(long Step) : INoSerializationVerificationNeeded;
+
+    private sealed class Next : INoSerializationVerificationNeeded
+    {
+        public static readonly Next Instance = new();
+    }
+}

@@ -1,0 +1,50 @@
+using System.Collections.Immutable;
+
+namespace ActorTrain.Protocol.Training;
+
+/// <summary>Replica <paramref name="Rank"/> of run <paramref name="Run"/>; entity id "{run}/rank-{r}".</summary>
+public sealed record TrainerId(string Run, int Rank)
+{
+    public string EntityId => $"{Run}/rank-{Rank}";
+
+    /// <exception cref="FormatException">Not "{run}/rank-{r}".</exception>
+    public static TrainerId Parse(string entityId)
+    {
+        int at = entityId.LastIndexOf("/rank-", StringComparison.Ordinal);
+        if (at <= 0 || !int.TryParse(entityId[(at + 6)..], out int rank) || rank < 0)
+            throw new FormatException($"'{entityId}' is not a trainer id (expected RUN/rank-N)");
+        return new TrainerId(entityId[..at], rank);
+    }
+}
+
+public static class TrainerCommands
+{
+    /// <summary>Load the dataset and build the model (idempotent); answered with <see cref="TrainerReplies.Ready"/>,
+    /// which says where the replica's data plane listens.</summary>
+    public sealed record Prepare(TrainerId Trainer, TrainingSpec Spec) : IActorTrainMessage;
+
+    /// <summary>Compute the gradients of this replica's slice of step <paramref name="Step"/> (the global batch that
+    /// starts at <paramref name="ConsumedSamples"/>), all-reduce them around the ring of <paramref name="Round"/>
+    /// (<paramref name="Ring"/>: every member's data plane endpoint, by position), and hold the result.
+    /// Answered with <see cref="TrainerReplies.Reduced"/> or <see cref="TrainerReplies.Failed"/>.</summary>
+    public sealed record ComputeStep(TrainerId Trainer, long Step, long ConsumedSamples, long Round, int Position, ImmutableArray<string> Ring) : IActorTrainMessage;
+
+    /// <summary>Apply (or, <paramref name="Commit"/> false, drop) the reduced gradients of step <paramref name="Step"/>.</summary>
+    public sealed record FinishStep(TrainerId Trainer, long Step, bool Commit) : IActorTrainMessage;
+
+    /// <summary>A digest of the replica's parameters, to check that replicas agree.</summary>
+    public sealed record GetParameterDigest(TrainerId Trainer) : IActorTrainMessage;
+}
+
+public static class TrainerReplies
+{
+    public sealed record Ready(int Rank, string DataPlane, long Step) : IActorTrainMessage;
+
+    public sealed record Reduced(int Rank, long Step, double LossSum, long Labels) : IActorTrainMessage;
+
+    public sealed record Failed(int Rank, long Step, string Reason) : IActorTrainMessage;
+
+    public sealed record Finished(int Rank, long Step) : IActorTrainMessage;
+
+    public sealed record ParameterDigest(int Rank, long Step, string Sha256) : IActorTrainMessage;
+}

@@ -1,0 +1,52 @@
+using System.Collections.Immutable;
+
+namespace ActorTrain.Protocol.Training;
+
+public static class TrainingRunCommands
+{
+    /// <summary>Start the run (or, for a run that exists, carry on). Answered with its <see cref="TrainingRunState"/>.</summary>
+    public sealed record Start(string Run, TrainingSpec Spec) : IActorTrainMessage;
+
+    public sealed record GetStatus(string Run) : IActorTrainMessage;
+}
+
+public static class TrainingRunEvents
+{
+    public sealed record Started(TrainingSpec Spec, DateTimeOffset At) : IActorTrainMessage;
+
+    /// <summary>Step <paramref name="Step"/> is done: every replica of the round reduced the gradients of
+    /// samples [<paramref name="ConsumedFrom"/>, <paramref name="ConsumedTo"/>) of the run's order and applied the update.</summary>
+    public sealed record StepCommitted(long Step, long ConsumedFrom, long ConsumedTo, ImmutableArray<int> Ranks, long Round, double Loss) : IActorTrainMessage;
+
+    public sealed record Completed(DateTimeOffset At) : IActorTrainMessage;
+}
+
+public enum TrainingRunStatus
+{
+    New,
+    Running,
+    Completed,
+}
+
+/// <summary>A committed step as the journal holds it.</summary>
+public sealed record CommittedStep(long Step, long ConsumedFrom, long ConsumedTo, ImmutableArray<int> Ranks, long Round, double Loss);
+
+/// <summary>The training run's persisted state: its spec and every committed step. Changed only by <see cref="Apply"/>.</summary>
+public sealed record TrainingRunState(TrainingRunStatus Status, TrainingSpec? Spec, ImmutableList<CommittedStep> Steps) : IActorTrainMessage
+{
+    public static readonly TrainingRunState Initial = new(TrainingRunStatus.New, null, []);
+
+    public long NextStep => Steps.Count;
+
+    public long ConsumedSamples => Steps.Count == 0 ? 0 : Steps[^1].ConsumedTo;
+
+    /// <exception cref="InvalidOperationException">The event does not fit the state.</exception>
+    public TrainingRunState Apply(IActorTrainMessage @event) => @event switch
+    {
+        TrainingRunEvents.Started started when Status == TrainingRunStatus.New => this with { Status = TrainingRunStatus.Running, Spec = started.Spec },
+        TrainingRunEvents.StepCommitted step when Status == TrainingRunStatus.Running && step.Step == NextStep && step.ConsumedFrom == ConsumedSamples =>
+            this with { Steps = Steps.Add(new CommittedStep(step.Step, step.ConsumedFrom, step.ConsumedTo, step.Ranks, step.Round, step.Loss)) },
+        TrainingRunEvents.Completed when Status == TrainingRunStatus.Running && NextStep >= Spec!.Steps => this with { Status = TrainingRunStatus.Completed },
+        _ => throw new InvalidOperationException($"{@event.GetType().Name} does not apply to a training run in status {Status} at step {NextStep}"),
+    };
+}

@@ -1,0 +1,104 @@
+using ActorTrain.Cluster.Persistence;
+using ActorTrain.Cluster.Training;
+using ActorTrain.Data.Tokens;
+using ActorTrain.Protocol.Training;
+using ActorTrain.Testing;
+using Akka.Actor;
+using Akka.Configuration;
+using Xunit;
+
+namespace ActorTrain.Cluster.Tests;
+
+public sealed class TrainingRunTests : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+    private readonly TemporaryDirectory root = new("actortrain-training-");
+
+    public void Dispose() => root.Dispose();
+
+    // Documents that count up modulo 50 in a 64-token vocabulary: enough samples of 129 tokens for the tiny preset.
+    private string Dataset()
+    {
+        string directory = root.Combine("dataset");
+        Directory.CreateDirectory(directory);
+        var random = new Random(2);
+        using var writer = new PackedShardWriter(Path.Combine(directory, "train.tokens"), 64, 50);
+        for (int d = 0; d < 300; d++)
+        {
+            int start = random.Next(50);
+            writer.AddDocument([.. Enumerable.Range(0, 200).Select(i => (start + i) % 50)]);
+        }
+        writer.Complete();
+        new DatasetIndex("synthetic", null, 64, 50, [new DatasetShard("train.tokens", DatasetShard.Train, writer.Tokens, writer.Documents, writer.Tokens)]).Save(directory);
+        return directory;
+    }
+
+    private async Task<(SingleNodeCluster Node, TrainingRegions Regions)> Start(string name)
+    {
+        var node = await SingleNodeCluster.StartAsync(name, new SqliteJournal(root.Combine($"{name}.db")), ConfigurationFactory.ParseString("akka.loglevel = WARNING"), Patience);
+        return (node, TrainingRegions.Start(node.System, TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task Replicas_train_in_lockstep_and_a_killed_replica_costs_no_sample()
+    {
+        var spec = new TrainingSpec(Dataset(), "tiny", "causal", Steps: 30, GlobalBatch: 6, MicroBatch: 3, LearningRate: 3e-3, Seed: 5, Replicas: 3);
+        var (node, regions) = await Start("training");
+        await using var _ = node;
+        await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("lockstep", spec), Patience);
+        await Eventually.Until(() => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("lockstep"), Patience), s => s.NextStep >= 1, Patience, "a first step");
+        var entities = await FindTrainers(node.System);
+        await Eventually.Until(() => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("lockstep"), Patience), s => s.NextStep >= 4, Patience, "four steps");
+
+        // Kill replica 2 where it lives: the run re-forms with ranks 0 and 1 and carries on.
+        entities[2].Tell(Kill.Instance);
+
+        var done = await Eventually.Until(() => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("lockstep"), Patience),
+            s => s.Status == TrainingRunStatus.Completed, Patience, "the run to complete");
+        Assert.Equal(Enumerable.Range(0, 30).Select(i => (long)i), done.Steps.Select(s => s.Step));
+        for (int i = 0; i < done.Steps.Count; i++)
+        {
+            Assert.Equal(i * 6L, done.Steps[i].ConsumedFrom); // contiguous: nothing lost, nothing twice
+            Assert.Equal((i + 1) * 6L, done.Steps[i].ConsumedTo);
+        }
+        Assert.Equal([0, 1, 2], done.Steps[0].Ranks.ToArray());
+        Assert.Equal([0, 1], done.Steps[^1].Ranks.ToArray());
+        Assert.True(done.Steps[^1].Loss < done.Steps[0].Loss, $"loss {done.Steps[0].Loss} -> {done.Steps[^1].Loss}");
+
+        var digests = await Task.WhenAll(new[] { 0, 1 }.Select(r => regions.Trainers.Ask<TrainerReplies.ParameterDigest>(new TrainerCommands.GetParameterDigest(new TrainerId("lockstep", r)), Patience)));
+        Assert.Equal(30, digests[0].Step);
+        Assert.Equal(digests[0].Sha256, digests[1].Sha256); // identical parameters on every live replica
+    }
+
+    private static async Task<IActorRef[]> FindTrainers(ActorSystem system)
+    {
+        var found = new List<(int Rank, IActorRef Actor)>();
+        foreach (var shard in await Children(system, "/system/sharding/trainer"))
+            foreach (var entity in await Children(system, shard.Path.ToStringWithoutAddress()))
+                found.Add((TrainerId.Parse(Uri.UnescapeDataString(entity.Path.Name)).Rank, entity));
+        return [.. found.OrderBy(f => f.Rank).Select(f => f.Actor)];
+    }
+
+    private static async Task<IActorRef[]> Children(ActorSystem system, string path)
+    {
+        // Identify through a wildcard answers once per child; gather them all.
+        var probe = system.ActorOf(Props.Create(() => new IdentityCollector()));
+        system.ActorSelection(path + "/*").Tell(new Identify(path), probe);
+        await Task.Delay(500);
+        return await probe.Ask<IActorRef[]>("children", TimeSpan.FromSeconds(5));
+    }
+
+    private sealed class IdentityCollector : ReceiveActor
+    {
+        private readonly List<IActorRef> children = [];
+
+        public IdentityCollector()
+        {
+            Receive<ActorIdentity>(identity =>
+            {
+                if (identity.Subject is not null) children.Add(identity.Subject);
+            });
+            Receive<string>(_ => Sender.Tell(children.ToArray()));
+        }
+    }
+}
