@@ -72,6 +72,8 @@ public sealed class ProtocolSerializationTests : IDisposable
         new TrainerReplies.Reduced(1, 3, 40.5, 16),
         new TrainerReplies.Failed(1, 3, "peer closed"),
         new TrainerReplies.Finished(1, 3),
+        new TrainerReplies.Synchronized(2, 3),
+        new TrainerCommands.Synchronize(new TrainerId("run", 2), 3, 78, 2, ["127.0.0.1:4001", "127.0.0.1:4002", "127.0.0.1:4003"], 0),
         new TrainerReplies.ParameterDigest(0, 3, "abcd"),
     ];
 

@@ -40,7 +40,7 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Fact]
-    public async Task Replicas_train_in_lockstep_and_a_killed_replica_costs_no_sample()
+    public async Task Replicas_train_in_lockstep_and_a_killed_replica_costs_no_sample_and_comes_back_with_a_peers_state()
     {
         var spec = new TrainingSpec(Dataset(), "tiny", "causal", Steps: 30, GlobalBatch: 6, MicroBatch: 3, LearningRate: 3e-3, Seed: 5, Replicas: 3);
         var (node, regions) = await Start("training");
@@ -50,7 +50,8 @@ public sealed class TrainingRunTests : IDisposable
         var entities = await FindTrainers(node.System);
         await Eventually.Until(() => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("lockstep"), Patience), s => s.NextStep >= 4, Patience, "four steps");
 
-        // Kill replica 2 where it lives: the run re-forms with ranks 0 and 1 and carries on.
+        // Kill replica 2 where it lives: the step fails, the run re-forms; sharding starts rank 2 afresh
+        // (at step 0), and it takes rank 0's parameters and optimizer state before it trains again.
         entities[2].Tell(Kill.Instance);
 
         var done = await Eventually.Until(() => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("lockstep"), Patience),
@@ -62,12 +63,13 @@ public sealed class TrainingRunTests : IDisposable
             Assert.Equal((i + 1) * 6L, done.Steps[i].ConsumedTo);
         }
         Assert.Equal([0, 1, 2], done.Steps[0].Ranks.ToArray());
-        Assert.Equal([0, 1], done.Steps[^1].Ranks.ToArray());
+        Assert.Equal([0, 1, 2], done.Steps[^1].Ranks.ToArray());
+        Assert.True(done.Steps.Select(s => s.Round).Distinct().Count() >= 2, "the kill should have made a new round");
         Assert.True(done.Steps[^1].Loss < done.Steps[0].Loss, $"loss {done.Steps[0].Loss} -> {done.Steps[^1].Loss}");
 
-        var digests = await Task.WhenAll(new[] { 0, 1 }.Select(r => regions.Trainers.Ask<TrainerReplies.ParameterDigest>(new TrainerCommands.GetParameterDigest(new TrainerId("lockstep", r)), Patience)));
+        var digests = await Task.WhenAll(new[] { 0, 1, 2 }.Select(r => regions.Trainers.Ask<TrainerReplies.ParameterDigest>(new TrainerCommands.GetParameterDigest(new TrainerId("lockstep", r)), Patience)));
         Assert.Equal(30, digests[0].Step);
-        Assert.Equal(digests[0].Sha256, digests[1].Sha256); // identical parameters on every live replica
+        Assert.All(digests, d => Assert.Equal((30L, digests[0].Sha256), (d.Step, d.Sha256))); // identical parameters on every replica
     }
 
     private static async Task<IActorRef[]> FindTrainers(ActorSystem system)

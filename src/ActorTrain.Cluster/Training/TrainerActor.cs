@@ -37,6 +37,7 @@ public sealed class TrainerActor : ReceiveActor
             Sender.Tell(new TrainerReplies.Ready(id.Rank, listener.LocalEndpoint!.ToString()!, replica.Trainer.Optimizer.Steps));
         });
         Receive<TrainerCommands.ComputeStep>(compute => RunTask(() => Compute(compute, Sender)));
+        Receive<TrainerCommands.Synchronize>(synchronize => RunTask(() => Synchronize(synchronize, Sender)));
         Receive<TrainerCommands.FinishStep>(finish =>
         {
             if (replica is not null && finish.Step == reducedStep)
@@ -75,13 +76,7 @@ public sealed class TrainerActor : ReceiveActor
         try
         {
             using var timeout = new CancellationTokenSource(ringTimeout);
-            if (compute.Round != round || ring is null)
-            {
-                if (ring is not null) await ring.DisposeAsync();
-                ring = null;
-                ring = await RingAllReduce.JoinAsync(compute.Position, [.. compute.Ring.Select(IPEndPoint.Parse)], listener, compute.Round, timeout.Token);
-                round = compute.Round;
-            }
+            var ring = await RingOf(compute.Round, compute.Position, compute.Ring, timeout.Token);
             var setup = replica;
             int world = compute.Ring.Length;
             var (lossSum, labels, gradients) = await Task.Run(() =>
@@ -96,15 +91,57 @@ public sealed class TrainerActor : ReceiveActor
             reducedStep = compute.Step;
             requester.Tell(new TrainerReplies.Reduced(id.Rank, compute.Step, lossSum, labels));
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (IsRingFailure(e))
         {
             log.Warning("trainer {0}: step {1} of round {2} failed: {3}", id.EntityId, compute.Step, compute.Round, e.Message);
             replica.Trainer.Model.zero_grad();
-            if (ring is not null) await ring.DisposeAsync();
-            ring = null;
-            round = -1;
+            await LeaveRing();
             requester.Tell(new TrainerReplies.Failed(id.Rank, compute.Step, e.Message));
         }
+    }
+
+    // The source sends its parameters and moments around the ring; every other member takes them.
+    private async Task Synchronize(TrainerCommands.Synchronize synchronize, IActorRef requester)
+    {
+        if (replica is null)
+        {
+            requester.Tell(new TrainerReplies.Failed(id.Rank, synchronize.Step, "not prepared"));
+            return;
+        }
+        try
+        {
+            using var timeout = new CancellationTokenSource(ringTimeout);
+            var ring = await RingOf(synchronize.Round, synchronize.Position, synchronize.Ring, timeout.Token);
+            bool source = synchronize.Position == synchronize.SourcePosition;
+            var state = source ? ReplicaState.Flatten(replica.Trainer) : new float[ReplicaState.Length(replica.Trainer)];
+            await ring.BroadcastAsync(state, synchronize.SourcePosition, timeout.Token);
+            if (!source) ReplicaState.Load(replica.Trainer, state, synchronize.Step);
+            requester.Tell(new TrainerReplies.Synchronized(id.Rank, synchronize.Step));
+        }
+        catch (Exception e) when (IsRingFailure(e))
+        {
+            await LeaveRing();
+            requester.Tell(new TrainerReplies.Failed(id.Rank, synchronize.Step, e.Message));
+        }
+    }
+
+    private static bool IsRingFailure(Exception e) => e is IOException or InvalidDataException or SocketException or OperationCanceledException or ObjectDisposedException;
+
+    // The ring of this round, joined once and kept for its steps.
+    private async Task<RingAllReduce> RingOf(long wantedRound, int position, IReadOnlyList<string> members, CancellationToken cancellationToken)
+    {
+        if (wantedRound == round && ring is not null) return ring;
+        await LeaveRing();
+        ring = await RingAllReduce.JoinAsync(position, [.. members.Select(IPEndPoint.Parse)], listener, wantedRound, cancellationToken);
+        round = wantedRound;
+        return ring;
+    }
+
+    private async Task LeaveRing()
+    {
+        if (ring is not null) await ring.DisposeAsync();
+        ring = null;
+        round = -1;
     }
 
     private string Digest()

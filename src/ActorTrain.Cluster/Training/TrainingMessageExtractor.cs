@@ -11,6 +11,7 @@ public sealed class TrainingMessageExtractor(int maxShards) : HashCodeMessageExt
         TrainerCommands.Prepare p => p.Trainer.EntityId,
         TrainerCommands.ComputeStep c => c.Trainer.EntityId,
         TrainerCommands.FinishStep f => f.Trainer.EntityId,
+        TrainerCommands.Synchronize s => s.Trainer.EntityId,
         TrainerCommands.GetParameterDigest d => d.Trainer.EntityId,
         TrainingRunCommands.Start s => s.Run,
         TrainingRunCommands.GetStatus g => g.Run,

@@ -13,14 +13,15 @@ namespace ActorTrain.Cluster.Training;
 /// them has reduced its gradients the step is journaled, then applied everywhere. When a replica
 /// fails or misses the deadline, the others drop the step, a new round forms with the replicas that
 /// answered, and the same step — same global batch, larger slices — is done again: no sample is lost
-/// or counted twice. A replica that answered nothing is left out for the rest of the run.
+/// or counted twice. Every round asks all the run's replicas to prepare; one that comes back (or
+/// joins) behind the run's step first takes the parameters and optimizer state of an up-to-date
+/// replica over the data plane.
 /// </summary>
 public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
 {
     private readonly string run;
     private readonly IActorRef trainers;
     private readonly TimeSpan stepTimeout;
-    private readonly HashSet<int> lost = [];
     private ImmutableArray<(int Rank, string DataPlane)> live = [];
     private long round;
     private TrainingRunState state = TrainingRunState.Initial;
@@ -73,21 +74,38 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
 
     private TrainerId Trainer(int rank) => new(run, rank);
 
-    // Asks every replica not lost to prepare; those at the run's step form the new round.
+    // Asks every replica to prepare; those behind the run's step take an up-to-date replica's state; all of them form the round.
     private async Task FormRound()
     {
         var spec = state.Spec!;
-        var asks = Enumerable.Range(0, spec.Replicas).Where(r => !lost.Contains(r))
-            .Select(r => Reply<TrainerReplies.Ready>(trainers.Ask<TrainerReplies.Ready>(new TrainerCommands.Prepare(Trainer(r), spec), stepTimeout)));
-        var ready = (await Task.WhenAll(asks)).OfType<TrainerReplies.Ready>().Where(r => r.Step == state.NextStep).OrderBy(r => r.Rank).ToArray();
-        if (ready.Length == 0)
+        var asks = Enumerable.Range(0, spec.Replicas)
+            .Select(r => Reply(trainers.Ask<TrainerReplies.Ready>(new TrainerCommands.Prepare(Trainer(r), spec), stepTimeout)));
+        var ready = (await Task.WhenAll(asks)).OfType<TrainerReplies.Ready>().OrderBy(r => r.Rank).ToArray();
+        var current = ready.FirstOrDefault(r => r.Step == state.NextStep);
+        if (current is null)
         {
-            Context.GetLogger().Error("training run {0}: no replica is ready at step {1}; trying again", run, state.NextStep);
+            Context.GetLogger().Error("training run {0}: no replica is at step {1} ({2} answered); trying again", run, state.NextStep, ready.Length);
             Timers.StartSingleTimer("form", Form.Instance, TimeSpan.FromSeconds(5));
             return;
         }
-        live = [.. ready.Select(r => (r.Rank, r.DataPlane))];
         round = DateTimeOffset.UtcNow.UtcTicks;
+        var members = ready.Select(r => (r.Rank, r.DataPlane)).ToImmutableArray();
+        if (ready.Any(r => r.Step != state.NextStep))
+        {
+            ImmutableArray<string> ring = [.. members.Select(m => m.DataPlane)];
+            int source = Array.IndexOf(ready, current);
+            var synced = await Task.WhenAll(members.Select((m, position) => Reply<object>(trainers.Ask<object>(
+                new TrainerCommands.Synchronize(Trainer(m.Rank), state.NextStep, round, position, ring, source), stepTimeout))));
+            if (synced.Any(reply => reply is not TrainerReplies.Synchronized))
+            {
+                Context.GetLogger().Warning("training run {0}: synchronizing replicas for step {1} failed; forming again", run, state.NextStep);
+                Self.Tell(Form.Instance);
+                return;
+            }
+            Context.GetLogger().Info("training run {0}: replicas [{1}] took rank {2}'s state at step {3}", run,
+                string.Join(", ", ready.Where(r => r.Step != state.NextStep).Select(r => r.Rank)), current.Rank, state.NextStep);
+        }
+        live = members;
         Context.GetLogger().Info("training run {0}: round {1} with replicas [{2}] from step {3}", run, round, string.Join(", ", live.Select(m => m.Rank)), state.NextStep);
         Self.Tell(Next.Instance);
     }
@@ -117,9 +135,8 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             });
             return;
         }
-        // The round broke: drop the step everywhere, keep those that answered, do the step again.
+        // The round broke: drop the step everywhere and form a new round for the same step.
         var answered = live.Where((m, i) => replies[i] is not null).ToArray();
-        foreach (var (rank, _) in live.Where((m, i) => replies[i] is null)) lost.Add(rank);
         await Task.WhenAll(answered.Select(m => Reply(trainers.Ask<TrainerReplies.Finished>(new TrainerCommands.FinishStep(Trainer(m.Rank), step, Commit: false), stepTimeout))));
         Context.GetLogger().Warning("training run {0}: step {1} failed in round {2} ({3}); re-forming", run, step, round,
             string.Join("; ", live.Select((m, i) => $"rank {m.Rank}: {Describe(replies[i])}")));

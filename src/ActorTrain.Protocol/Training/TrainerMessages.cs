@@ -32,6 +32,12 @@ public static class TrainerCommands
     /// <summary>Apply (or, <paramref name="Commit"/> false, drop) the reduced gradients of step <paramref name="Step"/>.</summary>
     public sealed record FinishStep(TrainerId Trainer, long Step, bool Commit) : IActorTrainMessage;
 
+    /// <summary>Join the ring of <paramref name="Round"/> and take the parameters and optimizer state of the
+    /// member at <paramref name="SourcePosition"/> (which is at <paramref name="Step"/>): how a replica that
+    /// joins or comes back catches up without a checkpoint. Answered with <see cref="TrainerReplies.Synchronized"/>
+    /// or <see cref="TrainerReplies.Failed"/>.</summary>
+    public sealed record Synchronize(TrainerId Trainer, long Step, long Round, int Position, ImmutableArray<string> Ring, int SourcePosition) : IActorTrainMessage;
+
     /// <summary>A digest of the replica's parameters, to check that replicas agree.</summary>
     public sealed record GetParameterDigest(TrainerId Trainer) : IActorTrainMessage;
 }
@@ -45,6 +51,8 @@ public static class TrainerReplies
     public sealed record Failed(int Rank, long Step, string Reason) : IActorTrainMessage;
 
     public sealed record Finished(int Rank, long Step) : IActorTrainMessage;
+
+    public sealed record Synchronized(int Rank, long Step) : IActorTrainMessage;
 
     public sealed record ParameterDigest(int Rank, long Step, string Sha256) : IActorTrainMessage;
 }
