@@ -22,7 +22,7 @@ namespace ActorTrain.Cluster.Tests;
 public sealed class ProtocolSerializationTests : IDisposable
 {
     private static readonly CleaningCounts Counts = new(10, 7, 1000, 700, ImmutableSortedDictionary<string, long>.Empty.Add("c4", 2).Add("pii", 1));
-    private static readonly TrainingSpec Spec = new("/data/job", "tiny", "causal", 100, 16, 8, 3e-3, 7, 2);
+    private static readonly TrainingSpec Spec = new("/data/job", "/runs/r", "tiny", "causal", 100, 16, 8, 3e-3, 7, 2, 50);
     private static readonly TokenizedShard Tokens = new("/out/web/shard-0001/train.tokens", 1000, 9, 4000, "/out/web/shard-0001/validation.tokens", 90, 1, 380);
 
     public static readonly IReadOnlyList<IActorTrainMessage> Samples =
@@ -64,7 +64,11 @@ public sealed class ProtocolSerializationTests : IDisposable
         new TrainingRunEvents.StepCommitted(3, 48, 64, [0, 2], 77, 2.5),
         new TrainingRunEvents.Completed(new DateTimeOffset(2026, 11, 29, 2, 0, 0, TimeSpan.Zero)),
         TrainingRunState.Initial.Apply(new TrainingRunEvents.Started(Spec, DateTimeOffset.UnixEpoch)).Apply(new TrainingRunEvents.StepCommitted(0, 0, 16, [0, 1], 1, 4.2)),
-        new TrainerCommands.Prepare(new TrainerId("run", 1), Spec),
+        new TrainerCommands.Prepare(new TrainerId("run", 1), Spec, "/runs/r/checkpoints/step-0000050"),
+        new TrainerCommands.ReplayStep(new TrainerId("run", 1), 3, 48, 77, 1, ["127.0.0.1:4001", "127.0.0.1:4002"]),
+        new TrainerCommands.WriteCheckpoint(new TrainerId("run", 0), 50, 800),
+        new TrainerReplies.CheckpointWritten(0, 50, "/runs/r/checkpoints/step-0000050", "ef01"),
+        new TrainingRunEvents.CheckpointRecorded(50, "/runs/r/checkpoints/step-0000050", "ef01"),
         new TrainerCommands.ComputeStep(new TrainerId("run", 1), 3, 48, 77, 1, ["127.0.0.1:4001", "127.0.0.1:4002"]),
         new TrainerCommands.FinishStep(new TrainerId("run", 1), 3, true),
         new TrainerCommands.GetParameterDigest(new TrainerId("run", 0)),

@@ -36,13 +36,13 @@ public sealed class TrainingRunTests : IDisposable
     private async Task<(SingleNodeCluster Node, TrainingRegions Regions)> Start(string name)
     {
         var node = await SingleNodeCluster.StartAsync(name, new SqliteJournal(root.Combine($"{name}.db")), ConfigurationFactory.ParseString("akka.loglevel = WARNING"), Patience);
-        return (node, TrainingRegions.Start(node.System, TimeSpan.FromSeconds(30)));
+        return (node, TrainingRegions.Start(node.System, TimeSpan.FromSeconds(10)));
     }
 
     [Fact]
     public async Task Replicas_train_in_lockstep_and_a_killed_replica_costs_no_sample_and_comes_back_with_a_peers_state()
     {
-        var spec = new TrainingSpec(Dataset(), "tiny", "causal", Steps: 30, GlobalBatch: 6, MicroBatch: 3, LearningRate: 3e-3, Seed: 5, Replicas: 3);
+        var spec = new TrainingSpec(Dataset(), root.Combine("lockstep"), "tiny", "causal", Steps: 30, GlobalBatch: 6, MicroBatch: 3, LearningRate: 3e-3, Seed: 5, Replicas: 3, CheckpointEvery: 100);
         var (node, regions) = await Start("training");
         await using var _ = node;
         await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("lockstep", spec), Patience);
@@ -70,6 +70,39 @@ public sealed class TrainingRunTests : IDisposable
         var digests = await Task.WhenAll(new[] { 0, 1, 2 }.Select(r => regions.Trainers.Ask<TrainerReplies.ParameterDigest>(new TrainerCommands.GetParameterDigest(new TrainerId("lockstep", r)), Patience)));
         Assert.Equal(30, digests[0].Step);
         Assert.All(digests, d => Assert.Equal((30L, digests[0].Sha256), (d.Step, d.Sha256))); // identical parameters on every replica
+    }
+
+    [Fact]
+    public async Task A_run_whose_whole_cluster_stopped_resumes_from_its_checkpoint_and_journal_bit_identically()
+    {
+        string dataset = Dataset();
+        TrainingSpec Spec(string name) => new(dataset, root.Combine(name), "tiny", "causal", Steps: 24, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 9, Replicas: 2, CheckpointEvery: 4);
+
+        string straight;
+        var (first, regions) = await Start("first");
+        await using (first)
+        {
+            await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("straight", Spec("straight")), Patience);
+            await Eventually.Until(() => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("straight"), Patience), s => s.Status == TrainingRunStatus.Completed, Patience, "the straight run");
+            straight = (await regions.Trainers.Ask<TrainerReplies.ParameterDigest>(new TrainerCommands.GetParameterDigest(new TrainerId("straight", 0)), Patience)).Sha256;
+
+            await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("stopped", Spec("stopped")), Patience);
+            await Eventually.Until(() => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("stopped"), Patience), s => s.NextStep >= 6, Patience, "six steps");
+        } // the whole cluster stops mid-run (18 steps to go leave room for the shutdown): replicas and their state are gone
+
+        var (second, resumedRegions) = await Start("first");
+        await using (second)
+        {
+            var done = await Eventually.Until(() => resumedRegions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("stopped"), Patience),
+                s => s.Status == TrainingRunStatus.Completed, Patience, "the resumed run");
+            Assert.Equal(Enumerable.Range(0, 24).Select(i => (long)i), done.Steps.Select(s => s.Step));
+            Assert.Equal(Enumerable.Range(0, 24).Select(i => i * 4L), done.Steps.Select(s => s.ConsumedFrom));
+            Assert.Contains(done.Checkpoints, c => c.Step == 4);
+            Assert.Equal(24, done.Checkpoints[^1].Step);
+            foreach (var checkpoint in done.Checkpoints) ActorTrain.Model.Checkpoint.Read(checkpoint.Path).Dispose(); // every recorded one verifies
+            var digests = await Task.WhenAll(new[] { 0, 1 }.Select(r => resumedRegions.Trainers.Ask<TrainerReplies.ParameterDigest>(new TrainerCommands.GetParameterDigest(new TrainerId("stopped", r)), Patience)));
+            Assert.All(digests, d => Assert.Equal(straight, d.Sha256));
+        }
     }
 
     private static async Task<IActorRef[]> FindTrainers(ActorSystem system)

@@ -15,6 +15,8 @@ public sealed class ReplicaSetup : IDisposable
     public ReplicaSetup(TrainingSpec spec)
     {
         var index = DatasetIndex.Load(spec.Dataset);
+        Index = index;
+        Spec = spec;
         var objective = Enum.Parse<Objective>(spec.Objective, ignoreCase: true);
         var model = ModelConfig.Preset(spec.Preset, index.VocabularySize);
         var training = TrainingConfig.Default(objective, spec.Steps) with
@@ -31,6 +33,18 @@ public sealed class ReplicaSetup : IDisposable
     }
 
     public ReplicaTrainer Trainer { get; }
+
+    public DatasetIndex Index { get; }
+
+    public TrainingSpec Spec { get; }
+
+    /// <summary>Writes a checkpoint of this replica after its current step.</summary>
+    /// <returns>The checkpoint directory and the sha256 of its metadata.json (which holds every other file's).</returns>
+    public (string Path, string Sha256) WriteCheckpoint(long consumedSamples)
+    {
+        string path = Checkpoint.Save(Spec.RunDirectory, Trainer, consumedSamples, Index.Tokenizer, Index.TokenizerSha256, Path.GetFullPath(Spec.Dataset));
+        return (path, Checkpoint.Sha256Of(Path.Combine(path, "metadata.json")));
+    }
 
     public GlobalBatchSampler Sampler { get; }
 

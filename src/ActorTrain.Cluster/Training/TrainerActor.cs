@@ -33,10 +33,38 @@ public sealed class TrainerActor : ReceiveActor
         listener.Start();
         Receive<TrainerCommands.Prepare>(prepare =>
         {
-            replica ??= new ReplicaSetup(prepare.Spec);
+            if (replica is null)
+            {
+                replica = new ReplicaSetup(prepare.Spec);
+                if (prepare.Checkpoint is not null) Restore(prepare.Checkpoint);
+            }
             Sender.Tell(new TrainerReplies.Ready(id.Rank, listener.LocalEndpoint!.ToString()!, replica.Trainer.Optimizer.Steps));
         });
-        Receive<TrainerCommands.ComputeStep>(compute => RunTask(() => Compute(compute, Sender)));
+        Receive<TrainerCommands.ComputeStep>(compute => RunTask(() => Compute(new StepWork(compute.Step, compute.ConsumedSamples, compute.Round, compute.Position, compute.Ring, ApplyAtOnce: false), Sender)));
+        Receive<TrainerCommands.ReplayStep>(replay => RunTask(() => Compute(new StepWork(replay.Step, replay.ConsumedSamples, replay.Round, replay.Position, replay.Ring, ApplyAtOnce: true), Sender)));
+        Receive<TrainerCommands.WriteCheckpoint>(write =>
+        {
+            if (replica is null || replica.Trainer.Optimizer.Steps != write.Step)
+            {
+                Sender.Tell(new TrainerReplies.Failed(id.Rank, write.Step, $"replica is at step {replica?.Trainer.Optimizer.Steps}, not {write.Step}"));
+                return;
+            }
+            var requester = Sender;
+            var setup = replica;
+            RunTask(async () =>
+            {
+                try
+                {
+                    var (path, sha256) = await Task.Run(() => setup.WriteCheckpoint(write.ConsumedSamples));
+                    requester.Tell(new TrainerReplies.CheckpointWritten(id.Rank, write.Step, path, sha256));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    Context.GetLogger().Error(e, "trainer {0}: checkpoint of step {1} failed", id.EntityId, write.Step);
+                    requester.Tell(new TrainerReplies.Failed(id.Rank, write.Step, $"checkpoint failed: {e.Message}"));
+                }
+            });
+        });
         Receive<TrainerCommands.Synchronize>(synchronize => RunTask(() => Synchronize(synchronize, Sender)));
         Receive<TrainerCommands.FinishStep>(finish =>
         {
@@ -60,7 +88,24 @@ public sealed class TrainerActor : ReceiveActor
         replica?.Dispose();
     }
 
-    private async Task Compute(TrainerCommands.ComputeStep compute, IActorRef requester)
+    private sealed record StepWork(long Step, long ConsumedSamples, long Round, int Position, IReadOnlyList<string> Ring, bool ApplyAtOnce);
+
+    // A replica new to a run that has a checkpoint starts from it; a damaged one leaves it at step 0
+    // (the run then has it take a peer's state, or replays the journal from there).
+    private void Restore(string checkpoint)
+    {
+        try
+        {
+            using var loaded = ActorTrain.Model.Checkpoint.Read(checkpoint);
+            loaded.Restore(replica!.Trainer);
+        }
+        catch (InvalidDataException e)
+        {
+            Context.GetLogger().Error("trainer {0}: cannot start from checkpoint {1}", id.EntityId, e.Message);
+        }
+    }
+
+    private async Task Compute(StepWork compute, IActorRef requester)
     {
         var log = Context.GetLogger();
         if (replica is null)
@@ -78,7 +123,7 @@ public sealed class TrainerActor : ReceiveActor
             using var timeout = new CancellationTokenSource(ringTimeout);
             var ring = await RingOf(compute.Round, compute.Position, compute.Ring, timeout.Token);
             var setup = replica;
-            int world = compute.Ring.Length;
+            int world = compute.Ring.Count;
             var (lossSum, labels, gradients) = await Task.Run(() =>
             {
                 var everything = Enumerable.Range(0, world).SelectMany(r => setup.Sampler.SamplesFor(compute.ConsumedSamples, r, world)).ToArray();
@@ -88,7 +133,8 @@ public sealed class TrainerActor : ReceiveActor
             });
             await ring.AllReduceAsync(gradients, timeout.Token);
             GradientBuffer.Restore(setup.Trainer.Model.parameters(), gradients);
-            reducedStep = compute.Step;
+            if (compute.ApplyAtOnce) setup.Trainer.ApplyUpdate();
+            else reducedStep = compute.Step;
             requester.Tell(new TrainerReplies.Reduced(id.Rank, compute.Step, lossSum, labels));
         }
         catch (Exception e) when (IsRingFailure(e))

@@ -12,6 +12,8 @@ public sealed class TrainingMessageExtractor(int maxShards) : HashCodeMessageExt
         TrainerCommands.ComputeStep c => c.Trainer.EntityId,
         TrainerCommands.FinishStep f => f.Trainer.EntityId,
         TrainerCommands.Synchronize s => s.Trainer.EntityId,
+        TrainerCommands.ReplayStep r => r.Trainer.EntityId,
+        TrainerCommands.WriteCheckpoint w => w.Trainer.EntityId,
         TrainerCommands.GetParameterDigest d => d.Trainer.EntityId,
         TrainingRunCommands.Start s => s.Run,
         TrainingRunCommands.GetStatus g => g.Run,

@@ -58,9 +58,30 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         Command<Form>(_ => RunTask(FormRound));
         Command<Next>(_ => RunTask(DoStep));
         // Journaled: now every replica of the round applies the reduced gradients.
+        // Journaled: now every replica of the round applies the reduced gradients; every so many steps the
+        // first of them writes a checkpoint, which is journaled once complete (a failed one is reported and the run goes on).
         Command<Apply>(apply => RunTask(async () =>
         {
             await Task.WhenAll(live.Select(m => Reply(trainers.Ask<TrainerReplies.Finished>(new TrainerCommands.FinishStep(Trainer(m.Rank), apply.Step, Commit: true), stepTimeout))));
+            long done = apply.Step + 1;
+            var spec = state.Spec!;
+            if (done % spec.CheckpointEvery != 0 && done != spec.Steps)
+            {
+                Self.Tell(Next.Instance);
+                return;
+            }
+            var written = await Reply<object>(trainers.Ask<object>(new TrainerCommands.WriteCheckpoint(Trainer(live[0].Rank), done, state.ConsumedSamples), stepTimeout));
+            if (written is TrainerReplies.CheckpointWritten checkpoint)
+            {
+                Persist(new TrainingRunEvents.CheckpointRecorded(done, checkpoint.Path, checkpoint.Sha256), recorded =>
+                {
+                    state = state.Apply(recorded);
+                    Self.Tell(Next.Instance);
+                });
+                return;
+            }
+            Context.GetLogger().Error("training run {0}: checkpoint after step {1} failed ({2}); keeping {3}", run, done, Describe(written),
+                state.Checkpoints.Count > 0 ? state.Checkpoints[^1].Path : "none");
             Self.Tell(Next.Instance);
         }));
     }
@@ -74,36 +95,51 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
 
     private TrainerId Trainer(int rank) => new(run, rank);
 
-    // Asks every replica to prepare; those behind the run's step take an up-to-date replica's state; all of them form the round.
+    // Asks every replica to prepare (a new one from the newest recorded checkpoint). The furthest replica
+    // not past the journal is the source: the others take its state over the data plane; then, if it is
+    // behind the journal (the whole run restarted from a checkpoint), the round replays the committed
+    // steps from their journaled sample ranges before it trains new ones.
     private async Task FormRound()
     {
         var spec = state.Spec!;
+        string? checkpoint = state.Checkpoints.Count > 0 ? state.Checkpoints[^1].Path : null;
         var asks = Enumerable.Range(0, spec.Replicas)
-            .Select(r => Reply(trainers.Ask<TrainerReplies.Ready>(new TrainerCommands.Prepare(Trainer(r), spec), stepTimeout)));
+            .Select(r => Reply(trainers.Ask<TrainerReplies.Ready>(new TrainerCommands.Prepare(Trainer(r), spec, checkpoint), stepTimeout)));
         var ready = (await Task.WhenAll(asks)).OfType<TrainerReplies.Ready>().OrderBy(r => r.Rank).ToArray();
-        var current = ready.FirstOrDefault(r => r.Step == state.NextStep);
-        if (current is null)
+        var source = ready.Where(r => r.Step <= state.NextStep).OrderByDescending(r => r.Step).ThenBy(r => r.Rank).FirstOrDefault();
+        if (source is null)
         {
-            Context.GetLogger().Error("training run {0}: no replica is at step {1} ({2} answered); trying again", run, state.NextStep, ready.Length);
+            Context.GetLogger().Error("training run {0}: no replica answered for step {1}; trying again", run, state.NextStep);
             Timers.StartSingleTimer("form", Form.Instance, TimeSpan.FromSeconds(5));
             return;
         }
         round = DateTimeOffset.UtcNow.UtcTicks;
         var members = ready.Select(r => (r.Rank, r.DataPlane)).ToImmutableArray();
-        if (ready.Any(r => r.Step != state.NextStep))
+        ImmutableArray<string> ring = [.. members.Select(m => m.DataPlane)];
+        if (ready.Any(r => r.Step != source.Step))
         {
-            ImmutableArray<string> ring = [.. members.Select(m => m.DataPlane)];
-            int source = Array.IndexOf(ready, current);
+            int from = Array.IndexOf(ready, source);
             var synced = await Task.WhenAll(members.Select((m, position) => Reply<object>(trainers.Ask<object>(
-                new TrainerCommands.Synchronize(Trainer(m.Rank), state.NextStep, round, position, ring, source), stepTimeout))));
+                new TrainerCommands.Synchronize(Trainer(m.Rank), source.Step, round, position, ring, from), stepTimeout))));
             if (synced.Any(reply => reply is not TrainerReplies.Synchronized))
             {
-                Context.GetLogger().Warning("training run {0}: synchronizing replicas for step {1} failed; forming again", run, state.NextStep);
+                Context.GetLogger().Warning("training run {0}: synchronizing replicas at step {1} failed; forming again", run, source.Step);
                 Self.Tell(Form.Instance);
                 return;
             }
             Context.GetLogger().Info("training run {0}: replicas [{1}] took rank {2}'s state at step {3}", run,
-                string.Join(", ", ready.Where(r => r.Step != state.NextStep).Select(r => r.Rank)), current.Rank, state.NextStep);
+                string.Join(", ", ready.Where(r => r.Step != source.Step).Select(r => r.Rank)), source.Rank, source.Step);
+        }
+        for (long step = source.Step; step < state.NextStep; step++)
+        {
+            var replayed = await Task.WhenAll(members.Select((m, position) => Reply<object>(trainers.Ask<object>(
+                new TrainerCommands.ReplayStep(Trainer(m.Rank), step, state.Steps[(int)step].ConsumedFrom, round, position, ring), stepTimeout))));
+            if (replayed.Any(reply => reply is not TrainerReplies.Reduced))
+            {
+                Context.GetLogger().Warning("training run {0}: replaying step {1} failed; forming again", run, step);
+                Self.Tell(Form.Instance);
+                return;
+            }
         }
         live = members;
         Context.GetLogger().Info("training run {0}: round {1} with replicas [{2}] from step {3}", run, round, string.Join(", ", live.Select(m => m.Rank)), state.NextStep);

@@ -19,9 +19,17 @@ public sealed record TrainerId(string Run, int Rank)
 
 public static class TrainerCommands
 {
-    /// <summary>Load the dataset and build the model (idempotent); answered with <see cref="TrainerReplies.Ready"/>,
-    /// which says where the replica's data plane listens.</summary>
-    public sealed record Prepare(TrainerId Trainer, TrainingSpec Spec) : IActorTrainMessage;
+    /// <summary>Load the dataset and build the model (idempotent) — from <paramref name="Checkpoint"/> when the
+    /// replica is new and the run has one; answered with <see cref="TrainerReplies.Ready"/>, which says the
+    /// replica's step and where its data plane listens.</summary>
+    public sealed record Prepare(TrainerId Trainer, TrainingSpec Spec, string? Checkpoint) : IActorTrainMessage;
+
+    /// <summary>Redo committed step <paramref name="Step"/> (samples from <paramref name="ConsumedSamples"/>) and apply it
+    /// at once: how replicas restored from a checkpoint catch up with the journal. Answered like <see cref="ComputeStep"/>.</summary>
+    public sealed record ReplayStep(TrainerId Trainer, long Step, long ConsumedSamples, long Round, int Position, ImmutableArray<string> Ring) : IActorTrainMessage;
+
+    /// <summary>Write a checkpoint of the replica's state after <paramref name="Step"/> steps; answered with <see cref="TrainerReplies.CheckpointWritten"/>.</summary>
+    public sealed record WriteCheckpoint(TrainerId Trainer, long Step, long ConsumedSamples) : IActorTrainMessage;
 
     /// <summary>Compute the gradients of this replica's slice of step <paramref name="Step"/> (the global batch that
     /// starts at <paramref name="ConsumedSamples"/>), all-reduce them around the ring of <paramref name="Round"/>
@@ -53,6 +61,8 @@ public static class TrainerReplies
     public sealed record Finished(int Rank, long Step) : IActorTrainMessage;
 
     public sealed record Synchronized(int Rank, long Step) : IActorTrainMessage;
+
+    public sealed record CheckpointWritten(int Rank, long Step, string Path, string Sha256) : IActorTrainMessage;
 
     public sealed record ParameterDigest(int Rank, long Step, string Sha256) : IActorTrainMessage;
 }

@@ -18,8 +18,14 @@ public static class TrainingRunEvents
     /// samples [<paramref name="ConsumedFrom"/>, <paramref name="ConsumedTo"/>) of the run's order and applied the update.</summary>
     public sealed record StepCommitted(long Step, long ConsumedFrom, long ConsumedTo, ImmutableArray<int> Ranks, long Round, double Loss) : IActorTrainMessage;
 
+    /// <summary>A checkpoint of the state after <paramref name="Step"/> steps is complete on disk; <paramref name="Sha256"/> is its metadata.json's.</summary>
+    public sealed record CheckpointRecorded(long Step, string Path, string Sha256) : IActorTrainMessage;
+
     public sealed record Completed(DateTimeOffset At) : IActorTrainMessage;
 }
+
+/// <summary>A checkpoint as the journal records it.</summary>
+public sealed record RecordedCheckpoint(long Step, string Path, string Sha256);
 
 public enum TrainingRunStatus
 {
@@ -32,9 +38,9 @@ public enum TrainingRunStatus
 public sealed record CommittedStep(long Step, long ConsumedFrom, long ConsumedTo, ImmutableArray<int> Ranks, long Round, double Loss);
 
 /// <summary>The training run's persisted state: its spec and every committed step. Changed only by <see cref="Apply"/>.</summary>
-public sealed record TrainingRunState(TrainingRunStatus Status, TrainingSpec? Spec, ImmutableList<CommittedStep> Steps) : IActorTrainMessage
+public sealed record TrainingRunState(TrainingRunStatus Status, TrainingSpec? Spec, ImmutableList<CommittedStep> Steps, ImmutableList<RecordedCheckpoint> Checkpoints) : IActorTrainMessage
 {
-    public static readonly TrainingRunState Initial = new(TrainingRunStatus.New, null, []);
+    public static readonly TrainingRunState Initial = new(TrainingRunStatus.New, null, [], []);
 
     public long NextStep => Steps.Count;
 
@@ -46,6 +52,8 @@ public sealed record TrainingRunState(TrainingRunStatus Status, TrainingSpec? Sp
         TrainingRunEvents.Started started when Status == TrainingRunStatus.New => this with { Status = TrainingRunStatus.Running, Spec = started.Spec },
         TrainingRunEvents.StepCommitted step when Status == TrainingRunStatus.Running && step.Step == NextStep && step.ConsumedFrom == ConsumedSamples =>
             this with { Steps = Steps.Add(new CommittedStep(step.Step, step.ConsumedFrom, step.ConsumedTo, step.Ranks, step.Round, step.Loss)) },
+        TrainingRunEvents.CheckpointRecorded checkpoint when checkpoint.Step <= NextStep =>
+            this with { Checkpoints = Checkpoints.Add(new RecordedCheckpoint(checkpoint.Step, checkpoint.Path, checkpoint.Sha256)) },
         TrainingRunEvents.Completed when Status == TrainingRunStatus.Running && NextStep >= Spec!.Steps => this with { Status = TrainingRunStatus.Completed },
         _ => throw new InvalidOperationException($"{@event.GetType().Name} does not apply to a training run in status {Status} at step {NextStep}"),
     };

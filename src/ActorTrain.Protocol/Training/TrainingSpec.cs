@@ -1,9 +1,11 @@
 namespace ActorTrain.Protocol.Training;
 
 /// <summary>What a training run trains: the dataset, the model preset, the objective and the
-/// optimisation settings, and how many replicas share the fixed global batch.</summary>
+/// optimisation settings, how many replicas share the fixed global batch, and where and how often
+/// its checkpoints are written.</summary>
 public sealed record TrainingSpec(
     string Dataset,
+    string RunDirectory,
     string Preset,
     string Objective,
     int Steps,
@@ -11,4 +13,5 @@ public sealed record TrainingSpec(
     int MicroBatch,
     double LearningRate,
     ulong Seed,
-    int Replicas);
+    int Replicas,
+    int CheckpointEvery);
