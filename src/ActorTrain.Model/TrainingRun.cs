@@ -29,18 +29,20 @@ public sealed class TrainingRun : IDisposable
     private readonly long[] validationSamples;
     private readonly double tokensPerByte;
 
-    private TrainingRun(TrainingRunOptions options, DatasetIndex index, ITextTokenizer tokenizer, Action<string> warn)
+    private TrainingRun(TrainingRunOptions options, DatasetIndex index, Action<string> warn)
     {
         Options = options;
         Index = index;
-        Tokenizer = tokenizer;
-        var cloze = new ClozeTokens(tokenizer.EndOfText, tokenizer.Mask, tokenizer.EndOfText, tokenizer.Sentinels);
+        // Next-token prediction needs no special token but end-of-text; the cloze objectives need the tokenizer's.
+        var (cloze, padding) = options.Training.Objective.IsCloze()
+            ? Cloze(TokenizerCatalog.Load(index.Tokenizer))
+            : (new ClozeTokens(index.EndOfText, index.EndOfText, index.EndOfText, []), index.EndOfText);
         train = new TokenSamples(options.DatasetDirectory, index, DatasetShard.Train, options.Model.Context);
         validation = new TokenSamples(options.DatasetDirectory, index, DatasetShard.Validation, options.Model.Context);
         if (train.Count < options.Training.GlobalBatch)
             throw new InvalidDataException($"{options.DatasetDirectory}: {train.Count} training samples of {options.Model.Context + 1} tokens, fewer than one global batch of {options.Training.GlobalBatch}");
-        trainBatches = new TrainingBatch(train, options.Training.Objective, cloze, tokenizer.Padding, options.Training.Seed);
-        validationBatches = new TrainingBatch(validation, options.Training.Objective, cloze, tokenizer.Padding, options.Training.Seed);
+        trainBatches = new TrainingBatch(train, options.Training.Objective, cloze, padding, options.Training.Seed);
+        validationBatches = new TrainingBatch(validation, options.Training.Objective, cloze, padding, options.Training.Seed);
         sampler = new GlobalBatchSampler(new SampleOrder(train.Count, options.Training.Seed), options.Training.GlobalBatch);
         validationSamples = [.. Enumerable.Range(0, (int)Math.Min(options.ValidationSamples, validation.Count)).Select(i => (long)i)];
         var validationShards = index.Split(DatasetShard.Validation).ToArray();
@@ -64,8 +66,6 @@ public sealed class TrainingRun : IDisposable
 
     public DatasetIndex Index { get; }
 
-    public ITextTokenizer Tokenizer { get; }
-
     public ReplicaTrainer Trainer { get; }
 
     public long Step => Trainer.Optimizer.Steps;
@@ -84,11 +84,14 @@ public sealed class TrainingRun : IDisposable
     public static TrainingRun Open(TrainingRunOptions options, Action<string> warn)
     {
         var index = DatasetIndex.Load(options.DatasetDirectory);
-        var tokenizer = TokenizerCatalog.Load(index.Tokenizer);
         if (options.Model.VocabularySize != index.VocabularySize)
             throw new InvalidDataException($"the model has a vocabulary of {options.Model.VocabularySize}, the dataset {index.VocabularySize}");
-        return new TrainingRun(options, index, tokenizer, warn);
+        return new TrainingRun(options, index, warn);
     }
+
+    /// <summary>The cloze tokens and padding of a tokenizer (shared with the cluster's replicas).</summary>
+    public static (ClozeTokens Cloze, int Padding) Cloze(ITextTokenizer tokenizer) =>
+        (new ClozeTokens(tokenizer.EndOfText, tokenizer.Mask, tokenizer.EndOfText, tokenizer.Sentinels), tokenizer.Padding);
 
     public StepReport TrainStep()
     {

@@ -26,7 +26,7 @@ public sealed class ReplicaSetup : IDisposable
         // Next-token prediction needs no special token but end-of-text; the cloze objectives need the tokenizer's.
         var (cloze, padding) = objective == Objective.Causal
             ? (new ClozeTokens(index.EndOfText, index.EndOfText, index.EndOfText, []), index.EndOfText)
-            : Cloze(TokenizerCatalog.Load(index.Tokenizer));
+            : TrainingRun.Cloze(TokenizerCatalog.Load(index.Tokenizer));
         samples = new TokenSamples(spec.Dataset, index, DatasetShard.Train, model.Context);
         Sampler = new GlobalBatchSampler(new SampleOrder(samples.Count, spec.Seed), spec.GlobalBatch);
         Trainer = new ReplicaTrainer(new Gpt(model, (long)spec.Seed), training, new TrainingBatch(samples, objective, cloze, padding, spec.Seed));
@@ -53,7 +53,4 @@ public sealed class ReplicaSetup : IDisposable
         Trainer.Dispose();
         samples.Dispose();
     }
-
-    private static (ClozeTokens, int) Cloze(ITextTokenizer tokenizer) =>
-        (new ClozeTokens(tokenizer.EndOfText, tokenizer.Mask, tokenizer.EndOfText, tokenizer.Sentinels), tokenizer.Padding);
 }

@@ -108,7 +108,8 @@ public sealed class DemoCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         console.MarkupLine("[bold]3. report[/]");
         double baseline = UnigramBaseline.CrossEntropy(dataset, index);
         LossPlot.Write(runDirectory, baseline);
-        var samples = Prompts.Select((prompt, i) => prompt + run.Tokenizer.Decode(TextGenerator.Continue(run.Trainer.Model, run.Tokenizer.Encode(prompt), 48, 0.8, 40, (ulong)i + 1, run.Tokenizer.EndOfText))).ToArray();
+        var tokenizer = TokenizerCatalog.Load(index.Tokenizer);
+        var samples = Prompts.Select((prompt, i) => prompt + tokenizer.Decode(TextGenerator.Continue(run.Trainer.Model, tokenizer.Encode(prompt), 48, 0.8, 40, (ulong)i + 1, tokenizer.EndOfText))).ToArray();
         File.WriteAllText(Path.Combine(runDirectory, "samples.txt"), string.Join("\n\n---\n\n", samples) + "\n");
         foreach (string sample in samples) console.Write(new Panel(Markup.Escape(sample)).Header("sample"));
         PrintSummary(ingested, index, run, validation, baseline, clock.Elapsed);

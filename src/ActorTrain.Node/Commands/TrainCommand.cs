@@ -60,6 +60,14 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
         [Description("Torch threads. Default: all cores.")]
         public int? Threads { get; init; }
 
+        [CommandOption("--replicas <N>")]
+        [Description("Data-parallel replicas on a one-node cluster (journaled steps, ring all-reduce, recovery). Default 1: the single-replica loop.")]
+        public int Replicas { get; init; } = 1;
+
+        [CommandOption("--data-dir <DIR>")]
+        [Description("Node data directory for the journal of a --replicas run. Default: $XDG_DATA_HOME/actortrain.")]
+        public string? DataDir { get; init; }
+
         [CommandOption("--eval-every <N>")]
         [Description("Steps between validations. Default 100.")]
         public int EvaluateEvery { get; init; } = 100;
@@ -72,8 +80,9 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
         {
             if (Dataset is null || !Directory.Exists(Dataset)) return ValidationResult.Error($"--dataset {Dataset}: no such directory");
             if (string.IsNullOrWhiteSpace(Run)) return ValidationResult.Error("--run is required");
-            if (Steps < 1 || Batch < 1 || MicroBatch is < 1 || EvaluateEvery < 1 || CheckpointEvery < 1 || Threads is < 1)
-                return ValidationResult.Error("--steps, --batch, --micro-batch, --eval-every, --checkpoint-every and --threads must be at least 1");
+            if (Steps < 1 || Batch < 1 || MicroBatch is < 1 || EvaluateEvery < 1 || CheckpointEvery < 1 || Threads is < 1 || Replicas < 1)
+                return ValidationResult.Error("--steps, --batch, --micro-batch, --eval-every, --checkpoint-every, --threads and --replicas must be at least 1");
+            if (Replicas > Batch) return ValidationResult.Error($"--replicas {Replicas} is more than the batch of {Batch} sequences");
             return LearningRate > 0 ? ValidationResult.Success() : ValidationResult.Error("--lr must be positive");
         }
     }
@@ -83,6 +92,7 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
         try
         {
             if (settings.Threads is int threads) TorchSharp.torch.set_num_threads(threads);
+            if (settings.Replicas > 1) return TrainOnCluster(settings, cancellationToken);
             var options = Options(settings);
             using var run = TrainingRun.Open(options, warning => errors.Line("train", warning));
             Report(console, run);
@@ -97,6 +107,20 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
             errors.Line("train", e.Message);
             return 1;
         }
+    }
+
+    private int TrainOnCluster(Settings settings, CancellationToken cancellationToken)
+    {
+        string runDirectory = Path.GetFullPath(settings.Run!);
+        var spec = new ActorTrain.Protocol.Training.TrainingSpec(Path.GetFullPath(settings.Dataset!), runDirectory, settings.Preset, settings.Objective.ToString().ToLowerInvariant(),
+            settings.Steps, settings.Batch, settings.MicroBatch ?? Math.Max(1, settings.Batch / settings.Replicas), settings.LearningRate, settings.Seed,
+            settings.Replicas, settings.CheckpointEvery);
+        string run = Path.GetFileName(runDirectory.TrimEnd('/'));
+        var state = ClusterTraining.RunAsync(console, run, spec, settings.DataDir, cancellationToken).GetAwaiter().GetResult();
+        var last = state.Steps[^1];
+        console.WriteLine($"run {run}: {state.Steps.Count} steps, last loss {last.Loss:0.000} on replicas [{string.Join(", ", last.Ranks)}]; " +
+                          $"{state.Checkpoints.Count} checkpoints, newest {(state.Checkpoints.Count > 0 ? state.Checkpoints[^1].Path : "none")}");
+        return 0;
     }
 
     internal static TrainingRunOptions Options(Settings settings)

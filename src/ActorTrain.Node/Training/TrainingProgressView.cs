@@ -23,7 +23,7 @@ public static class TrainingProgressView
                     last = report.Validation ?? last;
                     task.Value = run.Step;
                     string validation = last is null ? "" : $", validation {last.Loss:0.000}";
-                    task.Description = $"step {run.Step}/{run.Options.Training.Steps}: loss {report.Result.Loss:0.000}{validation}, {report.TokensPerSecond:0} tokens/s";
+                    task.Description = Markup.Escape($"step {run.Step}/{run.Options.Training.Steps}: loss {report.Result.Loss:0.000}{validation}, {report.TokensPerSecond:0} tokens/s");
                 }
             });
         return last;

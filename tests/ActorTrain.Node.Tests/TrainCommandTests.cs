@@ -1,0 +1,68 @@
+using ActorTrain.Data.Tokens;
+using ActorTrain.Testing;
+using Xunit;
+
+namespace ActorTrain.Node.Tests;
+
+public sealed class TrainCommandTests : IDisposable
+{
+    private readonly TemporaryDirectory root = new("actortrain-train-");
+
+    public void Dispose() => root.Dispose();
+
+    // Counting documents in a 64-token vocabulary, with a validation shard.
+    private string Dataset()
+    {
+        string directory = root.Combine("dataset");
+        Directory.CreateDirectory(directory);
+        var random = new Random(4);
+        var shards = new List<DatasetShard>();
+        foreach (var (name, split, documents) in new[] { ("train.tokens", DatasetShard.Train, 120), ("validation.tokens", DatasetShard.Validation, 10) })
+        {
+            using var writer = new PackedShardWriter(Path.Combine(directory, name), 64, 50);
+            for (int d = 0; d < documents; d++)
+            {
+                int start = random.Next(50);
+                writer.AddDocument([.. Enumerable.Range(0, 300).Select(i => (start + i) % 50)]);
+            }
+            writer.Complete();
+            shards.Add(new DatasetShard(name, split, writer.Tokens, writer.Documents, writer.Tokens * 3));
+        }
+        new DatasetIndex("synthetic", null, 64, 50, shards).Save(directory);
+        return directory;
+    }
+
+    [Fact]
+    public async Task Train_with_one_replica_writes_a_run_and_resumes_it_and_with_two_runs_on_the_cluster()
+    {
+        string dataset = Dataset();
+        string run = root.Combine("single");
+        var first = await CommandLine.RunInProcessAsync("train", "--dataset", dataset, "--run", run, "--steps", "6", "--batch", "4", "--eval-every", "3", "--checkpoint-every", "3");
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.True(File.Exists(Path.Combine(run, "loss.png")));
+        Assert.True(Directory.Exists(Path.Combine(run, "checkpoints", "step-0000006")));
+        var again = await CommandLine.RunInProcessAsync("train", "--dataset", dataset, "--run", run, "--steps", "6", "--batch", "4", "--eval-every", "3", "--checkpoint-every", "3");
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains("resuming from", again.Output);
+
+        var cluster = await CommandLine.RunInProcessAsync("train", "--dataset", dataset, "--run", root.Combine("pair"), "--replicas", "2", "--steps", "4", "--batch", "4",
+            "--checkpoint-every", "2", "--data-dir", root.Combine("node"));
+        Assert.True(cluster.ExitCode == 0, cluster.Output);
+        Assert.Contains("4 steps", cluster.Output);
+        Assert.Contains("replicas [0, 1]", cluster.Output);
+    }
+
+    [Fact]
+    public async Task Bad_train_arguments_are_refused_with_the_reason()
+    {
+        var noDataset = await CommandLine.RunInProcessAsync("train", "--dataset", root.Combine("nope"), "--run", root.Combine("r"));
+        Assert.Equal(ActorTrainApp.UsageError, noDataset.ExitCode);
+        Assert.Contains("no such directory", noDataset.Output);
+        var tooMany = await CommandLine.RunInProcessAsync("train", "--dataset", root.Path, "--run", root.Combine("r"), "--replicas", "9", "--batch", "4");
+        Assert.Equal(ActorTrainApp.UsageError, tooMany.ExitCode);
+        Assert.Contains("more than the batch", tooMany.Output);
+        var notADataset = await CommandLine.RunInProcessAsync("train", "--dataset", root.Path, "--run", root.Combine("r"));
+        Assert.Equal(1, notADataset.ExitCode);
+        Assert.Contains("no dataset index", notADataset.Output);
+    }
+}
