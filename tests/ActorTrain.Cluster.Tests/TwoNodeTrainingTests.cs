@@ -1,0 +1,75 @@
+using ActorTrain.Cluster.Configuration;
+using ActorTrain.Cluster.Persistence;
+using ActorTrain.Cluster.Training;
+using ActorTrain.Data.Tokens;
+using ActorTrain.Protocol.Training;
+using ActorTrain.Testing;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Configuration;
+using Xunit;
+
+namespace ActorTrain.Cluster.Tests;
+
+/// <summary>Two nodes on loopback (real remoting and data plane sockets between them); the second, a
+/// trainer-only node, dies without leaving. Its replicas come back on the survivor, take a peer's state
+/// and the run carries on with nothing lost.</summary>
+public sealed class TwoNodeTrainingTests : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+    private readonly TemporaryDirectory root = new("actortrain-two-nodes-");
+
+    public void Dispose() => root.Dispose();
+
+    // Fast failure detection, and the oldest node (the first) keeps the cluster when the other goes.
+    private static readonly Config Fast = ConfigurationFactory.ParseString("""
+        akka.loglevel = WARNING
+        akka.cluster.failure-detector.heartbeat-interval = 500ms
+        akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
+        akka.cluster.split-brain-resolver.active-strategy = keep-oldest
+        akka.cluster.split-brain-resolver.stable-after = 2s
+        """);
+
+    [Fact]
+    public async Task When_a_trainer_node_dies_its_replicas_come_back_on_the_survivor_and_no_sample_is_lost()
+    {
+        string dataset = root.Combine("dataset");
+        Directory.CreateDirectory(dataset);
+        using (var writer = new PackedShardWriter(Path.Combine(dataset, "train.tokens"), 64, 50))
+        {
+            for (int d = 0; d < 300; d++) writer.AddDocument([.. Enumerable.Range(0, 200).Select(i => (d + i) % 50)]);
+            writer.Complete();
+            new DatasetIndex("synthetic", null, 64, 50, [new DatasetShard("train.tokens", DatasetShard.Train, writer.Tokens, writer.Documents, writer.Tokens)]).Save(dataset);
+        }
+        var journal = new SqliteJournal(root.Combine("journal.db"));
+        await using var first = await SingleNodeCluster.StartAsync("pair", journal, Fast, Patience);
+        var firstRegions = TrainingRegions.Start(first.System, TimeSpan.FromSeconds(10));
+
+        // Terminating the second system must not leave the cluster politely: it dies, and the first finds out.
+        var secondConfig = ConfigurationFactory.ParseString("""
+            akka.cluster.roles = [trainer]
+            akka.coordinated-shutdown.run-by-actor-system-terminate = off
+            """).WithFallback(first.Config);
+        var second = ActorSystem.Create("pair", secondConfig);
+        var joined = new TaskCompletionSource();
+        Akka.Cluster.Cluster.Get(second).RegisterOnMemberUp(() => joined.TrySetResult());
+        Akka.Cluster.Cluster.Get(second).Join(Akka.Cluster.Cluster.Get(first.System).SelfAddress);
+        await joined.Task.WaitAsync(Patience);
+        TrainingRegions.Start(second, TimeSpan.FromSeconds(10));
+
+        var spec = new TrainingSpec(dataset, root.Combine("run"), "tiny", "causal", Steps: 24, GlobalBatch: 6, MicroBatch: 3, LearningRate: 3e-3, Seed: 3, Replicas: 3, CheckpointEvery: 100);
+        await firstRegions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("pair-run", spec), Patience);
+        await Eventually.Until(() => firstRegions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("pair-run"), Patience), s => s.NextStep >= 4, Patience, "four steps");
+        var hosted = await ClusterSharding.Get(second).ShardRegion("trainer").Ask<CurrentShardRegionState>(GetShardRegionState.Instance, Patience);
+        Assert.True(hosted.Shards.Sum(s => s.EntityIds.Count) > 0, "the second node should host at least one replica");
+
+        await second.Terminate(); // dies: no leave, its sockets close; the split brain resolver downs it
+
+        var done = await Eventually.Until(() => firstRegions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("pair-run"), Patience),
+            s => s.Status == TrainingRunStatus.Completed, Patience, "the run to complete on the survivor");
+        Assert.Equal(Enumerable.Range(0, 24).Select(i => i * 6L), done.Steps.Select(s => s.ConsumedFrom));
+        Assert.Equal([0, 1, 2], done.Steps[^1].Ranks.ToArray());
+        var digests = await Task.WhenAll(new[] { 0, 1, 2 }.Select(r => firstRegions.Trainers.Ask<TrainerReplies.ParameterDigest>(new TrainerCommands.GetParameterDigest(new TrainerId("pair-run", r)), Patience)));
+        Assert.All(digests, d => Assert.Equal((24L, digests[0].Sha256), (d.Step, d.Sha256)));
+    }
+}
