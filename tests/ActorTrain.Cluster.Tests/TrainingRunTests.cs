@@ -105,6 +105,37 @@ public sealed class TrainingRunTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_run_pauses_checkpoints_on_demand_resumes_and_stops_with_a_checkpoint()
+    {
+        var spec = new TrainingSpec(Dataset(), root.Combine("controlled"), "tiny", "causal", Steps: 200, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 1, Replicas: 2, CheckpointEvery: 1000);
+        var (node, regions) = await Start("controlled");
+        await using var _ = node;
+        Task<TrainingRunState> Status() => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("run"), Patience);
+        await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("run", spec), Patience);
+        await Eventually.Until(Status, s => s.NextStep >= 2, Patience, "two steps");
+
+        Assert.Equal(TrainingRunStatus.Paused, (await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Pause("run"), Patience)).Status);
+        long paused = (await Status()).NextStep;
+        await Task.Delay(1500);
+        var still = await Status();
+        Assert.InRange(still.NextStep, paused, paused + 1); // at most the step in flight commits
+        await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.CheckpointNow("run"), Patience);
+        var checkpointed = await Eventually.Until(Status, s => s.Checkpoints.Count == 1, Patience, "the checkpoint asked for");
+        Assert.Equal(checkpointed.NextStep, checkpointed.Checkpoints[0].Step);
+
+        await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Resume("run"), Patience);
+        await Eventually.Until(Status, s => s.NextStep >= checkpointed.NextStep + 3, Patience, "three more steps");
+        Assert.Equal(TrainingRunStatus.Stopped, (await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Stop("run"), Patience)).Status);
+        var stopped = await Eventually.Until(Status, s => s.Checkpoints.Count == 2, Patience, "the checkpoint of the stop");
+        await Task.Delay(1000);
+        var final = await Status();
+        Assert.Equal(TrainingRunStatus.Stopped, final.Status);
+        Assert.Equal(final.NextStep, final.Checkpoints[^1].Step);
+        Assert.True(final.NextStep < spec.Steps);
+        Assert.Equal(Enumerable.Range(0, (int)final.NextStep).Select(i => i * 4L), final.Steps.Select(s => s.ConsumedFrom));
+    }
+
     private static async Task<IActorRef[]> FindTrainers(ActorSystem system)
     {
         var found = new List<(int Rank, IActorRef Actor)>();

@@ -17,6 +17,10 @@ public sealed class TrainingMessageExtractor(int maxShards) : HashCodeMessageExt
         TrainerCommands.GetParameterDigest d => d.Trainer.EntityId,
         TrainingRunCommands.Start s => s.Run,
         TrainingRunCommands.GetStatus g => g.Run,
+        TrainingRunCommands.Pause p => p.Run,
+        TrainingRunCommands.Resume r => r.Run,
+        TrainingRunCommands.Stop s => s.Run,
+        TrainingRunCommands.CheckpointNow c => c.Run,
         _ => null!,
     };
 }

@@ -24,6 +24,8 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     private readonly TimeSpan stepTimeout;
     private ImmutableArray<(int Rank, string DataPlane)> live = [];
     private long round;
+    private bool checkpointRequested;
+    private bool stepInFlight;
     private TrainingRunState state = TrainingRunState.Initial;
 
     /// <param name="trainers">Takes <see cref="TrainerCommands"/> (the trainer region).</param>
@@ -55,6 +57,31 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             });
         });
         Command<TrainingRunCommands.GetStatus>(_ => Sender.Tell(state));
+        Command<TrainingRunCommands.Pause>(_ => Change(TrainingRunStatus.Running, new TrainingRunEvents.Paused(DateTimeOffset.UtcNow), then: null));
+        Command<TrainingRunCommands.Resume>(_ => Change(TrainingRunStatus.Paused, new TrainingRunEvents.Resumed(DateTimeOffset.UtcNow), then: Form.Instance));
+        // Both ask for a checkpoint: the step in flight writes it when it is applied; with none in flight it is written at once.
+        Command<TrainingRunCommands.Stop>(_ =>
+        {
+            if (state.Status is not (TrainingRunStatus.Running or TrainingRunStatus.Paused))
+            {
+                Sender.Tell(state);
+                return;
+            }
+            checkpointRequested = true;
+            Self.Tell(WriteCheckpointNow.Instance);
+            Change(state.Status, new TrainingRunEvents.Stopped(DateTimeOffset.UtcNow), then: null);
+        });
+        Command<TrainingRunCommands.CheckpointNow>(_ =>
+        {
+            checkpointRequested = true;
+            Self.Tell(WriteCheckpointNow.Instance);
+            Sender.Tell(state);
+        });
+        Command<WriteCheckpointNow>(_ => RunTask(async () =>
+        {
+            bool written = state.Checkpoints.Count > 0 && state.Checkpoints[^1].Step == state.NextStep;
+            if (checkpointRequested && !stepInFlight && live.Length > 0 && state.NextStep > 0 && !written) await Checkpoint(state.NextStep);
+        }));
         Command<Form>(_ => RunTask(FormRound));
         Command<Next>(_ => RunTask(DoStep));
         // Journaled: now every replica of the round applies the reduced gradients.
@@ -63,27 +90,45 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         Command<Apply>(apply => RunTask(async () =>
         {
             await Task.WhenAll(live.Select(m => Reply(trainers.Ask<TrainerReplies.Finished>(new TrainerCommands.FinishStep(Trainer(m.Rank), apply.Step, Commit: true), stepTimeout))));
+            stepInFlight = false;
             long done = apply.Step + 1;
             var spec = state.Spec!;
-            if (done % spec.CheckpointEvery != 0 && done != spec.Steps)
-            {
-                Self.Tell(Next.Instance);
-                return;
-            }
-            var written = await Reply<object>(trainers.Ask<object>(new TrainerCommands.WriteCheckpoint(Trainer(live[0].Rank), done, state.ConsumedSamples), stepTimeout));
-            if (written is TrainerReplies.CheckpointWritten checkpoint)
-            {
-                Persist(new TrainingRunEvents.CheckpointRecorded(done, checkpoint.Path, checkpoint.Sha256), recorded =>
-                {
-                    state = state.Apply(recorded);
-                    Self.Tell(Next.Instance);
-                });
-                return;
-            }
-            Context.GetLogger().Error("training run {0}: checkpoint after step {1} failed ({2}); keeping {3}", run, done, Describe(written),
-                state.Checkpoints.Count > 0 ? state.Checkpoints[^1].Path : "none");
+            if (done % spec.CheckpointEvery == 0 || done == spec.Steps || checkpointRequested) await Checkpoint(done);
             Self.Tell(Next.Instance);
         }));
+    }
+
+    // The first replica of the round writes the checkpoint; once complete it is journaled. A failed one
+    // is reported and the run goes on with the previous one.
+    private async Task Checkpoint(long done)
+    {
+        checkpointRequested = false;
+        var written = await Reply<object>(trainers.Ask<object>(new TrainerCommands.WriteCheckpoint(Trainer(live[0].Rank), done, state.ConsumedSamples), stepTimeout));
+        if (written is TrainerReplies.CheckpointWritten checkpoint)
+        {
+            var recorded = new TrainingRunEvents.CheckpointRecorded(done, checkpoint.Path, checkpoint.Sha256);
+            Persist(recorded, r => state = state.Apply(r));
+            return;
+        }
+        Context.GetLogger().Error("training run {0}: checkpoint after step {1} failed ({2}); keeping {3}", run, done, Describe(written),
+            state.Checkpoints.Count > 0 ? state.Checkpoints[^1].Path : "none");
+    }
+
+    // Journals a change of status if the run is in the status it applies to, answers with the state either way.
+    private void Change(TrainingRunStatus from, IActorTrainMessage @event, object? then)
+    {
+        if (state.Status != from)
+        {
+            Sender.Tell(state);
+            return;
+        }
+        var requester = Sender;
+        Persist(@event, changed =>
+        {
+            state = state.Apply(changed);
+            requester.Tell(state);
+            if (then is not null) Self.Tell(then);
+        });
     }
 
     public override string PersistenceId { get; }
@@ -149,6 +194,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     private async Task DoStep()
     {
         var spec = state.Spec!;
+        if (state.Status != TrainingRunStatus.Running) return; // paused or stopped: the step in flight was the last
         if (state.NextStep >= spec.Steps)
         {
             if (state.Status == TrainingRunStatus.Running)
@@ -156,6 +202,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             return;
         }
         long step = state.NextStep, consumed = state.ConsumedSamples;
+        stepInFlight = true;
         ImmutableArray<string> ring = [.. live.Select(m => m.DataPlane)];
         var replies = await Task.WhenAll(live.Select((member, position) => Reply<object>(trainers.Ask<object>(
             new TrainerCommands.ComputeStep(Trainer(member.Rank), step, consumed, round, position, ring), stepTimeout))));
@@ -172,6 +219,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             return;
         }
         // The round broke: drop the step everywhere and form a new round for the same step.
+        stepInFlight = false;
         var answered = live.Where((m, i) => replies[i] is not null).ToArray();
         await Task.WhenAll(answered.Select(m => Reply(trainers.Ask<TrainerReplies.Finished>(new TrainerCommands.FinishStep(Trainer(m.Rank), step, Commit: false), stepTimeout))));
         Context.GetLogger().Warning("training run {0}: step {1} failed in round {2} ({3}); re-forming", run, step, round,
@@ -205,6 +253,11 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     }
 
     private sealed record Apply(long Step) : INoSerializationVerificationNeeded;
+
+    private sealed class WriteCheckpointNow : INoSerializationVerificationNeeded
+    {
+        public static readonly WriteCheckpointNow Instance = new();
+    }
 
     private sealed class Next : INoSerializationVerificationNeeded
     {

@@ -8,6 +8,17 @@ public static class TrainingRunCommands
     public sealed record Start(string Run, TrainingSpec Spec) : IActorTrainMessage;
 
     public sealed record GetStatus(string Run) : IActorTrainMessage;
+
+    /// <summary>Finish the step in flight, then wait. Answered with the state.</summary>
+    public sealed record Pause(string Run) : IActorTrainMessage;
+
+    public sealed record Resume(string Run) : IActorTrainMessage;
+
+    /// <summary>Finish the step in flight, write a checkpoint, and end the run for good.</summary>
+    public sealed record Stop(string Run) : IActorTrainMessage;
+
+    /// <summary>Write a checkpoint after the step in flight (at once when paused).</summary>
+    public sealed record CheckpointNow(string Run) : IActorTrainMessage;
 }
 
 public static class TrainingRunEvents
@@ -22,6 +33,12 @@ public static class TrainingRunEvents
     public sealed record CheckpointRecorded(long Step, string Path, string Sha256) : IActorTrainMessage;
 
     public sealed record Completed(DateTimeOffset At) : IActorTrainMessage;
+
+    public sealed record Paused(DateTimeOffset At) : IActorTrainMessage;
+
+    public sealed record Resumed(DateTimeOffset At) : IActorTrainMessage;
+
+    public sealed record Stopped(DateTimeOffset At) : IActorTrainMessage;
 }
 
 /// <summary>A checkpoint as the journal records it.</summary>
@@ -31,6 +48,8 @@ public enum TrainingRunStatus
 {
     New,
     Running,
+    Paused,
+    Stopped,
     Completed,
 }
 
@@ -50,10 +69,15 @@ public sealed record TrainingRunState(TrainingRunStatus Status, TrainingSpec? Sp
     public TrainingRunState Apply(IActorTrainMessage @event) => @event switch
     {
         TrainingRunEvents.Started started when Status == TrainingRunStatus.New => this with { Status = TrainingRunStatus.Running, Spec = started.Spec },
-        TrainingRunEvents.StepCommitted step when Status == TrainingRunStatus.Running && step.Step == NextStep && step.ConsumedFrom == ConsumedSamples =>
+        // A step in flight when the run is paused or stopped still commits.
+        TrainingRunEvents.StepCommitted step when Status is TrainingRunStatus.Running or TrainingRunStatus.Paused or TrainingRunStatus.Stopped
+                                                  && step.Step == NextStep && step.ConsumedFrom == ConsumedSamples =>
             this with { Steps = Steps.Add(new CommittedStep(step.Step, step.ConsumedFrom, step.ConsumedTo, step.Ranks, step.Round, step.Loss)) },
         TrainingRunEvents.CheckpointRecorded checkpoint when checkpoint.Step <= NextStep =>
             this with { Checkpoints = Checkpoints.Add(new RecordedCheckpoint(checkpoint.Step, checkpoint.Path, checkpoint.Sha256)) },
+        TrainingRunEvents.Paused when Status == TrainingRunStatus.Running => this with { Status = TrainingRunStatus.Paused },
+        TrainingRunEvents.Resumed when Status == TrainingRunStatus.Paused => this with { Status = TrainingRunStatus.Running },
+        TrainingRunEvents.Stopped when Status is TrainingRunStatus.Running or TrainingRunStatus.Paused => this with { Status = TrainingRunStatus.Stopped },
         TrainingRunEvents.Completed when Status == TrainingRunStatus.Running && NextStep >= Spec!.Steps => this with { Status = TrainingRunStatus.Completed },
         _ => throw new InvalidOperationException($"{@event.GetType().Name} does not apply to a training run in status {Status} at step {NextStep}"),
     };
