@@ -203,6 +203,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         }
         long step = state.NextStep, consumed = state.ConsumedSamples;
         stepInFlight = true;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         ImmutableArray<string> ring = [.. live.Select(m => m.DataPlane)];
         var replies = await Task.WhenAll(live.Select((member, position) => Reply<object>(trainers.Ask<object>(
             new TrainerCommands.ComputeStep(Trainer(member.Rank), step, consumed, round, position, ring), stepTimeout))));
@@ -210,7 +211,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         if (reduced.Length == live.Length)
         {
             double loss = reduced.Sum(r => r.LossSum) / Math.Max(1, reduced.Sum(r => r.Labels));
-            var committed = new TrainingRunEvents.StepCommitted(step, consumed, consumed + spec.GlobalBatch, [.. live.Select(m => m.Rank)], round, loss);
+            var committed = new TrainingRunEvents.StepCommitted(step, consumed, consumed + spec.GlobalBatch, [.. live.Select(m => m.Rank)], round, loss, clock.Elapsed.TotalSeconds);
             Persist(committed, done =>
             {
                 state = state.Apply(done);

@@ -26,6 +26,7 @@ public static class ClusterTraining
         await using var node = await SingleNodeCluster.StartAsync("actortrain", new SqliteJournal(Path.Combine(directory, "actortrain.db")), config, Patience);
         var regions = TrainingRegions.Start(node.System, TimeSpan.FromMinutes(2));
         var state = await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start(run, spec), Patience, cancellationToken);
+        int contextTokens = ActorTrain.Model.ModelConfig.Preset(state.Spec!.Preset, 2).Context;
         if (state.Spec != spec) console.WriteLine($"run {run} exists: carrying on with its own settings from step {state.NextStep}");
         await console.Progress().AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
@@ -40,7 +41,8 @@ public static class ClusterTraining
                     if (state.Steps.Count > 0)
                     {
                         var last = state.Steps[^1];
-                        task.Description = Markup.Escape($"step {state.NextStep}/{state.Spec!.Steps}: loss {last.Loss:0.000}, replicas [{string.Join(", ", last.Ranks)}]");
+                        double tokensPerSecond = state.Spec!.GlobalBatch * (double)contextTokens / Math.Max(1e-9, last.Seconds);
+                        task.Description = Markup.Escape($"step {state.NextStep}/{state.Spec.Steps}: loss {last.Loss:0.000}, {tokensPerSecond:0} tokens/s, replicas [{string.Join(", ", last.Ranks)}]");
                     }
                 }
             });

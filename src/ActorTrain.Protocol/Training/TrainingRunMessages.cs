@@ -26,8 +26,9 @@ public static class TrainingRunEvents
     public sealed record Started(TrainingSpec Spec, DateTimeOffset At) : IActorTrainMessage;
 
     /// <summary>Step <paramref name="Step"/> is done: every replica of the round reduced the gradients of
-    /// samples [<paramref name="ConsumedFrom"/>, <paramref name="ConsumedTo"/>) of the run's order and applied the update.</summary>
-    public sealed record StepCommitted(long Step, long ConsumedFrom, long ConsumedTo, ImmutableArray<int> Ranks, long Round, double Loss) : IActorTrainMessage;
+    /// samples [<paramref name="ConsumedFrom"/>, <paramref name="ConsumedTo"/>) of the run's order; <paramref name="Seconds"/>
+    /// from sending the step to the last replica's reduced gradients (throughput = tokens / seconds).</summary>
+    public sealed record StepCommitted(long Step, long ConsumedFrom, long ConsumedTo, ImmutableArray<int> Ranks, long Round, double Loss, double Seconds = 0) : IActorTrainMessage;
 
     /// <summary>A checkpoint of the state after <paramref name="Step"/> steps is complete on disk; <paramref name="Sha256"/> is its metadata.json's.</summary>
     public sealed record CheckpointRecorded(long Step, string Path, string Sha256) : IActorTrainMessage;
@@ -54,7 +55,7 @@ public enum TrainingRunStatus
 }
 
 /// <summary>A committed step as the journal holds it.</summary>
-public sealed record CommittedStep(long Step, long ConsumedFrom, long ConsumedTo, ImmutableArray<int> Ranks, long Round, double Loss);
+public sealed record CommittedStep(long Step, long ConsumedFrom, long ConsumedTo, ImmutableArray<int> Ranks, long Round, double Loss, double Seconds);
 
 /// <summary>The training run's persisted state: its spec and every committed step. Changed only by <see cref="Apply"/>.</summary>
 public sealed record TrainingRunState(TrainingRunStatus Status, TrainingSpec? Spec, ImmutableList<CommittedStep> Steps, ImmutableList<RecordedCheckpoint> Checkpoints) : IActorTrainMessage
@@ -72,7 +73,7 @@ public sealed record TrainingRunState(TrainingRunStatus Status, TrainingSpec? Sp
         // A step in flight when the run is paused or stopped still commits.
         TrainingRunEvents.StepCommitted step when Status is TrainingRunStatus.Running or TrainingRunStatus.Paused or TrainingRunStatus.Stopped
                                                   && step.Step == NextStep && step.ConsumedFrom == ConsumedSamples =>
-            this with { Steps = Steps.Add(new CommittedStep(step.Step, step.ConsumedFrom, step.ConsumedTo, step.Ranks, step.Round, step.Loss)) },
+            this with { Steps = Steps.Add(new CommittedStep(step.Step, step.ConsumedFrom, step.ConsumedTo, step.Ranks, step.Round, step.Loss, step.Seconds)) },
         TrainingRunEvents.CheckpointRecorded checkpoint when checkpoint.Step <= NextStep =>
             this with { Checkpoints = Checkpoints.Add(new RecordedCheckpoint(checkpoint.Step, checkpoint.Path, checkpoint.Sha256)) },
         TrainingRunEvents.Paused when Status == TrainingRunStatus.Running => this with { Status = TrainingRunStatus.Paused },
