@@ -16,22 +16,7 @@ public sealed class TrainingRunTests : IDisposable
 
     public void Dispose() => root.Dispose();
 
-    // Documents that count up modulo 50 in a 64-token vocabulary: enough samples of 129 tokens for the tiny preset.
-    private string Dataset()
-    {
-        string directory = root.Combine("dataset");
-        Directory.CreateDirectory(directory);
-        var random = new Random(2);
-        using var writer = new PackedShardWriter(Path.Combine(directory, "train.tokens"), 64, 50);
-        for (int d = 0; d < 300; d++)
-        {
-            int start = random.Next(50);
-            writer.AddDocument([.. Enumerable.Range(0, 200).Select(i => (start + i) % 50)]);
-        }
-        writer.Complete();
-        new DatasetIndex("synthetic", null, 64, 50, [new DatasetShard("train.tokens", DatasetShard.Train, writer.Tokens, writer.Documents, writer.Tokens)]).Save(directory);
-        return directory;
-    }
+    private string Dataset() => CountingDataset.Write(root.Combine("dataset"));
 
     private async Task<(SingleNodeCluster Node, TrainingRegions Regions)> Start(string name)
     {

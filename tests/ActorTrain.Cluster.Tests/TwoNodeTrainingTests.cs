@@ -33,14 +33,7 @@ public sealed class TwoNodeTrainingTests : IDisposable
     [Fact]
     public async Task When_a_trainer_node_dies_its_replicas_come_back_on_the_survivor_and_no_sample_is_lost()
     {
-        string dataset = root.Combine("dataset");
-        Directory.CreateDirectory(dataset);
-        using (var writer = new PackedShardWriter(Path.Combine(dataset, "train.tokens"), 64, 50))
-        {
-            for (int d = 0; d < 300; d++) writer.AddDocument([.. Enumerable.Range(0, 200).Select(i => (d + i) % 50)]);
-            writer.Complete();
-            new DatasetIndex("synthetic", null, 64, 50, [new DatasetShard("train.tokens", DatasetShard.Train, writer.Tokens, writer.Documents, writer.Tokens)]).Save(dataset);
-        }
+        string dataset = CountingDataset.Write(root.Combine("dataset"));
         var journal = new SqliteJournal(root.Combine("journal.db"));
         await using var first = await SingleNodeCluster.StartAsync("pair", journal, Fast, Patience);
         var firstRegions = TrainingRegions.Start(first.System, TimeSpan.FromSeconds(10));

@@ -1,0 +1,23 @@
+using ActorTrain.Data.Tokens;
+
+namespace ActorTrain.Cluster.Tests;
+
+/// <summary>A tokenized dataset a tiny model learns in a few steps: 300 documents of 200 tokens that
+/// count up modulo 50 from a random start, in a 64-token vocabulary (end-of-text 50).</summary>
+internal static class CountingDataset
+{
+    public static string Write(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var random = new Random(2);
+        using var writer = new PackedShardWriter(Path.Combine(directory, "train.tokens"), 64, 50);
+        for (int d = 0; d < 300; d++)
+        {
+            int start = random.Next(50);
+            writer.AddDocument([.. Enumerable.Range(0, 200).Select(i => (start + i) % 50)]);
+        }
+        writer.Complete();
+        new DatasetIndex("synthetic", null, 64, 50, [new DatasetShard("train.tokens", DatasetShard.Train, writer.Tokens, writer.Documents, writer.Tokens)]).Save(directory);
+        return directory;
+    }
+}
