@@ -51,6 +51,9 @@ public sealed class TrainingRunTests : IDisposable
         Assert.Equal([0, 1, 2], done.Steps[^1].Ranks.ToArray());
         Assert.True(done.Steps.Select(s => s.Round).Distinct().Count() >= 2, "the kill should have made a new round");
         Assert.True(done.Steps[^1].Loss < done.Steps[0].Loss, $"loss {done.Steps[0].Loss} -> {done.Steps[^1].Loss}");
+        var records = ActorTrain.Model.MetricsLog.Read(Path.Combine(spec.RunDirectory, "metrics.jsonl")).ToArray();
+        Assert.Equal(Enumerable.Range(1, 30).Select(i => (double)i), records.Select(r => r["step"]));
+        Assert.All(records, r => Assert.True(r["train/tokens_per_second"] > 0));
 
         var digests = await Task.WhenAll(new[] { 0, 1, 2 }.Select(r => regions.Trainers.Ask<TrainerReplies.ParameterDigest>(new TrainerCommands.GetParameterDigest(new TrainerId("lockstep", r)), Patience)));
         Assert.Equal(30, digests[0].Step);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ActorTrain.Model;
 using ActorTrain.Protocol;
 using ActorTrain.Protocol.Training;
 using Akka.Actor;
@@ -26,6 +27,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     private long round;
     private bool checkpointRequested;
     private bool stepInFlight;
+    private MetricsLog? metrics;
     private TrainingRunState state = TrainingRunState.Initial;
 
     /// <param name="trainers">Takes <see cref="TrainerCommands"/> (the trainer region).</param>
@@ -97,6 +99,29 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             Self.Tell(Next.Instance);
         }));
     }
+
+    // metrics.jsonl and TensorBoard events in the run directory, one record per committed step.
+    private void RecordMetrics(TrainingRunEvents.StepCommitted step, long tokens)
+    {
+        try
+        {
+            metrics ??= new MetricsLog(state.Spec!.RunDirectory);
+            metrics.Record(step.Step + 1, new Dictionary<string, double>
+            {
+                ["train/loss"] = step.Loss,
+                ["train/tokens_per_second"] = tokens / Math.Max(1e-9, step.Seconds),
+                ["train/step_seconds"] = step.Seconds,
+                ["train/replicas"] = step.Ranks.Length,
+                ["train/consumed_samples"] = step.ConsumedTo,
+            });
+        }
+        catch (IOException e)
+        {
+            Context.GetLogger().Warning("training run {0}: metrics not written: {1}", run, e.Message);
+        }
+    }
+
+    protected override void PostStop() => metrics?.Dispose();
 
     // The first replica of the round writes the checkpoint; once complete it is journaled. A failed one
     // is reported and the run goes on with the previous one.
@@ -215,6 +240,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             Persist(committed, done =>
             {
                 state = state.Apply(done);
+                RecordMetrics(done, reduced.Sum(r => r.Labels));
                 Self.Tell(new Apply(step));
             });
             return;
