@@ -21,7 +21,7 @@ public sealed class TrainingRunTests : IDisposable
     private async Task<(SingleNodeCluster Node, TrainingRegions Regions)> Start(string name)
     {
         var node = await SingleNodeCluster.StartAsync(name, new SqliteJournal(root.Combine($"{name}.db")), ConfigurationFactory.ParseString("akka.loglevel = WARNING"), Patience);
-        return (node, TrainingRegions.Start(node.System, TimeSpan.FromSeconds(10)));
+        return (node, TrainingRegions.Start(node.System, TrainingSettings.From(node.Config) with { StepTimeout = TimeSpan.FromSeconds(10) }));
     }
 
     [Fact]

@@ -36,7 +36,7 @@ public sealed class TwoNodeTrainingTests : IDisposable
         string dataset = CountingDataset.Write(root.Combine("dataset"));
         var journal = new SqliteJournal(root.Combine("journal.db"));
         await using var first = await SingleNodeCluster.StartAsync("pair", journal, Fast, Patience);
-        var firstRegions = TrainingRegions.Start(first.System, TimeSpan.FromSeconds(10));
+        var firstRegions = TrainingRegions.Start(first.System, TrainingSettings.From(first.Config) with { StepTimeout = TimeSpan.FromSeconds(10) });
 
         // Terminating the second system must not leave the cluster politely: it dies, and the first finds out.
         var secondConfig = ConfigurationFactory.ParseString("""
@@ -48,7 +48,7 @@ public sealed class TwoNodeTrainingTests : IDisposable
         Akka.Cluster.Cluster.Get(second).RegisterOnMemberUp(() => joined.TrySetResult());
         Akka.Cluster.Cluster.Get(second).Join(Akka.Cluster.Cluster.Get(first.System).SelfAddress);
         await joined.Task.WaitAsync(Patience);
-        TrainingRegions.Start(second, TimeSpan.FromSeconds(10));
+        TrainingRegions.Start(second, TrainingSettings.From(first.Config) with { StepTimeout = TimeSpan.FromSeconds(10) });
 
         var spec = new TrainingSpec(dataset, root.Combine("run"), "tiny", "causal", Steps: 24, GlobalBatch: 6, MicroBatch: 3, LearningRate: 3e-3, Seed: 3, Replicas: 3, CheckpointEvery: 100);
         await firstRegions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("pair-run", spec), Patience);

@@ -20,16 +20,17 @@ public sealed class TrainerActor : ReceiveActor
 {
     private readonly TrainerId id;
     private readonly TimeSpan ringTimeout;
-    private readonly TcpListener listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener listener;
     private ReplicaSetup? replica;
     private RingAllReduce? ring;
     private long round = -1;
     private long reducedStep = -1;
 
-    public TrainerActor(TrainerId id, TimeSpan ringTimeout)
+    public TrainerActor(TrainerId id, TrainingSettings settings)
     {
         this.id = id;
-        this.ringTimeout = ringTimeout;
+        ringTimeout = settings.StepTimeout;
+        listener = new TcpListener(settings.DataPlaneHost, 0);
         listener.Start();
         Receive<TrainerCommands.Prepare>(prepare =>
         {
@@ -79,7 +80,7 @@ public sealed class TrainerActor : ReceiveActor
         Receive<TrainerCommands.GetParameterDigest>(_ => Sender.Tell(new TrainerReplies.ParameterDigest(id.Rank, replica?.Trainer.Optimizer.Steps ?? 0, Digest())));
     }
 
-    public static Props Props(TrainerId id, TimeSpan ringTimeout) => Akka.Actor.Props.Create(() => new TrainerActor(id, ringTimeout));
+    public static Props Props(TrainerId id, TrainingSettings settings) => Akka.Actor.Props.Create(() => new TrainerActor(id, settings));
 
     protected override void PostStop()
     {

@@ -9,13 +9,13 @@ public sealed record TrainingRegions(IActorRef Trainers, IActorRef Runs)
 {
     public const int MaxShards = 100;
 
-    public static TrainingRegions Start(ActorSystem system, TimeSpan stepTimeout)
+    public static TrainingRegions Start(ActorSystem system, TrainingSettings settings)
     {
         var sharding = ClusterSharding.Get(system);
         var extractor = new TrainingMessageExtractor(MaxShards);
-        var trainers = sharding.Start("trainer", id => TrainerActor.Props(TrainerId.Parse(id), stepTimeout),
+        var trainers = sharding.Start("trainer", id => TrainerActor.Props(TrainerId.Parse(id), settings),
             ClusterShardingSettings.Create(system).WithRole("trainer"), extractor);
-        var runs = sharding.Start("training-run", id => TrainingRunActor.Props(id, trainers, stepTimeout),
+        var runs = sharding.Start("training-run", id => TrainingRunActor.Props(id, trainers, settings.StepTimeout),
             ClusterShardingSettings.Create(system).WithRole("coordinator"), extractor);
         return new TrainingRegions(trainers, runs);
     }

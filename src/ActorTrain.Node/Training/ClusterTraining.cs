@@ -24,7 +24,7 @@ public static class ClusterTraining
         if (dataDir is not null) config = ConfigurationFactory.ParseString($"actortrain.node.data-dir = {EmbeddedHocon.Quote(dataDir)}").WithFallback(config);
         string directory = NodeDataDirectory.Resolve(config.WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Base)));
         await using var node = await SingleNodeCluster.StartAsync("actortrain", new SqliteJournal(Path.Combine(directory, "actortrain.db")), config, Patience);
-        var regions = TrainingRegions.Start(node.System, TimeSpan.FromMinutes(2));
+        var regions = TrainingRegions.Start(node.System, TrainingSettings.From(node.Config));
         var state = await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start(run, spec), Patience, cancellationToken);
         int contextTokens = ActorTrain.Model.ModelConfig.Preset(state.Spec!.Preset, 2).Context;
         if (state.Spec != spec) console.WriteLine($"run {run} exists: carrying on with its own settings from step {state.NextStep}");
