@@ -33,10 +33,7 @@ public sealed class TrainingRun : IDisposable
     {
         Options = options;
         Index = index;
-        // Next-token prediction needs no special token but end-of-text; the cloze objectives need the tokenizer's.
-        var (cloze, padding) = options.Training.Objective.IsCloze()
-            ? Cloze(TokenizerCatalog.Load(index.Tokenizer))
-            : (new ClozeTokens(index.EndOfText, index.EndOfText, index.EndOfText, []), index.EndOfText);
+        var (cloze, padding) = SpecialTokensFor(options.Training.Objective, index);
         train = new TokenSamples(options.DatasetDirectory, index, DatasetShard.Train, options.Model.Context);
         validation = new TokenSamples(options.DatasetDirectory, index, DatasetShard.Validation, options.Model.Context);
         if (train.Count < options.Training.GlobalBatch)
@@ -89,9 +86,15 @@ public sealed class TrainingRun : IDisposable
         return new TrainingRun(options, index, warn);
     }
 
-    /// <summary>The cloze tokens and padding of a tokenizer (shared with the cluster's replicas).</summary>
-    public static (ClozeTokens Cloze, int Padding) Cloze(ITextTokenizer tokenizer) =>
-        (new ClozeTokens(tokenizer.EndOfText, tokenizer.Mask, tokenizer.EndOfText, tokenizer.Sentinels), tokenizer.Padding);
+    /// <summary>The special tokens an objective needs (shared with the cluster's replicas): next-token
+    /// prediction needs none but the dataset's end-of-text, so it runs on datasets whose tokenizer is not
+    /// at hand; the cloze objectives take mask, sentinels and padding from the dataset's tokenizer.</summary>
+    public static (ClozeTokens Cloze, int Padding) SpecialTokensFor(Objective objective, DatasetIndex index)
+    {
+        if (!objective.IsCloze()) return (new ClozeTokens(index.EndOfText, index.EndOfText, index.EndOfText, []), index.EndOfText);
+        var tokenizer = TokenizerCatalog.Load(index.Tokenizer);
+        return (new ClozeTokens(tokenizer.EndOfText, tokenizer.Mask, tokenizer.EndOfText, tokenizer.Sentinels), tokenizer.Padding);
+    }
 
     public StepReport TrainStep()
     {

@@ -23,10 +23,7 @@ public sealed class ReplicaSetup : IDisposable
         {
             GlobalBatch = spec.GlobalBatch, MicroBatch = spec.MicroBatch, LearningRate = spec.LearningRate, Seed = spec.Seed,
         };
-        // Next-token prediction needs no special token but end-of-text; the cloze objectives need the tokenizer's.
-        var (cloze, padding) = objective == Objective.Causal
-            ? (new ClozeTokens(index.EndOfText, index.EndOfText, index.EndOfText, []), index.EndOfText)
-            : TrainingRun.Cloze(TokenizerCatalog.Load(index.Tokenizer));
+        var (cloze, padding) = TrainingRun.SpecialTokensFor(objective, index);
         samples = new TokenSamples(spec.Dataset, index, DatasetShard.Train, model.Context);
         Sampler = new GlobalBatchSampler(new SampleOrder(samples.Count, spec.Seed), spec.GlobalBatch);
         Trainer = new ReplicaTrainer(new Gpt(model, (long)spec.Seed), training, new TrainingBatch(samples, objective, cloze, padding, spec.Seed));
