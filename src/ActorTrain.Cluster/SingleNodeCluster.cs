@@ -25,6 +25,7 @@ public sealed class SingleNodeCluster : IAsyncDisposable
         PersistenceConfig.Prepare(journal);
         var config = overrides
             .WithFallback(EmbeddedHocon.Load(EmbeddedHocon.ClusterSingleNode))
+            .WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Cluster))
             .WithFallback(PersistenceConfig.For(journal))
             .WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Base));
         var system = ActorSystem.Create(name, config);

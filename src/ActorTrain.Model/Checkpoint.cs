@@ -24,17 +24,24 @@ public static class Checkpoint
     /// <returns>The checkpoint directory.</returns>
     public static string Save(string runDirectory, ReplicaTrainer trainer, long consumedSamples, string tokenizer, string? tokenizerSha256, string dataset)
     {
-        string final = DirectoryFor(runDirectory, trainer.Optimizer.Steps);
+        using var snapshot = TrainerSnapshot.Take(trainer);
+        return Save(runDirectory, snapshot, consumedSamples, tokenizer, tokenizerSha256, dataset);
+    }
+
+    /// <summary>Writes a checkpoint of a snapshot: safe on any thread while the replica it came from trains on.</summary>
+    /// <returns>The checkpoint directory.</returns>
+    public static string Save(string runDirectory, TrainerSnapshot snapshot, long consumedSamples, string tokenizer, string? tokenizerSha256, string dataset)
+    {
+        string final = DirectoryFor(runDirectory, snapshot.Steps);
         string partial = final + ".partial";
         if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
         Directory.CreateDirectory(partial);
         var files = new Dictionary<string, string>
         {
-            [ModelFile] = WriteDurably(Path.Combine(partial, ModelFile), s => Safetensors.Write(s, trainer.Model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)))),
-            [OptimizerFile] = WriteDurably(Path.Combine(partial, OptimizerFile), s => Safetensors.Write(s, trainer.Optimizer.Moments.SelectMany(m =>
-                new[] { ($"{m.Key}.exp_avg", m.Value.Mean), ($"{m.Key}.exp_avg_sq", m.Value.Variance) }))),
+            [ModelFile] = WriteDurably(Path.Combine(partial, ModelFile), s => Safetensors.Write(s, snapshot.Parameters)),
+            [OptimizerFile] = WriteDurably(Path.Combine(partial, OptimizerFile), s => Safetensors.Write(s, snapshot.Moments)),
         };
-        var metadata = new CheckpointMetadata(CheckpointMetadata.CurrentFormat, trainer.Optimizer.Steps, consumedSamples, trainer.Model.Config, trainer.Config, tokenizer, tokenizerSha256, dataset, files);
+        var metadata = new CheckpointMetadata(CheckpointMetadata.CurrentFormat, snapshot.Steps, consumedSamples, snapshot.Model, snapshot.Training, tokenizer, tokenizerSha256, dataset, files);
         WriteDurably(Path.Combine(partial, MetadataFile), s => JsonSerializer.Serialize(s, metadata, Json));
         WriteDurably(Path.Combine(partial, CompleteMarker), _ => { });
         DirectorySync.Flush(partial);

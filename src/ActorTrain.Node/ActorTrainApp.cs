@@ -29,6 +29,10 @@ public static class ActorTrainApp
                 .WithDescription("Show versions, the native library and its CPU capabilities, torch threads, and check the journal with a real write and read.")
                 .WithExample("info", "--json")
                 .WithExample("info", "--db", "postgres:Host=127.0.0.1;Port=5432;Username=actortrain");
+            config.AddCommand<NodeCommand>("node")
+                .WithDescription("Run a cluster node until SIGTERM or Ctrl+C (then it leaves gracefully): data path, training runs and trainer replicas by role.")
+                .WithExample("node", "--port", "4053", "--roles", "coordinator,data", "--db", "postgres:Host=db;Username=actortrain", "--config", "local")
+                .WithExample("node", "--port", "4054", "--seed", "127.0.0.1:4053", "--roles", "trainer", "--devices", "cpu:2");
             config.AddCommand<IngestCommand>("ingest")
                 .WithDescription("Collect, clean and deduplicate sources into JSONL.zst shards on a one-node cluster; re-run to resume after a crash.")
                 .WithExample("ingest", "--source", "/usr/share/man", "--job", "man-pages")

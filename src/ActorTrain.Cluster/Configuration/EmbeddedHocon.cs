@@ -9,6 +9,9 @@ public static class EmbeddedHocon
     public const string PersistenceSqlite = "persistence-sqlite.conf";
     public const string PersistencePostgres = "persistence-postgres.conf";
     public const string ClusterSingleNode = "cluster-single-node.conf";
+    public const string Cluster = "cluster.conf";
+    public const string LocalProfile = "local.conf";
+    public const string ProductionProfile = "production.conf";
 
     public static Config Load(string name) => ConfigurationFactory.ParseString(Text(name));
 

@@ -35,11 +35,11 @@ public sealed class ReplicaSetup : IDisposable
 
     public TrainingSpec Spec { get; }
 
-    /// <summary>Writes a checkpoint of this replica after its current step.</summary>
+    /// <summary>Writes a checkpoint of a snapshot of this replica (any thread: the replica may train on meanwhile).</summary>
     /// <returns>The checkpoint directory and the sha256 of its metadata.json (which holds every other file's).</returns>
-    public (string Path, string Sha256) WriteCheckpoint(long consumedSamples)
+    public (string Path, string Sha256) WriteCheckpoint(TrainerSnapshot snapshot, long consumedSamples)
     {
-        string path = Checkpoint.Save(Spec.RunDirectory, Trainer, consumedSamples, Index.Tokenizer, Index.TokenizerSha256, Path.GetFullPath(Spec.Dataset));
+        string path = Checkpoint.Save(Spec.RunDirectory, snapshot, consumedSamples, Index.Tokenizer, Index.TokenizerSha256, Path.GetFullPath(Spec.Dataset));
         return (path, Checkpoint.Sha256Of(Path.Combine(path, "metadata.json")));
     }
 

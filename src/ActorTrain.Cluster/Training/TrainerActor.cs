@@ -21,6 +21,7 @@ public sealed class TrainerActor : ReceiveActor
     private readonly TrainerId id;
     private readonly TimeSpan ringTimeout;
     private readonly TcpListener listener;
+    private readonly string device;
     private ReplicaSetup? replica;
     private RingAllReduce? ring;
     private long round = -1;
@@ -32,6 +33,7 @@ public sealed class TrainerActor : ReceiveActor
         ringTimeout = settings.StepTimeout;
         listener = new TcpListener(settings.DataPlaneHost, 0);
         listener.Start();
+        device = DeviceLeases.For(Context.System).Acquire(id.EntityId);
         Receive<TrainerCommands.Prepare>(prepare =>
         {
             if (replica is null)
@@ -39,7 +41,7 @@ public sealed class TrainerActor : ReceiveActor
                 replica = new ReplicaSetup(prepare.Spec);
                 if (prepare.Checkpoint is not null) Restore(prepare.Checkpoint);
             }
-            Sender.Tell(new TrainerReplies.Ready(id.Rank, listener.LocalEndpoint!.ToString()!, replica.Trainer.Optimizer.Steps));
+            Sender.Tell(new TrainerReplies.Ready(id.Rank, listener.LocalEndpoint!.ToString()!, replica.Trainer.Optimizer.Steps, device));
         });
         Receive<TrainerCommands.ComputeStep>(compute => RunTask(() => Compute(new StepWork(compute.Step, compute.ConsumedSamples, compute.Round, compute.Position, compute.Ring, ApplyAtOnce: false), Sender)));
         Receive<TrainerCommands.ReplayStep>(replay => RunTask(() => Compute(new StepWork(replay.Step, replay.ConsumedSamples, replay.Round, replay.Position, replay.Ring, ApplyAtOnce: true), Sender)));
@@ -50,19 +52,25 @@ public sealed class TrainerActor : ReceiveActor
                 Sender.Tell(new TrainerReplies.Failed(id.Rank, write.Step, $"replica is at step {replica?.Trainer.Optimizer.Steps}, not {write.Step}"));
                 return;
             }
+            // The copy is taken now, between steps; the files are written in the background while training goes on.
             var requester = Sender;
             var setup = replica;
-            RunTask(async () =>
+            var snapshot = ActorTrain.Model.TrainerSnapshot.Take(replica.Trainer);
+            var log = Context.GetLogger();
+            Task.Run(() =>
             {
-                try
+                using (snapshot)
                 {
-                    var (path, sha256) = await Task.Run(() => setup.WriteCheckpoint(write.ConsumedSamples));
-                    requester.Tell(new TrainerReplies.CheckpointWritten(id.Rank, write.Step, path, sha256));
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    Context.GetLogger().Error(e, "trainer {0}: checkpoint of step {1} failed", id.EntityId, write.Step);
-                    requester.Tell(new TrainerReplies.Failed(id.Rank, write.Step, $"checkpoint failed: {e.Message}"));
+                    try
+                    {
+                        var (path, sha256) = setup.WriteCheckpoint(snapshot, write.ConsumedSamples);
+                        requester.Tell(new TrainerReplies.CheckpointWritten(id.Rank, write.Step, path, sha256));
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        log.Error(e, "trainer {0}: checkpoint of step {1} failed", id.EntityId, write.Step);
+                        requester.Tell(new TrainerReplies.Failed(id.Rank, write.Step, $"checkpoint failed: {e.Message}"));
+                    }
                 }
             });
         });
@@ -77,6 +85,8 @@ public sealed class TrainerActor : ReceiveActor
             }
             Sender.Tell(new TrainerReplies.Finished(id.Rank, finish.Step));
         });
+        // Passivate, not stop: the shard must not hand the replica messages while it goes.
+        Receive<TrainerCommands.Release>(_ => Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PoisonPill.Instance)));
         Receive<TrainerCommands.GetParameterDigest>(_ => Sender.Tell(new TrainerReplies.ParameterDigest(id.Rank, replica?.Trainer.Optimizer.Steps ?? 0, Digest())));
     }
 
@@ -84,6 +94,7 @@ public sealed class TrainerActor : ReceiveActor
 
     protected override void PostStop()
     {
+        DeviceLeases.For(Context.System).Release(id.EntityId);
         ring?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         listener.Stop();
         replica?.Dispose();
@@ -124,6 +135,7 @@ public sealed class TrainerActor : ReceiveActor
             using var timeout = new CancellationTokenSource(ringTimeout);
             var ring = await RingOf(compute.Round, compute.Position, compute.Ring, timeout.Token);
             var setup = replica;
+            string digest = Digest();
             int world = compute.Ring.Count;
             var (lossSum, labels, gradients) = await Task.Run(() =>
             {
@@ -136,7 +148,7 @@ public sealed class TrainerActor : ReceiveActor
             GradientBuffer.Restore(setup.Trainer.Model.parameters(), gradients);
             if (compute.ApplyAtOnce) setup.Trainer.ApplyUpdate();
             else reducedStep = compute.Step;
-            requester.Tell(new TrainerReplies.Reduced(id.Rank, compute.Step, lossSum, labels));
+            requester.Tell(new TrainerReplies.Reduced(id.Rank, compute.Step, lossSum, labels, digest));
         }
         catch (Exception e) when (IsRingFailure(e))
         {
@@ -194,6 +206,7 @@ public sealed class TrainerActor : ReceiveActor
     private string Digest()
     {
         if (replica is null) return "";
+        using var scope = TorchSharp.torch.NewDisposeScope();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var parameter in replica.Trainer.Model.parameters())
             hash.AppendData(MemoryMarshal.AsBytes(parameter.detach().contiguous().data<float>().ToArray().AsSpan()));

@@ -22,20 +22,23 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
 {
     private readonly string run;
     private readonly IActorRef trainers;
-    private readonly TimeSpan stepTimeout;
+    private readonly TrainingSettings settings;
     private ImmutableArray<(int Rank, string DataPlane)> live = [];
     private long round;
     private bool checkpointRequested;
+    private bool checkpointInFlight;
     private bool stepInFlight;
+    private bool probing;
+    private bool rejoined;
     private MetricsLog? metrics;
     private TrainingRunState state = TrainingRunState.Initial;
 
     /// <param name="trainers">Takes <see cref="TrainerCommands"/> (the trainer region).</param>
-    public TrainingRunActor(string run, IActorRef trainers, TimeSpan stepTimeout)
+    public TrainingRunActor(string run, IActorRef trainers, TrainingSettings settings)
     {
         this.run = run;
         this.trainers = trainers;
-        this.stepTimeout = stepTimeout;
+        this.settings = settings;
         PersistenceId = $"training-run-{run}";
 
         Recover<IActorTrainMessage>(@event => state = state.Apply(@event));
@@ -45,6 +48,12 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         });
         Command<TrainingRunCommands.Start>(start =>
         {
+            if (state.Status == TrainingRunStatus.Stopped)
+            {
+                // A stopped run started again carries on from its journal (and, replicas being gone, its newest checkpoint).
+                Change(TrainingRunStatus.Stopped, new TrainingRunEvents.Resumed(DateTimeOffset.UtcNow), then: Form.Instance);
+                return;
+            }
             if (state.Status != TrainingRunStatus.New)
             {
                 Sender.Tell(state);
@@ -79,25 +88,84 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             Self.Tell(WriteCheckpointNow.Instance);
             Sender.Tell(state);
         });
-        Command<WriteCheckpointNow>(_ => RunTask(async () =>
+        Command<WriteCheckpointNow>(_ =>
         {
-            bool written = state.Checkpoints.Count > 0 && state.Checkpoints[^1].Step == state.NextStep;
-            if (checkpointRequested && !stepInFlight && live.Length > 0 && state.NextStep > 0 && !written) await Checkpoint(state.NextStep);
-        }));
+            if (stepInFlight || checkpointInFlight) return; // the step's end, or the checkpoint's, asks again
+            if (checkpointRequested && live.Length > 0 && state.NextStep > 0 && !CheckpointedAt(state.NextStep)) StartCheckpoint(state.NextStep);
+            else if (state.Status == TrainingRunStatus.Stopped) ReleaseReplicas();
+        });
+        Command<CheckpointFinished>(Recorded);
         Command<Form>(_ => RunTask(FormRound));
         Command<Next>(_ => RunTask(DoStep));
-        // Journaled: now every replica of the round applies the reduced gradients.
+        Command<Probed>(probed =>
+        {
+            probing = false;
+            if (probed.Ready.Length == 0) return;
+            Context.GetLogger().Info("training run {0}: replicas [{1}] are back; they join at the next step", run, string.Join(", ", probed.Ready));
+            rejoined = true;
+        });
         // Journaled: now every replica of the round applies the reduced gradients; every so many steps the
-        // first of them writes a checkpoint, which is journaled once complete (a failed one is reported and the run goes on).
+        // first of them writes a checkpoint in the background, journaled once complete.
         Command<Apply>(apply => RunTask(async () =>
         {
-            await Task.WhenAll(live.Select(m => Reply(trainers.Ask<TrainerReplies.Finished>(new TrainerCommands.FinishStep(Trainer(m.Rank), apply.Step, Commit: true), stepTimeout))));
+            await Task.WhenAll(live.Select(m => Reply(trainers.Ask<TrainerReplies.Finished>(new TrainerCommands.FinishStep(Trainer(m.Rank), apply.Step, Commit: true), settings.StepTimeout))));
             stepInFlight = false;
             long done = apply.Step + 1;
             var spec = state.Spec!;
-            if (done % spec.CheckpointEvery == 0 || done == spec.Steps || checkpointRequested) await Checkpoint(done);
+            if (done % spec.CheckpointEvery == 0 || done == spec.Steps || checkpointRequested) RequestCheckpoint(done);
             Self.Tell(Next.Instance);
         }));
+    }
+
+    private bool CheckpointedAt(long step) => state.Checkpoints.Count > 0 && state.Checkpoints[^1].Step == step;
+
+    // One checkpoint is written at a time: one due while another is still being written waits for the next step boundary.
+    private void RequestCheckpoint(long done)
+    {
+        if (checkpointInFlight) checkpointRequested = true;
+        else StartCheckpoint(done);
+    }
+
+    // The first replica of the round snapshots its state and writes it in the background; the journal
+    // records the checkpoint only once it is complete on disk. A failed one is reported, the previous one kept.
+    private void StartCheckpoint(long done)
+    {
+        checkpointRequested = false;
+        checkpointInFlight = true;
+        trainers.Ask<object>(new TrainerCommands.WriteCheckpoint(Trainer(live[0].Rank), done, state.ConsumedSamples), settings.CheckpointTimeout)
+            .ContinueWith(written => new CheckpointFinished(done, written.IsCompletedSuccessfully ? written.Result : written.Exception?.GetBaseException().Message), TaskScheduler.Default)
+            .PipeTo(Self);
+    }
+
+    private void Recorded(CheckpointFinished finished)
+    {
+        checkpointInFlight = false;
+        if (finished.Reply is TrainerReplies.CheckpointWritten checkpoint)
+        {
+            Persist(new TrainingRunEvents.CheckpointRecorded(finished.Step, checkpoint.Path, checkpoint.Sha256), recorded =>
+            {
+                state = state.Apply(recorded);
+                AfterCheckpoint();
+            });
+            return;
+        }
+        Context.GetLogger().Error("training run {0}: checkpoint after step {1} failed ({2}); keeping {3}", run, finished.Step, Describe(finished.Reply),
+            state.Checkpoints.Count > 0 ? state.Checkpoints[^1].Path : "none");
+        AfterCheckpoint();
+    }
+
+    // A run that finished its steps waits for its checkpoints before it completes; a stopped one writes the one it was asked for.
+    private void AfterCheckpoint()
+    {
+        if (state.Status == TrainingRunStatus.Running && state.NextStep >= state.Spec!.Steps) Self.Tell(Next.Instance);
+        else if (checkpointRequested || state.Status == TrainingRunStatus.Stopped) Self.Tell(WriteCheckpointNow.Instance);
+    }
+
+    // A finished run gives its devices back: every replica stops (a later start of the run prepares them afresh from the checkpoint).
+    private void ReleaseReplicas()
+    {
+        foreach (var member in live) trainers.Tell(new TrainerCommands.Release(Trainer(member.Rank)));
+        live = [];
     }
 
     // metrics.jsonl and TensorBoard events in the run directory, one record per committed step.
@@ -123,22 +191,6 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
 
     protected override void PostStop() => metrics?.Dispose();
 
-    // The first replica of the round writes the checkpoint; once complete it is journaled. A failed one
-    // is reported and the run goes on with the previous one.
-    private async Task Checkpoint(long done)
-    {
-        checkpointRequested = false;
-        var written = await Reply<object>(trainers.Ask<object>(new TrainerCommands.WriteCheckpoint(Trainer(live[0].Rank), done, state.ConsumedSamples), stepTimeout));
-        if (written is TrainerReplies.CheckpointWritten checkpoint)
-        {
-            var recorded = new TrainingRunEvents.CheckpointRecorded(done, checkpoint.Path, checkpoint.Sha256);
-            Persist(recorded, r => state = state.Apply(r));
-            return;
-        }
-        Context.GetLogger().Error("training run {0}: checkpoint after step {1} failed ({2}); keeping {3}", run, done, Describe(written),
-            state.Checkpoints.Count > 0 ? state.Checkpoints[^1].Path : "none");
-    }
-
     // Journals a change of status if the run is in the status it applies to, answers with the state either way.
     private void Change(TrainingRunStatus from, IActorTrainMessage @event, object? then)
     {
@@ -160,8 +212,8 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string run, IActorRef trainers, TimeSpan stepTimeout) =>
-        Akka.Actor.Props.Create(() => new TrainingRunActor(run, trainers, stepTimeout));
+    public static Props Props(string run, IActorRef trainers, TrainingSettings settings) =>
+        Akka.Actor.Props.Create(() => new TrainingRunActor(run, trainers, settings));
 
     private TrainerId Trainer(int rank) => new(run, rank);
 
@@ -174,7 +226,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         var spec = state.Spec!;
         string? checkpoint = state.Checkpoints.Count > 0 ? state.Checkpoints[^1].Path : null;
         var asks = Enumerable.Range(0, spec.Replicas)
-            .Select(r => Reply(trainers.Ask<TrainerReplies.Ready>(new TrainerCommands.Prepare(Trainer(r), spec, checkpoint), stepTimeout)));
+            .Select(r => Reply(trainers.Ask<TrainerReplies.Ready>(new TrainerCommands.Prepare(Trainer(r), spec, checkpoint), settings.PrepareTimeout)));
         var ready = (await Task.WhenAll(asks)).OfType<TrainerReplies.Ready>().OrderBy(r => r.Rank).ToArray();
         var source = ready.Where(r => r.Step <= state.NextStep).OrderByDescending(r => r.Step).ThenBy(r => r.Rank).FirstOrDefault();
         if (source is null)
@@ -183,6 +235,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             Timers.StartSingleTimer("form", Form.Instance, TimeSpan.FromSeconds(5));
             return;
         }
+        rejoined = false;
         round = DateTimeOffset.UtcNow.UtcTicks;
         var members = ready.Select(r => (r.Rank, r.DataPlane)).ToImmutableArray();
         ImmutableArray<string> ring = [.. members.Select(m => m.DataPlane)];
@@ -190,7 +243,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         {
             int from = Array.IndexOf(ready, source);
             var synced = await Task.WhenAll(members.Select((m, position) => Reply<object>(trainers.Ask<object>(
-                new TrainerCommands.Synchronize(Trainer(m.Rank), source.Step, round, position, ring, from), stepTimeout))));
+                new TrainerCommands.Synchronize(Trainer(m.Rank), source.Step, round, position, ring, from), settings.StepTimeout))));
             if (synced.Any(reply => reply is not TrainerReplies.Synchronized))
             {
                 Context.GetLogger().Warning("training run {0}: synchronizing replicas at step {1} failed; forming again", run, source.Step);
@@ -203,7 +256,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         for (long step = source.Step; step < state.NextStep; step++)
         {
             var replayed = await Task.WhenAll(members.Select((m, position) => Reply<object>(trainers.Ask<object>(
-                new TrainerCommands.ReplayStep(Trainer(m.Rank), step, state.Steps[(int)step].ConsumedFrom, round, position, ring), stepTimeout))));
+                new TrainerCommands.ReplayStep(Trainer(m.Rank), step, state.Steps[(int)step].ConsumedFrom, round, position, ring), settings.StepTimeout))));
             if (replayed.Any(reply => reply is not TrainerReplies.Reduced))
             {
                 Context.GetLogger().Warning("training run {0}: replaying step {1} failed; forming again", run, step);
@@ -212,7 +265,8 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             }
         }
         live = members;
-        Context.GetLogger().Info("training run {0}: round {1} with replicas [{2}] from step {3}", run, round, string.Join(", ", live.Select(m => m.Rank)), state.NextStep);
+        Context.GetLogger().Info("training run {0}: round {1} with replicas [{2}] from step {3}", run, round,
+            string.Join(", ", ready.Select(r => $"{r.Rank} on {r.Device} at {r.DataPlane}")), state.NextStep);
         Self.Tell(Next.Instance);
     }
 
@@ -222,21 +276,41 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         if (state.Status != TrainingRunStatus.Running) return; // paused or stopped: the step in flight was the last
         if (state.NextStep >= spec.Steps)
         {
-            if (state.Status == TrainingRunStatus.Running)
-                Persist(new TrainingRunEvents.Completed(DateTimeOffset.UtcNow), completed => state = state.Apply(completed));
+            if (checkpointInFlight) return; // it sends Next when it is recorded
+            if (checkpointRequested && !CheckpointedAt(state.NextStep))
+            {
+                StartCheckpoint(state.NextStep);
+                return;
+            }
+            Persist(new TrainingRunEvents.Completed(DateTimeOffset.UtcNow), completed =>
+            {
+                state = state.Apply(completed);
+                ReleaseReplicas();
+            });
             return;
         }
+        if (rejoined)
+        {
+            await FormRound();
+            return;
+        }
+        if (live.Length < spec.Replicas) ProbeMissingReplicas();
         long step = state.NextStep, consumed = state.ConsumedSamples;
         stepInFlight = true;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         ImmutableArray<string> ring = [.. live.Select(m => m.DataPlane)];
-        var replies = await Task.WhenAll(live.Select((member, position) => Reply<object>(trainers.Ask<object>(
-            new TrainerCommands.ComputeStep(Trainer(member.Rank), step, consumed, round, position, ring), stepTimeout))));
+        var replies = await RepliesOfStep([.. live.Select((member, position) => Reply<object>(trainers.Ask<object>(
+            new TrainerCommands.ComputeStep(Trainer(member.Rank), step, consumed, round, position, ring), settings.StepTimeout)))]);
         var reduced = replies.OfType<TrainerReplies.Reduced>().ToArray();
         if (reduced.Length == live.Length)
         {
             double loss = reduced.Sum(r => r.LossSum) / Math.Max(1, reduced.Sum(r => r.Labels));
-            var committed = new TrainingRunEvents.StepCommitted(step, consumed, consumed + spec.GlobalBatch, [.. live.Select(m => m.Rank)], round, loss, clock.Elapsed.TotalSeconds);
+            ImmutableArray<string> digests = [.. reduced.Select(r => r.ParameterDigest)];
+            if (digests.Distinct().Count() > 1)
+                Context.GetLogger().Error("training run {0}: replicas diverged before step {1}: {2}", run, step,
+                    string.Join("; ", reduced.Select(r => $"rank {r.Rank} {r.ParameterDigest}")));
+            var committed = new TrainingRunEvents.StepCommitted(step, consumed, consumed + spec.GlobalBatch, [.. live.Select(m => m.Rank)], round, loss,
+                clock.Elapsed.TotalSeconds, digests);
             Persist(committed, done =>
             {
                 state = state.Apply(done);
@@ -248,16 +322,46 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         // The round broke: drop the step everywhere and form a new round for the same step.
         stepInFlight = false;
         var answered = live.Where((m, i) => replies[i] is not null).ToArray();
-        await Task.WhenAll(answered.Select(m => Reply(trainers.Ask<TrainerReplies.Finished>(new TrainerCommands.FinishStep(Trainer(m.Rank), step, Commit: false), stepTimeout))));
+        await Task.WhenAll(answered.Select(m => Reply(trainers.Ask<TrainerReplies.Finished>(new TrainerCommands.FinishStep(Trainer(m.Rank), step, Commit: false), settings.StepTimeout))));
         Context.GetLogger().Warning("training run {0}: step {1} failed in round {2} ({3}); re-forming", run, step, round,
             string.Join("; ", live.Select((m, i) => $"rank {m.Rank}: {Describe(replies[i])}")));
         Self.Tell(Form.Instance);
+    }
+
+    // Every reply of the step; or, once one replica failed (its ring broke: the step cannot complete), those that come
+    // within a short grace — a replica whose node died never answers, and waiting out the step deadline for it buys nothing.
+    private static async Task<object?[]> RepliesOfStep(Task<object?>[] asks)
+    {
+        var all = Task.WhenAll(asks);
+        var failed = new TaskCompletionSource();
+        foreach (var ask in asks)
+            _ = ask.ContinueWith(t => { if (t.Result is not TrainerReplies.Reduced) failed.TrySetResult(); }, TaskScheduler.Default);
+        if (await Task.WhenAny(all, failed.Task) != all) await Task.WhenAny(all, Task.Delay(FailureGrace));
+        return [.. asks.Select(ask => ask.IsCompletedSuccessfully ? ask.Result : null)];
+    }
+
+    private static readonly TimeSpan FailureGrace = TimeSpan.FromSeconds(3);
+
+    // Replicas missing from the round (their node died; no device was free) are asked to prepare in the
+    // background, one probe at a time; those that answer join at the next step boundary, after taking a
+    // live replica's state over the data plane.
+    private void ProbeMissingReplicas()
+    {
+        if (probing) return;
+        probing = true;
+        var spec = state.Spec!;
+        string? checkpoint = state.Checkpoints.Count > 0 ? state.Checkpoints[^1].Path : null;
+        var missing = Enumerable.Range(0, spec.Replicas).Except(live.Select(m => m.Rank)).ToArray();
+        Task.WhenAll(missing.Select(r => Reply(trainers.Ask<TrainerReplies.Ready>(new TrainerCommands.Prepare(Trainer(r), spec, checkpoint), settings.PrepareTimeout))))
+            .ContinueWith(answers => new Probed([.. answers.Result.OfType<TrainerReplies.Ready>().Select(r => r.Rank)]), TaskScheduler.Default)
+            .PipeTo(Self);
     }
 
     private static string Describe(object? reply) => reply switch
     {
         null => "no answer",
         TrainerReplies.Failed failed => failed.Reason,
+        string error => error,
         _ => "reduced",
     };
 
@@ -280,6 +384,11 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     }
 
     private sealed record Apply(long Step) : INoSerializationVerificationNeeded;
+
+    private sealed record Probed(ImmutableArray<int> Ready) : INoSerializationVerificationNeeded;
+
+    /// <summary><paramref name="Reply"/>: the replica's answer, or the reason there was none.</summary>
+    private sealed record CheckpointFinished(long Step, object? Reply) : INoSerializationVerificationNeeded;
 
     private sealed class WriteCheckpointNow : INoSerializationVerificationNeeded
     {

@@ -4,7 +4,7 @@ using Akka.Configuration;
 namespace ActorTrain.Cluster.Training;
 
 /// <summary>actortrain.training, read once.</summary>
-public sealed record TrainingSettings(IPAddress DataPlaneHost, TimeSpan StepTimeout)
+public sealed record TrainingSettings(IPAddress DataPlaneHost, TimeSpan StepTimeout, TimeSpan PrepareTimeout, TimeSpan CheckpointTimeout)
 {
     /// <exception cref="ConfigurationException">A missing section, an address that is not an IP address, or a non-positive timeout.</exception>
     public static TrainingSettings From(Config config)
@@ -12,8 +12,21 @@ public sealed record TrainingSettings(IPAddress DataPlaneHost, TimeSpan StepTime
         var section = config.GetConfig("actortrain.training") ?? throw new ConfigurationException("actortrain.training is missing");
         string host = section.GetString("data-plane-host");
         if (!IPAddress.TryParse(host, out var address)) throw new ConfigurationException($"actortrain.training.data-plane-host '{host}' is not an IP address");
-        var timeout = section.GetTimeSpan("step-timeout");
-        if (timeout <= TimeSpan.Zero) throw new ConfigurationException($"actortrain.training.step-timeout must be positive (got {timeout})");
-        return new TrainingSettings(address, timeout);
+        return new TrainingSettings(address, Positive(section, "step-timeout"), Positive(section, "prepare-timeout"), Positive(section, "checkpoint-timeout"));
+    }
+
+    private static TimeSpan Positive(Config section, string key)
+    {
+        TimeSpan value;
+        try
+        {
+            value = section.GetTimeSpan(key);
+        }
+        catch (FormatException)
+        {
+            throw new ConfigurationException($"actortrain.training.{key} '{section.GetString(key)}' is not a duration (like 30s or 2m); it must be positive");
+        }
+        if (value <= TimeSpan.Zero) throw new ConfigurationException($"actortrain.training.{key} must be positive (got {value})");
+        return value;
     }
 }

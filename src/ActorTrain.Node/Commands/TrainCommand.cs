@@ -40,7 +40,7 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
         [Description("Optimizer steps. Default 1000.")]
         public int Steps { get; init; } = 1000;
 
-        [CommandOption("--batch <N>")]
+        [CommandOption("--batch|--global-batch <N>")]
         [Description("Global batch in sequences. Default 16.")]
         public int Batch { get; init; } = 16;
 
@@ -68,6 +68,14 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
         [Description("Node data directory for the journal of a --replicas run. Default: $XDG_DATA_HOME/actortrain.")]
         public string? DataDir { get; init; }
 
+        [CommandOption("--cluster <HOST:PORT>")]
+        [Description("Train on a running cluster (any node's address) with --replicas replicas placed on its devices. The dataset and run directory must be where every trainer node sees them.")]
+        public string? Cluster { get; init; }
+
+        [CommandOption("--detach")]
+        [Description("With --cluster: return once the run is started (follow it with `pbm` or by running the same command again).")]
+        public bool Detach { get; init; }
+
         [CommandOption("--eval-every <N>")]
         [Description("Steps between validations. Default 100.")]
         public int EvaluateEvery { get; init; } = 100;
@@ -83,6 +91,7 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
             if (Steps < 1 || Batch < 1 || MicroBatch is < 1 || EvaluateEvery < 1 || CheckpointEvery < 1 || Threads is < 1 || Replicas < 1)
                 return ValidationResult.Error("--steps, --batch, --micro-batch, --eval-every, --checkpoint-every, --threads and --replicas must be at least 1");
             if (Replicas > Batch) return ValidationResult.Error($"--replicas {Replicas} is more than the batch of {Batch} sequences");
+            if (Detach && Cluster is null) return ValidationResult.Error("--detach needs --cluster");
             return LearningRate > 0 ? ValidationResult.Success() : ValidationResult.Error("--lr must be positive");
         }
     }
@@ -92,7 +101,7 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
         try
         {
             if (settings.Threads is int threads) TorchSharp.torch.set_num_threads(threads);
-            if (settings.Replicas > 1) return TrainOnCluster(settings, cancellationToken);
+            if (settings.Replicas > 1 || settings.Cluster is not null) return TrainOnCluster(settings, cancellationToken);
             var options = Options(settings);
             using var run = TrainingRun.Open(options, warning => errors.Line("train", warning));
             Report(console, run);
@@ -102,7 +111,7 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
             console.WriteLine($"step {run.Step}: validation loss {validation?.Loss:0.000} (unigram baseline {baseline:0.000}); run directory {options.RunDirectory}");
             return 0;
         }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException)
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or TimeoutException or FormatException)
         {
             errors.Line("train", e.Message);
             return 1;
@@ -116,7 +125,14 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
             settings.Steps, settings.Batch, settings.MicroBatch ?? Math.Max(1, settings.Batch / settings.Replicas), settings.LearningRate, settings.Seed,
             settings.Replicas, settings.CheckpointEvery);
         string run = Path.GetFileName(runDirectory.TrimEnd('/'));
-        var state = ClusterTraining.RunAsync(console, run, spec, settings.DataDir, cancellationToken).GetAwaiter().GetResult();
+        var state = (settings.Cluster is null
+            ? ClusterTraining.RunAsync(console, run, spec, settings.DataDir, cancellationToken)
+            : ClusterTraining.RunOnClusterAsync(console, settings.Cluster, run, spec, settings.Detach, cancellationToken)).GetAwaiter().GetResult();
+        if (state.Steps.Count == 0)
+        {
+            console.WriteLine($"run {run}: {state.Status}, no step committed yet");
+            return 0;
+        }
         var last = state.Steps[^1];
         console.WriteLine($"run {run}: {state.Steps.Count} steps, last loss {last.Loss:0.000} on replicas [{string.Join(", ", last.Ranks)}]; " +
                           $"{state.Checkpoints.Count} checkpoints, newest {(state.Checkpoints.Count > 0 ? state.Checkpoints[^1].Path : "none")}");

@@ -10,9 +10,9 @@ using Spectre.Console;
 namespace ActorTrain.Node.Training;
 
 /// <summary>
-/// Runs a training run of several replicas on a one-node cluster (SQLite journal under the data
-/// directory): the training-run entity keeps them in lockstep over the data plane. Running the same
-/// run again after a stop resumes it from its journal and newest checkpoint.
+/// Starts a training run on a cluster — a one-node cluster in this process with a CPU slot per
+/// replica, or a running cluster reached at HOST:PORT — and follows it to the end under a progress
+/// bar. Starting a run that exists carries it on from its journal and newest checkpoint.
 /// </summary>
 public static class ClusterTraining
 {
@@ -20,23 +20,42 @@ public static class ClusterTraining
 
     public static async Task<TrainingRunState> RunAsync(IAnsiConsole console, string run, TrainingSpec spec, string? dataDir, CancellationToken cancellationToken)
     {
-        var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
+        var devices = NodeDevices.Parse($"cpu:{spec.Replicas}");
+        string roles = string.Join(", ", new[] { "data", "coordinator", "trainer" }.Concat(devices.Roles).Select(EmbeddedHocon.Quote));
+        var config = ConfigurationFactory.ParseString($"akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING\nakka.cluster.roles = [{roles}]");
         if (dataDir is not null) config = ConfigurationFactory.ParseString($"actortrain.node.data-dir = {EmbeddedHocon.Quote(dataDir)}").WithFallback(config);
         string directory = NodeDataDirectory.Resolve(config.WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Base)));
+        TorchSharp.torch.set_num_threads(devices.ThreadsPerCpuSlot(Environment.ProcessorCount));
         await using var node = await SingleNodeCluster.StartAsync("actortrain", new SqliteJournal(Path.Combine(directory, "actortrain.db")), config, Patience);
         var regions = TrainingRegions.Start(node.System, TrainingSettings.From(node.Config));
-        var state = await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start(run, spec), Patience, cancellationToken);
-        int contextTokens = ActorTrain.Model.ModelConfig.Preset(state.Spec!.Preset, 2).Context;
+        return await FollowAsync(console, run, spec, detach: false, message => regions.Runs.Ask<TrainingRunState>(message, Patience, cancellationToken), cancellationToken);
+    }
+
+    /// <param name="contact">HOST:PORT of any node of the cluster.</param>
+    /// <param name="detach">Return once the run is started instead of following it.</param>
+    public static async Task<TrainingRunState> RunOnClusterAsync(IAnsiConsole console, string contact, string run, TrainingSpec spec, bool detach, CancellationToken cancellationToken)
+    {
+        await using var connection = ClusterConnection.Open(contact);
+        return await FollowAsync(console, run, spec, detach, message => connection.AskRunsAsync<TrainingRunState>(message, Patience, cancellationToken), cancellationToken);
+    }
+
+    private static async Task<TrainingRunState> FollowAsync(IAnsiConsole console, string run, TrainingSpec spec, bool detach,
+        Func<object, Task<TrainingRunState>> ask, CancellationToken cancellationToken)
+    {
+        var state = await ask(new TrainingRunCommands.Start(run, spec));
         if (state.Spec != spec) console.WriteLine($"run {run} exists: carrying on with its own settings from step {state.NextStep}");
+        else console.WriteLine($"run {run} started: {spec.Replicas} replicas, {spec.Steps} steps of {spec.GlobalBatch} sequences");
+        if (detach) return state;
+        int contextTokens = ActorTrain.Model.ModelConfig.Preset(state.Spec!.Preset, 2).Context;
         await console.Progress().AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async progress =>
             {
                 var task = progress.AddTask("training", maxValue: state.Spec!.Steps);
-                while (state.Status != TrainingRunStatus.Completed)
+                while (state.Status is not (TrainingRunStatus.Completed or TrainingRunStatus.Stopped))
                 {
                     await Task.Delay(500, cancellationToken);
-                    state = await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus(run), Patience, cancellationToken);
+                    state = await ask(new TrainingRunCommands.GetStatus(run));
                     task.Value = state.NextStep;
                     if (state.Steps.Count > 0)
                     {

@@ -46,15 +46,20 @@ public static class TrainerCommands
     /// or <see cref="TrainerReplies.Failed"/>.</summary>
     public sealed record Synchronize(TrainerId Trainer, long Step, long Round, int Position, ImmutableArray<string> Ring, int SourcePosition) : IActorTrainMessage;
 
+    /// <summary>The run is over (completed, or stopped with its checkpoint written): stop, freeing the device.</summary>
+    public sealed record Release(TrainerId Trainer) : IActorTrainMessage;
+
     /// <summary>A digest of the replica's parameters, to check that replicas agree.</summary>
     public sealed record GetParameterDigest(TrainerId Trainer) : IActorTrainMessage;
 }
 
 public static class TrainerReplies
 {
-    public sealed record Ready(int Rank, string DataPlane, long Step) : IActorTrainMessage;
+    /// <summary><paramref name="Device"/>: the device the replica holds on its node ("cpu:0", "cuda:1").</summary>
+    public sealed record Ready(int Rank, string DataPlane, long Step, string Device) : IActorTrainMessage;
 
-    public sealed record Reduced(int Rank, long Step, double LossSum, long Labels) : IActorTrainMessage;
+    /// <summary><paramref name="ParameterDigest"/>: digest of the parameters the step was computed on.</summary>
+    public sealed record Reduced(int Rank, long Step, double LossSum, long Labels, string ParameterDigest) : IActorTrainMessage;
 
     public sealed record Failed(int Rank, long Step, string Reason) : IActorTrainMessage;
 

@@ -27,8 +27,11 @@ public static class TrainingRunEvents
 
     /// <summary>Step <paramref name="Step"/> is done: every replica of the round reduced the gradients of
     /// samples [<paramref name="ConsumedFrom"/>, <paramref name="ConsumedTo"/>) of the run's order; <paramref name="Seconds"/>
-    /// from sending the step to the last replica's reduced gradients (throughput = tokens / seconds).</summary>
-    public sealed record StepCommitted(long Step, long ConsumedFrom, long ConsumedTo, ImmutableArray<int> Ranks, long Round, double Loss, double Seconds = 0) : IActorTrainMessage;
+    /// from sending the step to the last replica's reduced gradients (throughput = tokens / seconds);
+    /// <paramref name="ParameterDigests"/>: each rank's digest of the parameters it computed the step on, in the order of
+    /// <paramref name="Ranks"/> (empty in journals older than the field) — the proof that replicas stayed identical.</summary>
+    public sealed record StepCommitted(long Step, long ConsumedFrom, long ConsumedTo, ImmutableArray<int> Ranks, long Round, double Loss, double Seconds = 0,
+        ImmutableArray<string> ParameterDigests = default) : IActorTrainMessage;
 
     /// <summary>A checkpoint of the state after <paramref name="Step"/> steps is complete on disk; <paramref name="Sha256"/> is its metadata.json's.</summary>
     public sealed record CheckpointRecorded(long Step, string Path, string Sha256) : IActorTrainMessage;
@@ -55,7 +58,8 @@ public enum TrainingRunStatus
 }
 
 /// <summary>A committed step as the journal holds it.</summary>
-public sealed record CommittedStep(long Step, long ConsumedFrom, long ConsumedTo, ImmutableArray<int> Ranks, long Round, double Loss, double Seconds);
+public sealed record CommittedStep(long Step, long ConsumedFrom, long ConsumedTo, ImmutableArray<int> Ranks, long Round, double Loss, double Seconds,
+    ImmutableArray<string> ParameterDigests);
 
 /// <summary>The training run's persisted state: its spec and every committed step. Changed only by <see cref="Apply"/>.</summary>
 public sealed record TrainingRunState(TrainingRunStatus Status, TrainingSpec? Spec, ImmutableList<CommittedStep> Steps, ImmutableList<RecordedCheckpoint> Checkpoints) : IActorTrainMessage
@@ -73,11 +77,12 @@ public sealed record TrainingRunState(TrainingRunStatus Status, TrainingSpec? Sp
         // A step in flight when the run is paused or stopped still commits.
         TrainingRunEvents.StepCommitted step when Status is TrainingRunStatus.Running or TrainingRunStatus.Paused or TrainingRunStatus.Stopped
                                                   && step.Step == NextStep && step.ConsumedFrom == ConsumedSamples =>
-            this with { Steps = Steps.Add(new CommittedStep(step.Step, step.ConsumedFrom, step.ConsumedTo, step.Ranks, step.Round, step.Loss, step.Seconds)) },
+            this with { Steps = Steps.Add(new CommittedStep(step.Step, step.ConsumedFrom, step.ConsumedTo, step.Ranks, step.Round, step.Loss, step.Seconds,
+                step.ParameterDigests.IsDefault ? [] : step.ParameterDigests)) },
         TrainingRunEvents.CheckpointRecorded checkpoint when checkpoint.Step <= NextStep =>
             this with { Checkpoints = Checkpoints.Add(new RecordedCheckpoint(checkpoint.Step, checkpoint.Path, checkpoint.Sha256)) },
         TrainingRunEvents.Paused when Status == TrainingRunStatus.Running => this with { Status = TrainingRunStatus.Paused },
-        TrainingRunEvents.Resumed when Status == TrainingRunStatus.Paused => this with { Status = TrainingRunStatus.Running },
+        TrainingRunEvents.Resumed when Status is TrainingRunStatus.Paused or TrainingRunStatus.Stopped => this with { Status = TrainingRunStatus.Running },
         TrainingRunEvents.Stopped when Status is TrainingRunStatus.Running or TrainingRunStatus.Paused => this with { Status = TrainingRunStatus.Stopped },
         TrainingRunEvents.Completed when Status == TrainingRunStatus.Running && NextStep >= Spec!.Steps => this with { Status = TrainingRunStatus.Completed },
         _ => throw new InvalidOperationException($"{@event.GetType().Name} does not apply to a training run in status {Status} at step {NextStep}"),

@@ -1,10 +1,10 @@
 using ActorTrain.Data.Tokens;
 
-namespace ActorTrain.Cluster.Tests;
+namespace ActorTrain.Testing;
 
 /// <summary>A tokenized dataset a tiny model learns in a few steps: 300 documents of 200 tokens that
 /// count up modulo 50 from a random start, in a 64-token vocabulary (end-of-text 50).</summary>
-internal static class CountingDataset
+public static class CountingDataset
 {
     public static string Write(string directory)
     {

@@ -1,0 +1,94 @@
+using System.Collections.Immutable;
+using ActorTrain.Cluster.Configuration;
+using ActorTrain.Cluster.Ingest;
+using ActorTrain.Cluster.Persistence;
+using ActorTrain.Cluster.Training;
+using Akka.Actor;
+using Akka.Cluster.Tools.Client;
+using Akka.Configuration;
+
+namespace ActorTrain.Cluster;
+
+/// <summary>Where a node listens, whom it joins, what it does and keeps: the settings of `actortrain node`.</summary>
+/// <param name="Seeds">Seed nodes as HOST:PORT; none: this node founds the cluster.</param>
+/// <param name="Profiles">Configuration layered over cluster.conf, the first winning (a profile, then files).</param>
+public sealed record NodeOptions(string Host, int Port, ImmutableArray<string> Seeds, ImmutableArray<string> Roles, NodeDevices Devices,
+    JournalTarget Journal, ImmutableArray<Config> Profiles);
+
+/// <summary>
+/// A node of a real cluster: joins the seeds, hosts the data path and training regions of its roles
+/// (proxies for the others), offers its devices to trainer replicas, and answers cluster clients
+/// (`actortrain train --cluster`) through the receptionist. Disposing leaves the cluster gracefully.
+/// </summary>
+public sealed class ClusterNode : IAsyncDisposable
+{
+    /// <summary>Actor system name: every node of a cluster must use the same.</summary>
+    public const string SystemName = "actortrain";
+
+    private ClusterNode(ActorSystem system, Config config, TrainingRegions training)
+    {
+        System = system;
+        Config = config;
+        Training = training;
+    }
+
+    public ActorSystem System { get; }
+
+    public Config Config { get; }
+
+    public TrainingRegions Training { get; }
+
+    public Akka.Actor.Address Address => Akka.Cluster.Cluster.Get(System).SelfAddress;
+
+    /// <summary>The effective configuration of a node: its own settings, the profiles, cluster.conf, persistence, the reference.</summary>
+    public static Config ConfigFor(NodeOptions options)
+    {
+        var roles = options.Roles.Concat(options.Roles.Contains("trainer") ? options.Devices.Roles : []);
+        string seeds = string.Join(", ", options.Seeds.Select(seed => EmbeddedHocon.Quote($"akka.tcp://{SystemName}@{seed}")));
+        var own = ConfigurationFactory.ParseString($"""
+            akka.remote.dot-netty.tcp.hostname = {EmbeddedHocon.Quote(options.Host)}
+            akka.remote.dot-netty.tcp.port = {options.Port}
+            akka.cluster.roles = [{string.Join(", ", roles.Select(EmbeddedHocon.Quote))}]
+            akka.cluster.seed-nodes = [{seeds}]
+            """);
+        var config = options.Profiles.Aggregate(own, (layered, profile) => layered.WithFallback(profile));
+        return config
+            .WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Cluster))
+            .WithFallback(PersistenceConfig.For(options.Journal))
+            .WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Base));
+    }
+
+    /// <exception cref="TimeoutException">The node was not Up within <paramref name="timeout"/> (no seed reachable).</exception>
+    public static async Task<ClusterNode> StartAsync(NodeOptions options, TimeSpan timeout)
+    {
+        PersistenceConfig.Prepare(options.Journal);
+        var config = ConfigFor(options);
+        // Read before the system starts, so a bad value fails with its key named and nothing running.
+        var training = TrainingSettings.From(config);
+        var data = DataSettings.From(config);
+        var ingest = IngestSettings.From(config);
+        var system = ActorSystem.Create(SystemName, config);
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        if (options.Seeds.IsEmpty) cluster.Join(cluster.SelfAddress);
+        if (await Task.WhenAny(up.Task, Task.Delay(timeout)) != up.Task)
+        {
+            await system.Terminate();
+            throw new TimeoutException($"the node did not join the cluster within {timeout.TotalSeconds:0}s (seeds: {(options.Seeds.IsEmpty ? "itself" : string.Join(", ", options.Seeds))})");
+        }
+        IngestRegions.Start(system, data, ingest);
+        var regions = TrainingRegions.Start(system, training);
+        var receptionist = ClusterClientReceptionist.Get(system);
+        if (cluster.SelfRoles.Contains("coordinator")) receptionist.RegisterService(regions.Runs);
+        if (cluster.SelfRoles.Contains("trainer")) receptionist.RegisterService(regions.Trainers);
+        return new ClusterNode(system, config, regions);
+    }
+
+    /// <summary>Leaves the cluster (its shards hand off to the others), then stops the system.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
+        await System.WhenTerminated;
+    }
+}

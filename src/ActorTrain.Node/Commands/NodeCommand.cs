@@ -1,0 +1,159 @@
+using System.Collections.Immutable;
+using System.ComponentModel;
+using System.Runtime.InteropServices;
+using ActorTrain.Cluster;
+using ActorTrain.Cluster.Configuration;
+using ActorTrain.Cluster.Persistence;
+using ActorTrain.Cluster.Training;
+using Akka.Configuration;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ActorTrain.Node.Commands;
+
+/// <summary>
+/// `actortrain node`: one node of a real cluster, until SIGTERM or Ctrl+C, when it leaves the cluster
+/// gracefully (its shards hand off to the other nodes) and exits 0.
+/// </summary>
+public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : AsyncCommand<NodeCommand.Settings>
+{
+    private static readonly TimeSpan JoinPatience = TimeSpan.FromSeconds(60);
+    private static readonly string[] KnownRoles = ["data", "trainer", "coordinator"];
+
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--host <ADDRESS>")]
+        [Description("Address other nodes reach this one at (and it listens on). Default 127.0.0.1.")]
+        public string Host { get; init; } = "127.0.0.1";
+
+        [CommandOption("--port <N>")]
+        [Description("Akka remoting port; 0 picks a free one. Default 4053.")]
+        public int Port { get; init; } = 4053;
+
+        [CommandOption("--seed <HOST:PORT>")]
+        [Description("A seed node to join (repeatable). None: this node founds the cluster.")]
+        public string[] Seeds { get; init; } = [];
+
+        [CommandOption("--roles <LIST>")]
+        [Description("Comma-separated roles: data, trainer, coordinator. Default all three.")]
+        public string Roles { get; init; } = "data,trainer,coordinator";
+
+        [CommandOption("--devices <LIST>")]
+        [Description("Devices offered to trainer replicas, one replica each: cpu:N (N CPU slots sharing the cores) and/or cuda:I,... Default cpu:1.")]
+        public string Devices { get; init; } = "cpu:1";
+
+        [CommandOption("--db <TARGET>")]
+        [Description("Journal: sqlite:PATH or postgres:CONNECTION_STRING. Every node of a cluster must use the same database. Default: a SQLite file in the data directory.")]
+        public string? Db { get; init; }
+
+        [CommandOption("--data-dir <DIR>")]
+        [Description("Node data directory (actortrain.node.data-dir). Default: $XDG_DATA_HOME/actortrain.")]
+        public string? DataDir { get; init; }
+
+        [CommandOption("--config <PROFILE_OR_FILE>")]
+        [Description("Configuration over the reference: 'local' (loopback, failover in seconds), 'production' (Akka's defaults) or a HOCON file; repeatable, the first wins. Default production.")]
+        public string[] Config { get; init; } = [];
+
+        public override ValidationResult Validate()
+        {
+            if (Port is < 0 or > 65535) return ValidationResult.Error($"--port {Port} is not a port number");
+            string[] roles = RoleList;
+            if (roles.Length == 0) return ValidationResult.Error("--roles names no role (data, trainer, coordinator)");
+            if (roles.FirstOrDefault(r => !KnownRoles.Contains(r)) is { } unknown)
+                return ValidationResult.Error($"--roles: unknown role '{unknown}' (data, trainer, coordinator)");
+            if (Seeds.FirstOrDefault(s => !IsHostPort(s)) is { } badSeed) return ValidationResult.Error($"--seed '{badSeed}' is not HOST:PORT");
+            try
+            {
+                NodeDevices.Parse(Devices);
+                if (Db is not null) JournalTarget.Parse(Db);
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException)
+            {
+                return ValidationResult.Error(e is FormatException ? $"--devices: {e.Message}" : $"--db: {e.Message}");
+            }
+            if (Config.FirstOrDefault(c => c is not ("local" or "production") && !File.Exists(c)) is { } missing)
+                return ValidationResult.Error($"--config '{missing}': neither a profile (local, production) nor a file");
+            return ValidationResult.Success();
+        }
+
+        public string[] RoleList => Roles.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+        private static bool IsHostPort(string text)
+        {
+            int colon = text.LastIndexOf(':');
+            return colon > 0 && int.TryParse(text[(colon + 1)..], out int port) && port is > 0 and <= 65535;
+        }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        NodeOptions options;
+        try
+        {
+            options = Options(settings);
+        }
+        catch (Exception e) when (e is ConfigurationException or IOException)
+        {
+            errors.Line("node", e.Message);
+            return 1;
+        }
+        // Each replica on a CPU slot gets its share of the cores.
+        TorchSharp.torch.set_num_threads(options.Devices.ThreadsPerCpuSlot(Environment.ProcessorCount));
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        ClusterNode node;
+        try
+        {
+            node = await ClusterNode.StartAsync(options, JoinPatience);
+        }
+        catch (Exception e) when (e is TimeoutException or ConfigurationException)
+        {
+            errors.Line("node", e.Message);
+            return 1;
+        }
+        await using (node)
+        {
+            console.WriteLine($"node up: {node.Address} roles [{string.Join(", ", Akka.Cluster.Cluster.Get(node.System).SelfRoles.Order())}]");
+            await Task.Delay(Timeout.Infinite, stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            console.WriteLine($"node leaving: {node.Address}");
+        }
+        console.WriteLine("node stopped");
+        return 0;
+
+        void Stop(PosixSignalContext signal)
+        {
+            signal.Cancel = true; // leave the cluster first; the process exits when that is done
+            stopping.Cancel();
+        }
+    }
+
+    private static NodeOptions Options(Settings settings)
+    {
+        var dataDir = settings.DataDir is null ? null : ConfigurationFactory.ParseString($"actortrain.node.data-dir = {EmbeddedHocon.Quote(settings.DataDir)}");
+        var profiles = (settings.Config.Length == 0 ? ["production"] : settings.Config).Select(Load).ToList();
+        if (dataDir is not null) profiles.Insert(0, dataDir);
+        string directory = NodeDataDirectory.Resolve(profiles.Aggregate(Akka.Configuration.Config.Empty, (c, p) => c.WithFallback(p)).WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Base)));
+        var journal = settings.Db is not null ? JournalTarget.Parse(settings.Db) : new SqliteJournal(Path.Combine(directory, "actortrain.db"));
+        return new NodeOptions(settings.Host, settings.Port, [.. settings.Seeds], [.. settings.RoleList], NodeDevices.Parse(settings.Devices), journal, [.. profiles]);
+    }
+
+    private static Config Load(string profileOrFile) => profileOrFile switch
+    {
+        "local" => EmbeddedHocon.Load(EmbeddedHocon.LocalProfile),
+        "production" => EmbeddedHocon.Load(EmbeddedHocon.ProductionProfile),
+        _ => ParseFile(profileOrFile),
+    };
+
+    private static Config ParseFile(string path)
+    {
+        try
+        {
+            return ConfigurationFactory.ParseString(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is not IOException)
+        {
+            throw new ConfigurationException($"{path}: {e.Message}");
+        }
+    }
+}
