@@ -17,6 +17,7 @@ public sealed class TrainingSettingsTests
         Assert.Equal(TimeSpan.FromMinutes(2), settings.StepTimeout);
         Assert.Equal(TimeSpan.FromSeconds(15), settings.PrepareTimeout);
         Assert.Equal(TimeSpan.FromMinutes(10), settings.CheckpointTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(60), settings.AssembleTimeout);
     }
 
     [Theory]

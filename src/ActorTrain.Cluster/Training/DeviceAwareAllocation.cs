@@ -17,7 +17,7 @@ namespace ActorTrain.Cluster.Training;
 public sealed class DeviceAwareAllocation(Akka.Cluster.Cluster cluster) : IShardAllocationStrategy
 {
     // How long a freshly placed shard counts as taken before its replica shows up.
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(3);
     private readonly ConcurrentDictionary<string, (DateTime At, IActorRef Region)> placedAt = new();
     // The coordinator does not wait for one allocation before starting the next: decide one at a time,

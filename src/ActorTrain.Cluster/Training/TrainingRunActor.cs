@@ -30,6 +30,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     private bool stepInFlight;
     private bool probing;
     private bool rejoined;
+    private DateTime? assemblingSince;
     private MetricsLog? metrics;
     private TrainingRunState state = TrainingRunState.Initial;
 
@@ -166,6 +167,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     {
         foreach (var member in live) trainers.Tell(new TrainerCommands.Release(Trainer(member.Rank)));
         live = [];
+        assemblingSince = null;
     }
 
     // metrics.jsonl and TensorBoard events in the run directory, one record per committed step.
@@ -233,6 +235,15 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         {
             Context.GetLogger().Error("training run {0}: no replica answered for step {1}; trying again", run, state.NextStep);
             Timers.StartSingleTimer("form", Form.Instance, TimeSpan.FromSeconds(5));
+            return;
+        }
+        // A run that (re)starts gives its replicas' nodes a while to come up before it trains with fewer:
+        // a whole cluster restarted resumes at its old world size (and so bit-identically).
+        assemblingSince ??= DateTime.UtcNow;
+        if (live.IsEmpty && ready.Length < spec.Replicas && DateTime.UtcNow - assemblingSince < settings.AssembleTimeout)
+        {
+            Context.GetLogger().Info("training run {0}: {1} of {2} replicas ready; waiting for the others", run, ready.Length, spec.Replicas);
+            Timers.StartSingleTimer("form", Form.Instance, TimeSpan.FromSeconds(1));
             return;
         }
         rejoined = false;

@@ -4,7 +4,7 @@ using Akka.Configuration;
 namespace ActorTrain.Cluster.Training;
 
 /// <summary>actortrain.training, read once.</summary>
-public sealed record TrainingSettings(IPAddress DataPlaneHost, TimeSpan StepTimeout, TimeSpan PrepareTimeout, TimeSpan CheckpointTimeout)
+public sealed record TrainingSettings(IPAddress DataPlaneHost, TimeSpan StepTimeout, TimeSpan PrepareTimeout, TimeSpan CheckpointTimeout, TimeSpan AssembleTimeout)
 {
     /// <exception cref="ConfigurationException">A missing section, an address that is not an IP address, or a non-positive timeout.</exception>
     public static TrainingSettings From(Config config)
@@ -12,7 +12,8 @@ public sealed record TrainingSettings(IPAddress DataPlaneHost, TimeSpan StepTime
         var section = config.GetConfig("actortrain.training") ?? throw new ConfigurationException("actortrain.training is missing");
         string host = section.GetString("data-plane-host");
         if (!IPAddress.TryParse(host, out var address)) throw new ConfigurationException($"actortrain.training.data-plane-host '{host}' is not an IP address");
-        return new TrainingSettings(address, Positive(section, "step-timeout"), Positive(section, "prepare-timeout"), Positive(section, "checkpoint-timeout"));
+        return new TrainingSettings(address, Positive(section, "step-timeout"), Positive(section, "prepare-timeout"), Positive(section, "checkpoint-timeout"),
+            Positive(section, "assemble-timeout"));
     }
 
     private static TimeSpan Positive(Config section, string key)

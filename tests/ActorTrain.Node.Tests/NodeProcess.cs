@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace ActorTrain.Node.Tests;
+
+/// <summary>
+/// `actortrain node` as a real process on loopback (the built executable next to the tests), with its
+/// output kept for the test's failure message. Killed (SIGKILL) or stopped (SIGTERM, a graceful leave).
+/// </summary>
+internal sealed class NodeProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly StringBuilder output = new();
+    private readonly TaskCompletionSource up = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private NodeProcess(string name, int port, Process process)
+    {
+        Name = name;
+        Port = port;
+        this.process = process;
+    }
+
+    public string Name { get; }
+
+    public int Port { get; }
+
+    /// <summary>HOST:PORT, as seeds and `--cluster` take it.</summary>
+    public string Address => $"127.0.0.1:{Port}";
+
+    public string Output
+    {
+        get
+        {
+            lock (output) return output.ToString();
+        }
+    }
+
+    public bool HasExited => process.HasExited;
+
+    /// <param name="arguments">After `node --port PORT --config local`.</param>
+    public static NodeProcess Start(string name, int port, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in (string[])[Path.Combine(AppContext.BaseDirectory, "actortrain.dll"), "node", "--port", port.ToString(), "--config", "local", .. arguments])
+            start.ArgumentList.Add(argument);
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var node = new NodeProcess(name, port, process);
+        process.OutputDataReceived += (_, line) => node.Record(line.Data);
+        process.ErrorDataReceived += (_, line) => node.Record(line.Data);
+        process.Exited += (_, _) => node.up.TrySetException(new InvalidOperationException($"node {name} exited with {process.ExitCode}:\n{node.Output}"));
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return node;
+    }
+
+    private void Record(string? line)
+    {
+        if (line is null) return;
+        lock (output) output.AppendLine($"[{DateTime.UtcNow:HH:mm:ss.fff}] {line}");
+        if (line.StartsWith("node up:", StringComparison.Ordinal)) up.TrySetResult();
+    }
+
+    public async Task WaitUpAsync(TimeSpan timeout)
+    {
+        if (await Task.WhenAny(up.Task, Task.Delay(timeout)) != up.Task) throw new TimeoutException($"node {Name} was not up within {timeout.TotalSeconds:0}s:\n{Output}");
+        await up.Task;
+    }
+
+    /// <summary>SIGKILL: the node dies without a word to the cluster.</summary>
+    public async Task KillAsync()
+    {
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM: the node leaves the cluster, then exits.</summary>
+    /// <returns>Its exit code.</returns>
+    public async Task<int> StopAsync(TimeSpan timeout)
+    {
+        if (Kill(process.Id, Sigterm) != 0) throw new InvalidOperationException($"kill -TERM {process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+        using var deadline = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(deadline.Token);
+        return process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited) await KillAsync();
+        process.Dispose();
+    }
+
+    /// <summary>A loopback port nothing listens on now.</summary>
+    public static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private const int Sigterm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}

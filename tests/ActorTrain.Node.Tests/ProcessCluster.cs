@@ -1,0 +1,96 @@
+using ActorTrain.Cluster;
+using ActorTrain.Protocol.Training;
+using ActorTrain.Testing;
+
+namespace ActorTrain.Node.Tests;
+
+/// <summary>
+/// Real `actortrain node` processes on loopback sharing one PostgreSQL journal, a counting dataset, and a
+/// cluster client for the test's questions. Every node still running at the end is killed.
+/// </summary>
+internal sealed class ProcessCluster(string journal) : IAsyncDisposable
+{
+    public static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
+    private readonly List<NodeProcess> nodes = [];
+    private readonly TemporaryDirectory root = new("actortrain-processes-");
+
+    public string Root => root.Path;
+
+    public static ProcessCluster Create(string postgresConnection)
+    {
+        var cluster = new ProcessCluster($"postgres:{postgresConnection}");
+        CountingDataset.Write(cluster.root.Combine("dataset"));
+        return cluster;
+    }
+
+    public string DatasetDirectory => root.Combine("dataset");
+
+    /// <summary>Starts a node (not waiting for it) with its own data directory, on <paramref name="port"/> (0: a free one).</summary>
+    public NodeProcess Start(string name, string roles, NodeProcess? seed, int port = 0, string devices = "cpu:1")
+    {
+        List<string> arguments = ["--roles", roles, "--devices", devices, "--db", journal, "--data-dir", root.Combine("nodes", name)];
+        if (seed is not null) arguments.AddRange(["--seed", seed.Address]);
+        var node = NodeProcess.Start(name, port == 0 ? NodeProcess.FreePort() : port, [.. arguments]);
+        nodes.Add(node);
+        return node;
+    }
+
+    /// <summary>One coordinator and data node (the seed) and two trainer nodes with a CPU slot each, all up.</summary>
+    public async Task<(NodeProcess Coordinator, NodeProcess First, NodeProcess Second)> StartThreeAsync()
+    {
+        var coordinator = Start("coordinator", "coordinator,data", seed: null);
+        var first = Start("trainer-1", "trainer", coordinator);
+        var second = Start("trainer-2", "trainer", coordinator);
+        await Task.WhenAll(coordinator.WaitUpAsync(Patience), first.WaitUpAsync(Patience), second.WaitUpAsync(Patience));
+        return (coordinator, first, second);
+    }
+
+    /// <summary>`actortrain train --cluster ... --detach`, as an operator runs it: tiny causal model, 2 replicas, global batch 6.</summary>
+    public async Task StartRunAsync(NodeProcess contact, string run, int steps, int checkpointEvery = 10)
+    {
+        var outcome = await CommandLine.RunProcessAsync("train", "--cluster", contact.Address, "--run", root.Combine("runs", run), "--dataset", DatasetDirectory,
+            "--preset", "tiny", "--objective", "causal", "--global-batch", "6", "--micro-batch", "3", "--steps", steps.ToString(), "--lr", "3e-3", "--seed", "11",
+            "--replicas", "2", "--checkpoint-every", checkpointEvery.ToString(), "--detach");
+        if (outcome.ExitCode != 0) throw new InvalidOperationException($"train --cluster exited with {outcome.ExitCode}:\n{outcome.Output}\n{Logs()}");
+    }
+
+    /// <summary>The run's state once <paramref name="done"/> holds, asked through <paramref name="contact"/> (a failing node is skipped over).</summary>
+    public async Task<TrainingRunState> WaitForAsync(NodeProcess contact, string run, Func<TrainingRunState, bool> done, string what)
+    {
+        await using var connection = ClusterConnection.Open(contact.Address);
+        try
+        {
+            var state = await Eventually.Until(async () =>
+            {
+                try
+                {
+                    return await connection.AskRunsAsync<TrainingRunState>(new TrainingRunCommands.GetStatus(run), TimeSpan.FromSeconds(10));
+                }
+                catch (TimeoutException)
+                {
+                    return null; // failing over: ask again
+                }
+            }, state => state is not null && done(state), Patience, what, TimeSpan.FromMilliseconds(250));
+            return state!;
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\n{Logs()}");
+        }
+    }
+
+    public async Task<TrainingRunState> AskAsync(NodeProcess contact, object command)
+    {
+        await using var connection = ClusterConnection.Open(contact.Address);
+        return await connection.AskRunsAsync<TrainingRunState>(command, TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Every node's output, for a failure message.</summary>
+    public string Logs() => string.Join("\n", nodes.Select(n => $"===== {n.Name} ({n.Address}) =====\n{n.Output}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in nodes) await node.DisposeAsync();
+        root.Dispose();
+    }
+}
