@@ -64,4 +64,9 @@ public sealed record NodeDevices(ImmutableArray<string> Names)
     }
 
     public override string ToString() => string.Join(",", Names);
+
+    // By the devices named (an ImmutableArray compares by reference).
+    public bool Equals(NodeDevices? other) => other is not null && Names.SequenceEqual(other.Names);
+
+    public override int GetHashCode() => ToString().GetHashCode(StringComparison.Ordinal);
 }

@@ -142,18 +142,6 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
     {
         "local" => EmbeddedHocon.Load(EmbeddedHocon.LocalProfile),
         "production" => EmbeddedHocon.Load(EmbeddedHocon.ProductionProfile),
-        _ => ParseFile(profileOrFile),
+        _ => HoconFile.Load(profileOrFile),
     };
-
-    private static Config ParseFile(string path)
-    {
-        try
-        {
-            return ConfigurationFactory.ParseString(File.ReadAllText(path));
-        }
-        catch (Exception e) when (e is not IOException)
-        {
-            throw new ConfigurationException($"{path}: {e.Message}");
-        }
-    }
 }

@@ -1,0 +1,89 @@
+using Akka.Configuration;
+
+namespace ActorTrain.Cluster.Configuration;
+
+/// <summary>
+/// Reads an operator's HOCON file. Akka's parser accepts an object, array or string that is never
+/// closed and a key with no value without a word (and the node then runs on something else than what
+/// the file meant), so the structure is checked first and a mistake is named with its file and line.
+/// </summary>
+public static class HoconFile
+{
+    /// <exception cref="ConfigurationException">Unreadable structure or a parse error; the message starts with the file and line.</exception>
+    public static Config Load(string path)
+    {
+        string text = File.ReadAllText(path);
+        Check(text, path);
+        try
+        {
+            return ConfigurationFactory.ParseString(text);
+        }
+        catch (Exception e)
+        {
+            throw new ConfigurationException($"{path}: {e.Message}");
+        }
+    }
+
+    /// <exception cref="ConfigurationException">An unclosed or mismatched brace or bracket, an unterminated string, or a key without a value.</exception>
+    public static void Check(string text, string source)
+    {
+        var open = new Stack<(char Bracket, int Line)>();
+        int line = 1;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            switch (c)
+            {
+                case '\n':
+                    line++;
+                    break;
+                case '#':
+                case '/' when i + 1 < text.Length && text[i + 1] == '/':
+                    while (i + 1 < text.Length && text[i + 1] != '\n') i++;
+                    break;
+                case '"' when string.CompareOrdinal(text, i, "\"\"\"", 0, 3) == 0:
+                    int close = text.IndexOf("\"\"\"", i + 3, StringComparison.Ordinal);
+                    if (close < 0) throw Error(source, line, "a \"\"\" string is never closed");
+                    line += text.AsSpan(i, close - i).Count('\n');
+                    i = close + 2;
+                    break;
+                case '"':
+                    i++;
+                    while (i < text.Length && text[i] != '"' && text[i] != '\n') i += text[i] == '\\' ? 2 : 1;
+                    if (i >= text.Length || text[i] != '"') throw Error(source, line, "a string is not closed on its line");
+                    break;
+                case '{' or '[':
+                    open.Push((c, line));
+                    break;
+                case '}' or ']':
+                    char expected = c == '}' ? '{' : '[';
+                    if (open.Count == 0) throw Error(source, line, $"'{c}' closes nothing");
+                    var (bracket, at) = open.Pop();
+                    if (bracket != expected) throw Error(source, line, $"'{c}' closes the '{bracket}' opened at line {at}");
+                    break;
+                case '=' or ':':
+                    int next = i + 1;
+                    while (next < text.Length && text[next] is ' ' or '\t') next++;
+                    if (next >= text.Length || text[next] is '\n' or '\r' or '}' or ']' or ',' or '#')
+                        throw Error(source, line, $"'{KeyBefore(text, i)}' has no value");
+                    break;
+            }
+        }
+        if (open.Count > 0)
+        {
+            var (bracket, at) = open.Pop();
+            throw Error(source, at, $"'{bracket}' is never closed");
+        }
+    }
+
+    private static string KeyBefore(string text, int separator)
+    {
+        int end = separator;
+        while (end > 0 && text[end - 1] is ' ' or '\t' or '+') end--;
+        int start = end;
+        while (start > 0 && (char.IsLetterOrDigit(text[start - 1]) || text[start - 1] is '.' or '-' or '_' or '"')) start--;
+        return text[start..end];
+    }
+
+    private static ConfigurationException Error(string source, int line, string problem) => new($"{source}:{line}: {problem}");
+}

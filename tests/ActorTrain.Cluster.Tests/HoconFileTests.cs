@@ -1,0 +1,38 @@
+using ActorTrain.Cluster.Configuration;
+using Akka.Configuration;
+using Xunit;
+
+namespace ActorTrain.Cluster.Tests;
+
+public sealed class HoconFileTests
+{
+    [Theory]
+    [InlineData("akka.cluster {\n  roles = [data\n}\n", "ops.conf:3: '}' closes the '[' opened at line 2")]
+    [InlineData("akka.cluster {\n  roles = [data]\n", "ops.conf:1: '{' is never closed")]
+    [InlineData("a {\n  b = \"unfinished\n}\n", "ops.conf:2: a string is not closed on its line")]
+    [InlineData("a = 1\n}\n", "ops.conf:2: '}' closes nothing")]
+    [InlineData("actortrain.training {\n  step-timeout =\n}\n", "ops.conf:2: 'step-timeout' has no value")]
+    [InlineData("text = \"\"\"never\nclosed\n", "ops.conf:1: a \"\"\" string is never closed")]
+    public void A_broken_file_is_refused_with_its_line(string text, string problem) =>
+        Assert.Equal(problem, Assert.Throws<ConfigurationException>(() => HoconFile.Check(text, "ops.conf")).Message);
+
+    [Fact]
+    public void Every_file_of_hocon_passes_the_check()
+    {
+        foreach (string name in new[] { EmbeddedHocon.Base, EmbeddedHocon.Cluster, EmbeddedHocon.ClusterSingleNode, EmbeddedHocon.LocalProfile,
+                     EmbeddedHocon.ProductionProfile, EmbeddedHocon.PersistenceSqlite, EmbeddedHocon.PersistencePostgres })
+            HoconFile.Check(EmbeddedHocon.Text(name), name);
+    }
+
+    [Fact]
+    public void Comments_strings_and_urls_are_not_mistaken_for_structure()
+    {
+        HoconFile.Check("""
+            # a { comment [ with brackets
+            a = "text with } and ] and = inside" // another { comment
+            seeds = ["akka.tcp://actortrain@host:4053"]
+            url = http://example.org/x
+            b { c = 1, d = [1, 2] }
+            """, "ok.conf");
+    }
+}

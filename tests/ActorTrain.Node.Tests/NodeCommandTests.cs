@@ -1,0 +1,46 @@
+using ActorTrain.Testing;
+using Xunit;
+
+namespace ActorTrain.Node.Tests;
+
+/// <summary>`actortrain node` refuses what it cannot run, before it starts anything, naming the problem.</summary>
+public sealed class NodeCommandTests : IDisposable
+{
+    private readonly TemporaryDirectory root = new("actortrain-node-command-");
+
+    public void Dispose() => root.Dispose();
+
+    [Theory]
+    [InlineData("--roles", "data,gpu", "unknown role 'gpu'")]
+    [InlineData("--devices", "tpu:1", "unknown device kind 'tpu'")]
+    [InlineData("--seed", "localhost", "--seed 'localhost' is not HOST:PORT")]
+    [InlineData("--port", "70000", "--port 70000 is not a port number")]
+    [InlineData("--db", "mysql:x", "--db")]
+    [InlineData("--config", "/no/such/profile.conf", "neither a profile (local, production) nor a file")]
+    public async Task A_bad_option_is_a_usage_error_naming_it(string option, string value, string problem)
+    {
+        var outcome = await CommandLine.RunInProcessAsync("node", option, value, "--data-dir", root.Path);
+        Assert.Equal(ActorTrainApp.UsageError, outcome.ExitCode);
+        Assert.Contains(problem, outcome.Output);
+    }
+
+    [Fact]
+    public async Task A_malformed_configuration_file_fails_naming_the_file()
+    {
+        string file = root.Combine("broken.conf");
+        File.WriteAllText(file, "akka.cluster { roles = [data\n");
+        var outcome = await CommandLine.RunInProcessAsync("node", "--config", file, "--data-dir", root.Path, "--port", "0");
+        Assert.Equal(1, outcome.ExitCode);
+        Assert.Contains($"actortrain node: {file}:", outcome.Output);
+    }
+
+    [Fact]
+    public async Task A_configuration_value_of_the_wrong_kind_fails_naming_the_key()
+    {
+        string file = root.Combine("slow.conf");
+        File.WriteAllText(file, "actortrain.training.step-timeout = soon\n");
+        var outcome = await CommandLine.RunInProcessAsync("node", "--config", file, "--data-dir", root.Path, "--port", "0");
+        Assert.Equal(1, outcome.ExitCode);
+        Assert.Contains("actortrain.training.step-timeout 'soon' is not a duration", outcome.Output);
+    }
+}
