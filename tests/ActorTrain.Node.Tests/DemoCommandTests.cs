@@ -35,6 +35,7 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Contains(Directory.GetDirectories(Path.Combine(run, "checkpoints")), d => File.Exists(Path.Combine(d, "COMPLETE")));
         var records = ActorTrain.Model.MetricsLog.Read(Path.Combine(run, "metrics.jsonl")).ToArray();
         Assert.True(records[^1]["train/loss"] < records[0]["train/loss"] - 1, $"loss {records[0]["train/loss"]} -> {records[^1]["train/loss"]}");
+        Assert.All(records, r => Assert.Equal(2, r["train/replicas"])); // the cluster path: two replicas in lockstep
 
         var sample = await CommandLine.RunInProcessAsync("sample", "--checkpoint", run, "--prompt", "The river", "--max-tokens", "8", "--seed", "3");
         Assert.True(sample.ExitCode == 0, sample.Output);

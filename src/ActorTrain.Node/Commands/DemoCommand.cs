@@ -1,3 +1,4 @@
+using ActorTrain.Protocol.Training;
 using System.ComponentModel;
 using System.Diagnostics;
 using ActorTrain.Cluster;
@@ -94,16 +95,18 @@ public sealed class DemoCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         // Time kept for the final validation, the plot and the samples.
         var reserve = TimeSpan.FromSeconds(Math.Min(30, settings.Minutes * 60 * 0.15));
         int steps = CalibrateSteps(dataset, model, deadline - DateTimeOffset.UtcNow - reserve);
-        var options = new TrainingRunOptions(dataset, runDirectory, model, TrainingConfig.Default(Objective.Causal, steps), EvaluateEvery: Math.Max(10, steps / 20), CheckpointEvery: steps);
-        console.MarkupLine($"[bold]2. train[/] the tiny model for {steps} steps into {Markup.Escape(runDirectory)}");
+        // Two replicas on the one-node cluster, one CPU slot each: the cluster's own training path, in lockstep over the data plane.
+        var training = TrainingConfig.Default(Objective.Causal, steps) with { MicroBatch = 8 };
+        var spec = new TrainingSpec(dataset, runDirectory, "tiny", "causal", steps, training.GlobalBatch, training.MicroBatch, training.LearningRate, training.Seed,
+            Replicas: 2, CheckpointEvery: Math.Max(1, steps / 4));
+        console.MarkupLine($"[bold]2. train[/] the tiny model for {steps} steps with 2 replicas into {Markup.Escape(runDirectory)}");
+        await ClusterTraining.RunAsync(console, Path.GetFileName(runDirectory), spec, dataDir, cancellationToken, deadline - reserve);
+
+        // The newest checkpoint, for validation and samples.
+        var options = new TrainingRunOptions(dataset, runDirectory, model, training, EvaluateEvery: steps, CheckpointEvery: steps);
         using var run = TrainingRun.Open(options, warning => errors.Line("demo", warning));
         TrainCommand.Report(console, run);
-        var validation = TrainingProgressView.Run(console, run, deadline - reserve, cancellationToken);
-        if (!run.Finished)
-        {
-            run.SaveCheckpoint();
-            validation = run.Evaluate();
-        }
+        var validation = run.Evaluate();
 
         console.MarkupLine("[bold]3. report[/]");
         double baseline = UnigramBaseline.CrossEntropy(dataset, index);

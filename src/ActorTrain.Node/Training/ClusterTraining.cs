@@ -18,7 +18,9 @@ public static class ClusterTraining
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    public static async Task<TrainingRunState> RunAsync(IAnsiConsole console, string run, TrainingSpec spec, string? dataDir, CancellationToken cancellationToken)
+    /// <param name="deadline">When reached, the run is stopped (with a checkpoint of where it got to).</param>
+    public static async Task<TrainingRunState> RunAsync(IAnsiConsole console, string run, TrainingSpec spec, string? dataDir, CancellationToken cancellationToken,
+        DateTimeOffset? deadline = null)
     {
         var devices = NodeDevices.Parse($"cpu:{spec.Replicas}");
         string roles = string.Join(", ", new[] { "data", "coordinator", "trainer" }.Concat(devices.Roles).Select(EmbeddedHocon.Quote));
@@ -28,7 +30,7 @@ public static class ClusterTraining
         TorchSharp.torch.set_num_threads(devices.ThreadsPerCpuSlot(Environment.ProcessorCount));
         await using var node = await SingleNodeCluster.StartAsync("actortrain", new SqliteJournal(Path.Combine(directory, "actortrain.db")), config, Patience);
         var regions = TrainingRegions.Start(node.System, TrainingSettings.From(node.Config));
-        return await FollowAsync(console, run, spec, detach: false, message => regions.Runs.Ask<TrainingRunState>(message, Patience, cancellationToken), cancellationToken);
+        return await FollowAsync(console, run, spec, detach: false, message => regions.Runs.Ask<TrainingRunState>(message, Patience, cancellationToken), cancellationToken, deadline);
     }
 
     /// <param name="contact">HOST:PORT of any node of the cluster.</param>
@@ -40,7 +42,7 @@ public static class ClusterTraining
     }
 
     private static async Task<TrainingRunState> FollowAsync(IAnsiConsole console, string run, TrainingSpec spec, bool detach,
-        Func<object, Task<TrainingRunState>> ask, CancellationToken cancellationToken)
+        Func<object, Task<TrainingRunState>> ask, CancellationToken cancellationToken, DateTimeOffset? deadline = null)
     {
         var state = await ask(new TrainingRunCommands.Start(run, spec));
         if (state.Spec != spec) console.WriteLine($"run {run} exists: carrying on with its own settings from step {state.NextStep}");
@@ -52,10 +54,12 @@ public static class ClusterTraining
             .StartAsync(async progress =>
             {
                 var task = progress.AddTask("training", maxValue: state.Spec!.Steps);
-                while (state.Status is not (TrainingRunStatus.Completed or TrainingRunStatus.Stopped))
+                DateTimeOffset? stoppedAt = null;
+                while (!Over(state, ref stoppedAt))
                 {
                     await Task.Delay(500, cancellationToken);
-                    state = await ask(new TrainingRunCommands.GetStatus(run));
+                    bool late = deadline is not null && DateTimeOffset.UtcNow > deadline && state.Status == TrainingRunStatus.Running;
+                    state = await ask(late ? new TrainingRunCommands.Stop(run) : new TrainingRunCommands.GetStatus(run));
                     task.Value = state.NextStep;
                     if (state.Steps.Count > 0)
                     {
@@ -66,5 +70,15 @@ public static class ClusterTraining
                 }
             });
         return state;
+    }
+
+    // Completed; or stopped, once the stop's checkpoint is recorded (or did not come within a minute).
+    private static bool Over(TrainingRunState state, ref DateTimeOffset? stoppedAt)
+    {
+        if (state.Status == TrainingRunStatus.Completed) return true;
+        if (state.Status != TrainingRunStatus.Stopped) return false;
+        stoppedAt ??= DateTimeOffset.UtcNow;
+        bool checkpointed = state.Checkpoints.Count > 0 && state.Checkpoints[^1].Step == state.NextStep;
+        return checkpointed || DateTimeOffset.UtcNow - stoppedAt > TimeSpan.FromMinutes(1);
     }
 }
