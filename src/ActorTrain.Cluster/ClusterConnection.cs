@@ -41,8 +41,10 @@ public sealed class ClusterConnection : IAsyncDisposable
                 akka.actor.provider = remote
                 akka.remote.dot-netty.tcp.hostname = {EmbeddedHocon.Quote(LocalAddressTowards(host).ToString())}
                 akka.remote.dot-netty.tcp.port = 0
-                akka.loglevel = WARNING
-                akka.stdout-loglevel = WARNING
+                # Remoting's own complaints (a node that died, a connection that dropped) are not the user's
+                # business here: a question nobody answers fails with a TimeoutException naming the address.
+                akka.loglevel = OFF
+                akka.stdout-loglevel = OFF
                 """)
             .WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Base))
             .WithFallback(ClusterClientReceptionist.DefaultConfig());

@@ -64,5 +64,23 @@ public sealed class TrainCommandTests : IDisposable
         var notADataset = await CommandLine.RunInProcessAsync("train", "--dataset", root.Path, "--run", root.Combine("r"));
         Assert.Equal(1, notADataset.ExitCode);
         Assert.Contains("no dataset index", notADataset.Output);
+        var detachedAlone = await CommandLine.RunInProcessAsync("train", "--dataset", root.Path, "--run", root.Combine("r"), "--detach");
+        Assert.Equal(ActorTrainApp.UsageError, detachedAlone.ExitCode);
+        Assert.Contains("--detach needs --cluster", detachedAlone.Output);
+    }
+
+    [Fact]
+    public async Task A_cluster_that_does_not_answer_fails_within_the_timeout_naming_the_address()
+    {
+        string dataset = ActorTrain.Testing.CountingDataset.Write(root.Combine("counting"));
+        int port = NodeProcess.FreePort();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var outcome = await CommandLine.RunInProcessAsync("train", "--cluster", $"127.0.0.1:{port}", "--timeout", "3", "--dataset", dataset, "--run", root.Combine("r"), "--replicas", "2");
+        Assert.Equal(1, outcome.ExitCode);
+        Assert.Contains($"no answer from the cluster at 127.0.0.1:{port} within 3s", outcome.Output);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+        var badAddress = await CommandLine.RunInProcessAsync("train", "--cluster", "nowhere", "--dataset", dataset, "--run", root.Combine("r"));
+        Assert.Equal(1, badAddress.ExitCode);
+        Assert.Contains("'nowhere' is not HOST:PORT", badAddress.Output);
     }
 }

@@ -72,6 +72,10 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
         [Description("Train on a running cluster (any node's address) with --replicas replicas placed on its devices. The dataset and run directory must be where every trainer node sees them.")]
         public string? Cluster { get; init; }
 
+        [CommandOption("--timeout <SECONDS>")]
+        [Description("With --cluster: how long the cluster may take to answer a question. Default 60.")]
+        public int TimeoutSeconds { get; init; } = 60;
+
         [CommandOption("--detach")]
         [Description("With --cluster: return once the run is started (follow it with `pbm` or by running the same command again).")]
         public bool Detach { get; init; }
@@ -92,6 +96,7 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
                 return ValidationResult.Error("--steps, --batch, --micro-batch, --eval-every, --checkpoint-every, --threads and --replicas must be at least 1");
             if (Replicas > Batch) return ValidationResult.Error($"--replicas {Replicas} is more than the batch of {Batch} sequences");
             if (Detach && Cluster is null) return ValidationResult.Error("--detach needs --cluster");
+            if (TimeoutSeconds < 1) return ValidationResult.Error("--timeout must be at least 1 second");
             return LearningRate > 0 ? ValidationResult.Success() : ValidationResult.Error("--lr must be positive");
         }
     }
@@ -127,7 +132,8 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
         string run = Path.GetFileName(runDirectory.TrimEnd('/'));
         var state = (settings.Cluster is null
             ? ClusterTraining.RunAsync(console, run, spec, settings.DataDir, cancellationToken)
-            : ClusterTraining.RunOnClusterAsync(console, settings.Cluster, run, spec, settings.Detach, cancellationToken)).GetAwaiter().GetResult();
+            : ClusterTraining.RunOnClusterAsync(console, settings.Cluster, run, spec, settings.Detach, TimeSpan.FromSeconds(settings.TimeoutSeconds), cancellationToken))
+            .GetAwaiter().GetResult();
         if (state.Steps.Count == 0)
         {
             console.WriteLine($"run {run}: {state.Status}, no step committed yet");

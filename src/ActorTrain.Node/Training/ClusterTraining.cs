@@ -35,10 +35,12 @@ public static class ClusterTraining
 
     /// <param name="contact">HOST:PORT of any node of the cluster.</param>
     /// <param name="detach">Return once the run is started instead of following it.</param>
-    public static async Task<TrainingRunState> RunOnClusterAsync(IAnsiConsole console, string contact, string run, TrainingSpec spec, bool detach, CancellationToken cancellationToken)
+    /// <param name="patience">How long the cluster may take to answer one question.</param>
+    public static async Task<TrainingRunState> RunOnClusterAsync(IAnsiConsole console, string contact, string run, TrainingSpec spec, bool detach, TimeSpan patience,
+        CancellationToken cancellationToken)
     {
         await using var connection = ClusterConnection.Open(contact);
-        return await FollowAsync(console, run, spec, detach, message => connection.AskRunsAsync<TrainingRunState>(message, Patience, cancellationToken), cancellationToken);
+        return await FollowAsync(console, run, spec, detach, message => connection.AskRunsAsync<TrainingRunState>(message, patience, cancellationToken), cancellationToken);
     }
 
     private static async Task<TrainingRunState> FollowAsync(IAnsiConsole console, string run, TrainingSpec spec, bool detach,
