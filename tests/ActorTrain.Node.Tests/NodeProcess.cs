@@ -40,7 +40,10 @@ internal sealed class NodeProcess : IAsyncDisposable
 
     public bool HasExited => process.HasExited;
 
-    /// <param name="arguments">After `node --port PORT --config local`.</param>
+    /// <summary>HOST:PORT of the node's command host, once it is up.</summary>
+    public string? CommandAddress { get; private set; }
+
+    /// <param name="arguments">After `node --port PORT --cmd-port 0 --config local`.</param>
     public static NodeProcess Start(string name, int port, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
@@ -49,7 +52,7 @@ internal sealed class NodeProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string argument in (string[])[Path.Combine(AppContext.BaseDirectory, "actortrain.dll"), "node", "--port", port.ToString(), "--config", "local", .. arguments])
+        foreach (string argument in (string[])[Path.Combine(AppContext.BaseDirectory, "actortrain.dll"), "node", "--port", port.ToString(), "--cmd-port", "0", "--config", "local", .. arguments])
             start.ArgumentList.Add(argument);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var node = new NodeProcess(name, port, process);
@@ -66,7 +69,11 @@ internal sealed class NodeProcess : IAsyncDisposable
     {
         if (line is null) return;
         lock (output) output.AppendLine($"[{DateTime.UtcNow:HH:mm:ss.fff}] {line}");
-        if (line.StartsWith("node up:", StringComparison.Ordinal)) up.TrySetResult();
+        if (line.StartsWith("pbm: ", StringComparison.Ordinal))
+        {
+            CommandAddress = line["pbm: ".Length..].Trim();
+            up.TrySetResult();
+        }
     }
 
     public async Task WaitUpAsync(TimeSpan timeout)

@@ -5,6 +5,10 @@ using ActorTrain.Cluster;
 using ActorTrain.Cluster.Configuration;
 using ActorTrain.Cluster.Persistence;
 using ActorTrain.Cluster.Training;
+using ActorTrain.Cmd.Host;
+using ActorTrain.Cmd.Palettes;
+using ActorTrain.Cmd.Palettes.Builtin;
+using ActorTrain.Node.Cmd;
 using Akka.Configuration;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -50,6 +54,10 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         [Description("Node data directory (actortrain.node.data-dir). Default: $XDG_DATA_HOME/actortrain.")]
         public string? DataDir { get; init; }
 
+        [CommandOption("--cmd-port <N>")]
+        [Description("Port of the command host pbm talks to (actortrain.cmd.port); 0 picks a free one. Default 9110.")]
+        public int? CommandPort { get; init; }
+
         [CommandOption("--config <PROFILE_OR_FILE>")]
         [Description("Configuration over the reference: 'local' (loopback, failover in seconds), 'production' (Akka's defaults) or a HOCON file; repeatable, the first wins. Default production.")]
         public string[] Config { get; init; } = [];
@@ -57,6 +65,7 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         public override ValidationResult Validate()
         {
             if (Port is < 0 or > 65535) return ValidationResult.Error($"--port {Port} is not a port number");
+            if (CommandPort is < 0 or > 65535) return ValidationResult.Error($"--cmd-port {CommandPort} is not a port number");
             string[] roles = RoleList;
             if (roles.Length == 0) return ValidationResult.Error("--roles names no role (data, trainer, coordinator)");
             if (roles.FirstOrDefault(r => !KnownRoles.Contains(r)) is { } unknown)
@@ -88,9 +97,10 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         NodeOptions options;
+        string dataDirectory;
         try
         {
-            options = Options(settings);
+            (options, dataDirectory) = Options(settings);
         }
         catch (Exception e) when (e is ConfigurationException or IOException)
         {
@@ -106,8 +116,11 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         ClusterNode node;
+        CommandHostSettings commandHost;
         try
         {
+            commandHost = CommandHostSettings.From(ConfigurationFactory.ParseString(settings.CommandPort is int port ? $"actortrain.cmd.port = {port}" : "")
+                .WithFallback(ClusterNode.ConfigFor(options)));
             node = await ClusterNode.StartAsync(options, JoinPatience);
         }
         catch (Exception e) when (e is TimeoutException or ConfigurationException)
@@ -117,8 +130,24 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         }
         await using (node)
         {
-            console.WriteLine($"node up: {node.Address} roles [{string.Join(", ", Akka.Cluster.Cluster.Get(node.System).SelfRoles.Order())}]");
-            await Task.Delay(Timeout.Infinite, stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            CommandHost host;
+            try
+            {
+                host = CommandHost.Start(node.System, commandHost, Palettes(node, options, dataDirectory));
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                errors.Line("node", $"the command host cannot listen on {commandHost.Host}:{commandHost.Port}: {e.Message} (--cmd-port picks another; 0 any)");
+                return 1;
+            }
+            await using (host)
+            {
+                console.WriteLine($"node up: {node.Address} roles [{string.Join(", ", Akka.Cluster.Cluster.Get(node.System).SelfRoles.Order())}]");
+                console.WriteLine($"pbm: {host.Endpoint}");
+                // Removed from the cluster (`pbm cluster leave -a` from elsewhere, or downed): the system ends, and so does the node.
+                _ = node.System.WhenTerminated.ContinueWith(_ => stopping.Cancel(), TaskScheduler.Default);
+                await Task.Delay(Timeout.Infinite, stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
             console.WriteLine($"node leaving: {node.Address}");
         }
         console.WriteLine("node stopped");
@@ -131,14 +160,21 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         }
     }
 
-    private static NodeOptions Options(Settings settings)
+    // Petabridge's palettes over Akka itself, and ours over training and this node.
+    private static IEnumerable<PaletteHandler> Palettes(ClusterNode node, NodeOptions options, string dataDirectory) =>
+    [
+        new ClusterPalette(node.System), new ShardingPalette(node.System), new ActorPalette(node.System),
+        new NodePalette(options.Journal), new TrainPalette(node.System, node.Training.Runs, dataDirectory),
+    ];
+
+    private static (NodeOptions, string DataDirectory) Options(Settings settings)
     {
         var dataDir = settings.DataDir is null ? null : ConfigurationFactory.ParseString($"actortrain.node.data-dir = {EmbeddedHocon.Quote(settings.DataDir)}");
         var profiles = (settings.Config.Length == 0 ? ["production"] : settings.Config).Select(Load).ToList();
         if (dataDir is not null) profiles.Insert(0, dataDir);
         string directory = NodeDataDirectory.Resolve(profiles.Aggregate(Akka.Configuration.Config.Empty, (c, p) => c.WithFallback(p)).WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Base)));
         var journal = settings.Db is not null ? JournalTarget.Parse(settings.Db) : new SqliteJournal(Path.Combine(directory, "actortrain.db"));
-        return new NodeOptions(settings.Host, settings.Port, [.. settings.Seeds], [.. settings.RoleList], NodeDevices.Parse(settings.Devices), journal, [.. profiles]);
+        return (new NodeOptions(settings.Host, settings.Port, [.. settings.Seeds], [.. settings.RoleList], NodeDevices.Parse(settings.Devices), journal, [.. profiles]), directory);
     }
 
     private static Config Load(string profileOrFile) => profileOrFile switch

@@ -1,0 +1,134 @@
+using System.Text.RegularExpressions;
+using ActorTrain.Cmd.Palettes;
+
+namespace ActorTrain.Cmd.Client;
+
+/// <summary>
+/// `pbm [HOST:PORT] [--token T] [PALETTE COMMAND ARGS]`: one command and out, or without one an
+/// interactive prompt `[host:port] pbm>` with help and history. Exit codes: 0 ok, 1 the command
+/// failed, 2 a command line that does not fit the palettes, 3 the node unreachable or refusing us.
+/// </summary>
+public static partial class PbmApp
+{
+    public const string DefaultAddress = "127.0.0.1:9110";
+    public const int Failed = 1, UsageError = 2, Unreachable = 3;
+
+    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
+    {
+        var words = args.ToList();
+        string address = words.Count > 0 && HostPort().IsMatch(words[0]) ? Take(words, 0) : DefaultAddress;
+        string? token = Environment.GetEnvironmentVariable("PBM_TOKEN");
+        int tokenAt = words.IndexOf("--token");
+        if (tokenAt >= 0)
+        {
+            if (tokenAt + 1 >= words.Count)
+            {
+                errors.WriteLine("pbm: --token needs a value");
+                return UsageError;
+            }
+            token = words[tokenAt + 1];
+            words.RemoveRange(tokenAt, 2);
+        }
+        int colon = address.LastIndexOf(':');
+        PbmConnection connection;
+        try
+        {
+            connection = await PbmConnection.OpenAsync(address[..colon], int.Parse(address[(colon + 1)..]), token, cancellationToken);
+        }
+        catch (PbmException e)
+        {
+            errors.WriteLine($"pbm: {e.Message}");
+            return Unreachable;
+        }
+        await using (connection)
+        {
+            if (words.Count > 0) return await RunOneAsync(connection, words, output, errors, cancellationToken);
+            return await InteractiveAsync(connection, address, input, output, errors, cancellationToken);
+        }
+    }
+
+    private static async Task<int> RunOneAsync(PbmConnection connection, IReadOnlyList<string> words, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
+    {
+        try
+        {
+            CommandParser.Parse(connection.Palettes, words); // a mistake is refused here, with the usage, before it travels
+        }
+        catch (CommandLineException e)
+        {
+            errors.WriteLine($"pbm: {e.Message}");
+            return UsageError;
+        }
+        try
+        {
+            var (ok, message) = await connection.ExecuteAsync(words, text => output.WriteLine(text), cancellationToken);
+            if (ok) return 0;
+            errors.WriteLine($"pbm: {message}");
+            return Failed;
+        }
+        catch (Exception e) when (e is PbmException or IOException or InvalidDataException)
+        {
+            errors.WriteLine($"pbm: {e.Message}");
+            return Unreachable;
+        }
+    }
+
+    private static async Task<int> InteractiveAsync(PbmConnection connection, string address, TextReader input, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
+    {
+        var history = new List<string>();
+        output.WriteLine($"connected to {connection.Node}; 'help' lists the palettes, 'exit' leaves");
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            output.Write($"[{address}] pbm> ");
+            string? line = await input.ReadLineAsync(cancellationToken);
+            if (line is null) return 0;
+            line = line.Trim();
+            if (line.Length == 0) continue;
+            history.Add(line);
+            IReadOnlyList<string> words;
+            try
+            {
+                words = CommandParser.Split(line);
+            }
+            catch (CommandLineException e)
+            {
+                errors.WriteLine($"pbm: {e.Message}");
+                continue;
+            }
+            switch (words[0])
+            {
+                case "exit" or "quit":
+                    return 0;
+                case "history":
+                    for (int i = 0; i < history.Count; i++) output.WriteLine($"{i + 1,4}  {history[i]}");
+                    continue;
+                case "help":
+                    output.WriteLine(Help(connection.Palettes, words.Count > 1 ? words[1] : null));
+                    continue;
+            }
+            int code = await RunOneAsync(connection, words, output, errors, cancellationToken);
+            if (code == Unreachable) return code;
+        }
+        return 0;
+    }
+
+    /// <summary>The palettes, or one palette's commands with their usage.</summary>
+    public static string Help(IReadOnlyList<PaletteDefinition> palettes, string? palette)
+    {
+        if (palette is null)
+            return string.Join("\n", palettes.Select(p => $"{p.Name,-18} {p.Description}")) + "\n'help PALETTE' shows its commands; every command takes --json";
+        var found = palettes.FirstOrDefault(p => p.Name == palette);
+        if (found is null) return $"unknown palette '{palette}'; palettes: {string.Join(", ", palettes.Select(p => p.Name))}";
+        return string.Join("\n", found.Commands.Select(c => $"{c.Usage(found.Name)}\n    {c.Description}" +
+            string.Concat(c.Arguments.Select(a => $"\n      {a.Display}: {a.Description}{(a.Default is null ? "" : $" (default {a.Default})")}"))));
+    }
+
+    private static string Take(List<string> words, int at)
+    {
+        string word = words[at];
+        words.RemoveAt(at);
+        return word;
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")]
+    private static partial Regex HostPort();
+}

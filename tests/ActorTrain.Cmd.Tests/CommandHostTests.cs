@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using ActorTrain.Cmd.Client;
+using ActorTrain.Cmd.Host;
+using ActorTrain.Cmd.Wire;
+using Akka.Configuration;
+using Xunit;
+
+namespace ActorTrain.Cmd.Tests;
+
+public sealed class CommandHostTests
+{
+    [Fact]
+    public async Task Cluster_show_prints_petabridges_format_one_member_per_line_then_the_count()
+    {
+        await using var node = await OneNodeHost.StartAsync();
+        var show = await Pbm.RunAsync(node.Address, "cluster", "show");
+        Assert.True(show.ExitCode == 0, show.Errors);
+        string self = Akka.Cluster.Cluster.Get(node.System).SelfAddress.ToString();
+        Assert.Equal([$"{self} | [coordinator] | up |  | {Akka.Cluster.Cluster.Get(node.System).SelfMember.AppVersion}", "Count: 1 nodes"],
+            show.Output.TrimEnd().Split('\n'));
+        var json = await Pbm.RunAsync(node.Address, "cluster", "show", "--json");
+        Assert.Contains($"\"address\":\"{self}\"", json.Output);
+        var stats = await Pbm.RunAsync(node.Address, "actor", "system");
+        Assert.Contains($"cmdtest at {self}", stats.Output);
+    }
+
+    [Fact]
+    public async Task Mistakes_and_failures_have_their_own_exit_codes_and_say_what_was_wrong()
+    {
+        await using var node = await OneNodeHost.StartAsync();
+        var usage = await Pbm.RunAsync(node.Address, "cluster", "shw");
+        Assert.Equal((PbmApp.UsageError, "pbm: unknown command 'cluster shw'; commands: show, status, leader, leave, down, down-unreachable, join, tail\n"), (usage.ExitCode, usage.Errors));
+        var missing = await Pbm.RunAsync(node.Address, "cluster", "down");
+        Assert.Equal(PbmApp.UsageError, missing.ExitCode);
+        Assert.Contains("--address is required", missing.Errors);
+        var failed = await Pbm.RunAsync(node.Address, "cluster", "down", "-a", "akka.tcp://cmdtest@127.0.0.1:1");
+        Assert.Equal((PbmApp.Failed, "pbm: akka.tcp://cmdtest@127.0.0.1:1 is not a member of this cluster\n"), (failed.ExitCode, failed.Errors));
+        var region = await Pbm.RunAsync(node.Address, "cluster-sharding", "region-stats", "-r", "nothing");
+        Assert.Equal(PbmApp.Failed, region.ExitCode);
+        Assert.Contains("no region 'nothing' on this node", region.Errors);
+    }
+
+    [Fact]
+    public async Task An_unreachable_node_fails_fast_naming_the_address()
+    {
+        int port;
+        using (var probe = new TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        var clock = Stopwatch.StartNew();
+        var outcome = await Pbm.RunAsync($"127.0.0.1:{port}", "cluster", "show");
+        Assert.Equal(PbmApp.Unreachable, outcome.ExitCode);
+        Assert.StartsWith($"pbm: cannot reach 127.0.0.1:{port}", outcome.Errors);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(6), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_host_with_a_token_refuses_a_missing_or_wrong_one_before_anything_runs()
+    {
+        await using var node = await OneNodeHost.StartAsync(token: "s3cret");
+        var none = await Pbm.RunAsync(node.Address, "cluster", "leave");
+        Assert.Equal((PbmApp.Unreachable, $"pbm: {node.Address} refused the connection: this node requires a token (--token or PBM_TOKEN)\n"), (none.ExitCode, none.Errors));
+        var wrong = await Pbm.RunAsync(node.Address, "--token", "guess", "cluster", "leave");
+        Assert.Equal((PbmApp.Unreachable, $"pbm: {node.Address} refused the connection: wrong token\n"), (wrong.ExitCode, wrong.Errors));
+        Assert.Equal(Akka.Cluster.MemberStatus.Up, Akka.Cluster.Cluster.Get(node.System).SelfMember.Status); // nothing ran
+        var right = await Pbm.RunAsync(node.Address, "--token", "s3cret", "cluster", "leader");
+        Assert.Equal(0, right.ExitCode);
+    }
+
+    [Fact]
+    public void A_host_on_a_non_loopback_address_needs_a_token()
+    {
+        var config = ConfigurationFactory.ParseString("actortrain.cmd { host = \"0.0.0.0\", port = 9110, token = \"\", token-file = \"\" }");
+        Assert.Contains("is not loopback: set actortrain.cmd.token", Assert.Throws<ConfigurationException>(() => CommandHostSettings.From(config)).Message);
+        var withToken = ConfigurationFactory.ParseString("actortrain.cmd { host = \"0.0.0.0\", port = 0, token = \"t\", token-file = \"\" }");
+        Assert.Equal("t", CommandHostSettings.From(withToken).Token);
+    }
+
+    [Fact]
+    public async Task Tail_streams_events_until_the_client_cancels_and_the_command_ends_cleanly()
+    {
+        await using var node = await OneNodeHost.StartAsync();
+        await using var connection = await PbmConnection.OpenAsync("127.0.0.1", node.Host.Endpoint.Port, null);
+        using var cancel = new CancellationTokenSource();
+        var lines = new List<string>();
+        var (ok, _) = await connection.ExecuteAsync(["cluster", "tail"], line =>
+        {
+            lines.Add(line);
+            cancel.Cancel(); // Ctrl+C after the first event
+        }, cancel.Token).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(ok);
+        Assert.Contains("MemberUp", lines[0]);
+        var after = await connection.ExecuteAsync(["cluster", "leader"], _ => { }); // the connection still serves
+        Assert.True(after.Ok);
+    }
+
+    [Fact]
+    public async Task The_interactive_prompt_runs_commands_shows_help_and_history()
+    {
+        await using var node = await OneNodeHost.StartAsync();
+        var session = await Pbm.RunWithInputAsync("help\nhelp cluster\ncluster leader\nclustr show\nhistory\nexit\n", node.Address);
+        Assert.Equal(0, session.ExitCode);
+        Assert.Contains($"[{node.Address}] pbm> ", session.Output);
+        Assert.Contains("cluster-sharding", session.Output);
+        Assert.Contains("cluster down -a|--address ADDRESS [--json]", session.Output);
+        Assert.Contains("unknown palette 'clustr'", session.Errors);
+        Assert.Contains("   3  cluster leader", session.Output);
+    }
+
+    [Fact]
+    public async Task Garbage_on_the_port_closes_only_that_connection_and_the_host_keeps_serving()
+    {
+        await using var node = await OneNodeHost.StartAsync();
+        var random = new Random(20261129);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(4);
+        int attacks = 0;
+        while (DateTime.UtcNow < deadline)
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync("127.0.0.1", node.Host.Endpoint.Port);
+            var stream = client.GetStream();
+            byte[] garbage = new byte[random.Next(1, 4096)];
+            random.NextBytes(garbage);
+            if (attacks % 3 == 1) garbage[0] = 0; // a plausible length prefix
+            if (attacks % 3 == 2) await new FrameChannel(stream).WriteAsync(new Hello(null, "fuzz"));
+            try
+            {
+                await stream.WriteAsync(garbage);
+                var answer = new byte[1 << 16];
+                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                while (await stream.ReadAsync(answer, wait.Token) > 0) { } // the host hangs up (after a ProtocolError)
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or SocketException)
+            {
+                // reset by the host, or it waits for more bytes of a frame that never comes: either way only this connection
+            }
+            attacks++;
+            var healthy = await Pbm.RunAsync(node.Address, "cluster", "status");
+            Assert.True(healthy.ExitCode == 0, $"after {attacks} bad connections: {healthy.Errors}");
+        }
+        Assert.True(attacks > 3);
+    }
+}

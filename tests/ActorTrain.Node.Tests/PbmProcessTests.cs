@@ -1,0 +1,77 @@
+using ActorTrain.Cmd.Client;
+using ActorTrain.Protocol.Training;
+using ActorTrain.Testing;
+using Xunit;
+
+namespace ActorTrain.Node.Tests;
+
+/// <summary>`pbm` against a cluster of real node processes: membership, a graceful leave during training, and the train palette.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PbmProcessTests(PostgresFixture postgres)
+{
+    [PostgresFact]
+    public async Task Pbm_shows_three_members_drives_a_run_and_a_trainer_leaving_shrinks_the_world_while_training_goes_on()
+    {
+        await using var cluster = ProcessCluster.Create(await postgres.NewDatabaseAsync());
+        var (coordinator, first, second) = await cluster.StartThreeAsync();
+        string pbm = coordinator.CommandAddress!;
+
+        var show = await Pbm(pbm, "cluster", "show");
+        var lines = show.Output.TrimEnd().Split('\n');
+        Assert.Equal("Count: 3 nodes", lines[^1]);
+        Assert.Contains(lines, l => l.StartsWith($"akka.tcp://actortrain@{first.Address} | [device:cpu:0,trainer] | up |  | ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith($"akka.tcp://actortrain@{coordinator.Address} | [coordinator,data] | up |  | ", StringComparison.Ordinal));
+
+        var start = await Pbm(pbm, "train", "start", "-r", "driven", "--dataset", cluster.DatasetDirectory, "--run-dir", Path.Combine(cluster.Root, "runs", "driven"),
+            "--steps", "3000", "--global-batch", "6", "--micro-batch", "3", "--replicas", "2", "--checkpoint-every", "1000");
+        Assert.StartsWith("driven | running | step 0/3000", start.Output);
+        await cluster.WaitForAsync(coordinator, "driven", s => s.NextStep >= 3, "three steps");
+
+        Assert.Contains("| paused |", (await Pbm(pbm, "train", "pause", "-r", "driven")).Output);
+        var paused = await cluster.WaitForAsync(coordinator, "driven", s => s.Status == TrainingRunStatus.Paused, "the pause");
+        await Task.Delay(1500);
+        Assert.InRange((await cluster.WaitForAsync(coordinator, "driven", _ => true, "status")).NextStep, paused.NextStep, paused.NextStep + 1);
+        Assert.Contains("| running |", (await Pbm(pbm, "train", "resume", "-r", "driven")).Output);
+
+        // train tail streams committed steps until Ctrl+C.
+        await using (var connection = await PbmConnection.OpenAsync("127.0.0.1", int.Parse(pbm.Split(':')[1]), null))
+        {
+            using var cancel = new CancellationTokenSource();
+            var streamed = new List<string>();
+            var (ok, _) = await connection.ExecuteAsync(["train", "tail", "-r", "driven"], line =>
+            {
+                streamed.Add(line);
+                if (streamed.Count(l => l.StartsWith("step ", StringComparison.Ordinal)) >= 3) cancel.Cancel();
+            }, cancel.Token).WaitAsync(ProcessCluster.Patience);
+            Assert.True(ok);
+            Assert.Matches(@"^step \d+ \| loss [0-9.]+ \| \d+ tokens/s \| replicas \[0, 1\]$", streamed.First(l => l.StartsWith("step ", StringComparison.Ordinal)));
+        }
+
+        // A trainer node leaves gracefully: its replica has no free device to go to, the world shrinks, training goes on.
+        long before = (await cluster.WaitForAsync(coordinator, "driven", _ => true, "status")).NextStep;
+        var leave = await Pbm(pbm, "cluster", "leave", "-a", $"akka.tcp://actortrain@{second.Address}");
+        Assert.Contains("is leaving the cluster", leave.Output);
+        using (var exit = new CancellationTokenSource(ProcessCluster.Patience)) await WaitForExit(second, exit.Token);
+        var shrunk = await cluster.WaitForAsync(coordinator, "driven", s => s.NextStep > before + 5 && s.Steps[^1].Ranks.Length == 1, "training on with one replica");
+        Assert.Equal(Enumerable.Range(0, (int)shrunk.NextStep).Select(i => i * 6L), shrunk.Steps.Select(s => s.ConsumedFrom));
+        Assert.Contains("Count: 2 nodes", (await Pbm(pbm, "cluster", "show")).Output);
+
+        Assert.Contains("| stopped |", (await Pbm(pbm, "train", "stop", "-r", "driven")).Output);
+        var list = await Pbm(pbm, "train", "list");
+        Assert.StartsWith("driven | stopped |", list.Output);
+    }
+
+    private static async Task WaitForExit(NodeProcess node, CancellationToken cancellationToken)
+    {
+        while (!node.HasExited) await Task.Delay(100, cancellationToken);
+    }
+
+    private static async Task<(int ExitCode, string Output)> Pbm(params string[] args)
+    {
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        int code = await PbmApp.RunAsync(args, new StringReader(""), output, errors, CancellationToken.None);
+        Assert.True(code == 0, $"pbm {string.Join(' ', args)} exited {code}: {errors}");
+        return (code, output.ToString());
+    }
+}
