@@ -25,12 +25,18 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>Actor system name: every node of a cluster must use the same.</summary>
     public const string SystemName = "actortrain";
 
-    private ClusterNode(ActorSystem system, Config config, TrainingRegions training)
+    private ClusterNode(ActorSystem system, Config config, IngestRegions ingest, TrainingRegions training, IngestSettings ingestSettings)
     {
         System = system;
         Config = config;
+        Ingest = ingest;
         Training = training;
+        IngestSettings = ingestSettings;
     }
+
+    public IngestRegions Ingest { get; }
+
+    public IngestSettings IngestSettings { get; }
 
     public ActorSystem System { get; }
 
@@ -77,12 +83,12 @@ public sealed class ClusterNode : IAsyncDisposable
             await system.Terminate();
             throw new TimeoutException($"the node did not join the cluster within {timeout.TotalSeconds:0}s (seeds: {(options.Seeds.IsEmpty ? "itself" : string.Join(", ", options.Seeds))})");
         }
-        IngestRegions.Start(system, data, ingest);
+        var ingestRegions = IngestRegions.Start(system, data, ingest);
         var regions = TrainingRegions.Start(system, training);
         var receptionist = ClusterClientReceptionist.Get(system);
         if (cluster.SelfRoles.Contains("coordinator")) receptionist.RegisterService(regions.Runs);
         if (cluster.SelfRoles.Contains("trainer")) receptionist.RegisterService(regions.Trainers);
-        return new ClusterNode(system, config, regions);
+        return new ClusterNode(system, config, ingestRegions, regions, ingest);
     }
 
     /// <summary>Leaves the cluster (its shards hand off to the others), then stops the system.</summary>

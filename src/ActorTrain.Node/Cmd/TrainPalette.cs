@@ -37,6 +37,13 @@ public sealed class TrainPalette(ActorSystem system, IActorRef runs, string data
         new("checkpoint", "Write a checkpoint after the step in flight.", [Run]),
         new("checkpoints", "The run's recorded checkpoints: step, path, sha256.", [Run]),
         new("tail", "Stream committed steps (step, loss, tokens/s, replicas) until Ctrl+C or the run ends.", [Run]),
+        new("sample", "Continue a prompt with the run's newest checkpoint (causal runs), on this node.",
+        [
+            Run,
+            new("prompt", "p", "The text to continue.", Mandatory: true),
+            new("max-tokens", null, "Tokens to generate.", Default: "48"),
+            new("seed", null, "Sampling seed.", Default: "1"),
+        ]),
     ]);
 
     public override async Task ExecuteAsync(ParsedCommand command, ICommandOutput output, CancellationToken cancellationToken)
@@ -48,6 +55,9 @@ public sealed class TrainPalette(ActorSystem system, IActorRef runs, string data
                 return;
             case "tail":
                 await TailAsync(command.Required("run"), command.Json, output, cancellationToken);
+                return;
+            case "sample":
+                await SampleAsync(command, output, cancellationToken);
                 return;
             case "checkpoints":
                 var known = await Existing(command.Required("run"), cancellationToken);
@@ -123,6 +133,29 @@ public sealed class TrainPalette(ActorSystem system, IActorRef runs, string data
             shown = state.Steps.Count;
         }
         await output.WriteAsync(json ? JsonSerializer.Serialize(Summary(run, state)) : $"run {run} is {state.Status.ToString().ToLowerInvariant()}");
+    }
+
+    private async Task SampleAsync(ParsedCommand command, ICommandOutput output, CancellationToken cancellationToken)
+    {
+        var state = await Existing(command.Required("run"), cancellationToken);
+        if (state.Checkpoints.Count == 0) throw new CommandFailedException($"run {command.Required("run")} has no checkpoint yet (train checkpoint -r writes one)");
+        int maxTokens = command.Integer("max-tokens", 48);
+        if (maxTokens is < 1 or > 4096) throw new CommandLineException("--max-tokens must be 1 to 4096");
+        string prompt = command.Required("prompt");
+        if (!ulong.TryParse(command.Required("seed"), out ulong seed)) throw new CommandLineException($"--seed '{command.Required("seed")}' is not a whole number");
+        string text = await Task.Run(() =>
+        {
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            var (model, tokenizer, objective) = ActorTrain.Node.Commands.SampleCommand.Load(state.Checkpoints[^1].Path, _ => { });
+            using (model)
+            {
+                if (objective != ActorTrain.Model.Objective.Causal) throw new CommandFailedException($"run {command.Required("run")} trains the {objective} objective: sampling continues causal runs only");
+                var generated = ActorTrain.Model.TextGenerator.Continue(model, tokenizer.EncodeWithSpecialTokens(prompt), maxTokens, 0.8, 40,
+                    seed, tokenizer.EndOfText);
+                return prompt + tokenizer.Decode(generated);
+            }
+        }, cancellationToken);
+        await output.WriteAsync(command.Json ? JsonSerializer.Serialize(new { checkpoint = state.Checkpoints[^1].Path, text }) : text);
     }
 
     private async Task<TrainingRunState> Existing(string run, CancellationToken cancellationToken)

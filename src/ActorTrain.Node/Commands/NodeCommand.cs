@@ -161,10 +161,11 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
     }
 
     // Petabridge's palettes over Akka itself, and ours over training and this node.
-    private static IEnumerable<PaletteHandler> Palettes(ClusterNode node, NodeOptions options, string dataDirectory) =>
+    internal static IEnumerable<PaletteHandler> Palettes(ClusterNode node, NodeOptions options, string dataDirectory) =>
     [
-        new ClusterPalette(node.System), new ShardingPalette(node.System), new ActorPalette(node.System),
+        new ClusterPalette(node.System), new ShardingPalette(node.System), new ActorPalette(node.System), new LogPalette(node.System),
         new NodePalette(options.Journal), new TrainPalette(node.System, node.Training.Runs, dataDirectory),
+        new DataPalette(node.System, node.Ingest.Jobs, dataDirectory, node.IngestSettings.Shards),
     ];
 
     private static (NodeOptions, string DataDirectory) Options(Settings settings)
@@ -172,6 +173,8 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         var dataDir = settings.DataDir is null ? null : ConfigurationFactory.ParseString($"actortrain.node.data-dir = {EmbeddedHocon.Quote(settings.DataDir)}");
         var profiles = (settings.Config.Length == 0 ? ["production"] : settings.Config).Select(Load).ToList();
         if (dataDir is not null) profiles.Insert(0, dataDir);
+        // Standard output, and the last lines kept in memory for `pbm log peek`.
+        profiles.Insert(0, ConfigurationFactory.ParseString($"akka.loggers = [\"Akka.Event.DefaultLogger\", {EmbeddedHocon.Quote(typeof(RecentLogsLogger).AssemblyQualifiedName!)}]"));
         string directory = NodeDataDirectory.Resolve(profiles.Aggregate(Akka.Configuration.Config.Empty, (c, p) => c.WithFallback(p)).WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Base)));
         var journal = settings.Db is not null ? JournalTarget.Parse(settings.Db) : new SqliteJournal(Path.Combine(directory, "actortrain.db"));
         return (new NodeOptions(settings.Host, settings.Port, [.. settings.Seeds], [.. settings.RoleList], NodeDevices.Parse(settings.Devices), journal, [.. profiles]), directory);
