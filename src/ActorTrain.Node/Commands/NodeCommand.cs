@@ -142,8 +142,11 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
             }
             await using (host)
             {
-                console.WriteLine($"node up: {node.Address} roles [{string.Join(", ", Akka.Cluster.Cluster.Get(node.System).SelfRoles.Order())}]");
-                console.WriteLine($"pbm: {host.Endpoint}");
+                // Whole lines, never wrapped to a terminal width: scripts and tests read them.
+                var lines = console.Profile.Out.Writer;
+                lines.WriteLine($"node up: {node.Address} roles [{string.Join(", ", Akka.Cluster.Cluster.Get(node.System).SelfRoles.Order())}]");
+                lines.WriteLine($"pbm: {host.Endpoint}");
+                lines.Flush();
                 // Removed from the cluster (`pbm cluster leave -a` from elsewhere, or downed): the system ends, and so does the node.
                 _ = node.System.WhenTerminated.ContinueWith(_ => stopping.Cancel(), TaskScheduler.Default);
                 await Task.Delay(Timeout.Infinite, stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
