@@ -1,11 +1,6 @@
 using ActorTrain.Cmd.Client;
 
-using var cancel = new CancellationTokenSource();
-// Ctrl+C stops the running command (a tail) on the node; a second one ends pbm.
-Console.CancelKeyPress += (_, e) =>
-{
-    if (cancel.IsCancellationRequested) return;
-    e.Cancel = true;
-    cancel.Cancel();
-};
-return await PbmApp.RunAsync(args, Console.In, Console.Out, Console.Error, cancel.Token);
+// Ctrl+C stops the running command (a tail) on the node and returns to the prompt; at the prompt, or
+// a second time, it ends pbm.
+Console.CancelKeyPress += (_, e) => e.Cancel = PbmApp.CancelRunningCommand();
+return await PbmApp.RunAsync(args, Console.In, Console.Out, Console.Error, CancellationToken.None);

@@ -82,6 +82,9 @@ internal sealed class NodeProcess : IAsyncDisposable
         await up.Task;
     }
 
+    /// <summary>Waits for the process to end and its output to be read to the last line.</summary>
+    public Task WaitForExitAsync(CancellationToken cancellationToken = default) => process.WaitForExitAsync(cancellationToken);
+
     /// <summary>SIGKILL: the node dies without a word to the cluster.</summary>
     public async Task KillAsync()
     {

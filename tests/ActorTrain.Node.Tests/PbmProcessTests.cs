@@ -51,7 +51,7 @@ public sealed class PbmProcessTests(PostgresFixture postgres)
         long before = (await cluster.WaitForAsync(coordinator, "driven", _ => true, "status")).NextStep;
         var leave = await Pbm(pbm, "cluster", "leave", "-a", $"akka.tcp://actortrain@{second.Address}");
         Assert.Contains("is leaving the cluster", leave.Output);
-        using (var exit = new CancellationTokenSource(ProcessCluster.Patience)) await WaitForExit(second, exit.Token);
+        using (var exit = new CancellationTokenSource(ProcessCluster.Patience)) await second.WaitForExitAsync(exit.Token);
         var shrunk = await cluster.WaitForAsync(coordinator, "driven", s => s.NextStep > before + 5 && s.Steps[^1].Ranks.Length == 1, "training on with one replica");
         Assert.Equal(Enumerable.Range(0, (int)shrunk.NextStep).Select(i => i * 6L), shrunk.Steps.Select(s => s.ConsumedFrom));
         Assert.Contains("Count: 2 nodes", (await Pbm(pbm, "cluster", "show")).Output);
@@ -61,9 +61,32 @@ public sealed class PbmProcessTests(PostgresFixture postgres)
         Assert.StartsWith("driven | stopped |", list.Output);
     }
 
-    private static async Task WaitForExit(NodeProcess node, CancellationToken cancellationToken)
+    [PostgresFact]
+    public async Task A_node_whose_command_host_is_open_to_the_network_demands_a_token_and_refuses_a_wrong_one()
     {
-        while (!node.HasExited) await Task.Delay(100, cancellationToken);
+        await using var cluster = ProcessCluster.Create(await postgres.NewDatabaseAsync());
+        string open = Path.Combine(cluster.Root, "open.conf");
+        File.WriteAllText(open, "actortrain.cmd.host = \"0.0.0.0\"\n");
+        var refused = cluster.Start("tokenless", "coordinator", seed: null, config: open);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => refused.WaitUpAsync(ProcessCluster.Patience)); // it exits
+        await refused.WaitForExitAsync();
+        Assert.Contains("actortrain.cmd.host 0.0.0.0 is not loopback: set actortrain.cmd.token", refused.Output);
+
+        string guarded = Path.Combine(cluster.Root, "guarded.conf");
+        File.WriteAllText(guarded, "actortrain.cmd { host = \"0.0.0.0\", token = \"s3cret\" }\n");
+        var node = cluster.Start("guarded", "coordinator", seed: null, config: guarded);
+        await node.WaitUpAsync(ProcessCluster.Patience);
+        string address = $"127.0.0.1:{node.CommandAddress!.Split(':')[^1]}";
+        foreach (var (args, problem) in new[] { (new[] { address }, "this node requires a token"), (new[] { address, "--token", "guess" }, "wrong token") })
+        {
+            var output = new StringWriter();
+            var errors = new StringWriter();
+            int code = await PbmApp.RunAsync([.. args, "cluster", "leave"], new StringReader(""), output, errors, CancellationToken.None);
+            Assert.Equal(PbmApp.Unreachable, code);
+            Assert.Contains(problem, errors.ToString());
+        }
+        Assert.Contains("Count: 1 nodes", (await Pbm(address, "--token", "s3cret", "cluster", "show")).Output);
+        Assert.False(node.HasExited); // the refused `cluster leave`s never ran
     }
 
     private static async Task<(int ExitCode, string Output)> Pbm(params string[] args)

@@ -26,9 +26,10 @@ internal sealed class ProcessCluster(string journal) : IAsyncDisposable
     public string DatasetDirectory => root.Combine("dataset");
 
     /// <summary>Starts a node (not waiting for it) with its own data directory, on <paramref name="port"/> (0: a free one).</summary>
-    public NodeProcess Start(string name, string roles, NodeProcess? seed, int port = 0, string devices = "cpu:1")
+    public NodeProcess Start(string name, string roles, NodeProcess? seed, int port = 0, string devices = "cpu:1", string? config = null)
     {
         List<string> arguments = ["--roles", roles, "--devices", devices, "--db", journal, "--data-dir", root.Combine("nodes", name)];
+        if (config is not null) arguments.AddRange(["--config", config]);
         if (seed is not null) arguments.AddRange(["--seed", seed.Address]);
         var node = NodeProcess.Start(name, port == 0 ? NodeProcess.FreePort() : port, [.. arguments]);
         nodes.Add(node);

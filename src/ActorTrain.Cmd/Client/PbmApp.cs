@@ -12,6 +12,16 @@ public static partial class PbmApp
 {
     public const string DefaultAddress = "127.0.0.1:9110";
     public const int Failed = 1, UsageError = 2, Unreachable = 3;
+    private static CancellationTokenSource? running;
+
+    /// <summary>Ctrl+C: stops the command that is running (a tail) and returns true; false when none runs (then pbm may end).</summary>
+    public static bool CancelRunningCommand()
+    {
+        var command = running;
+        if (command is null) return false;
+        command.Cancel();
+        return true;
+    }
 
     public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
     {
@@ -58,9 +68,11 @@ public static partial class PbmApp
             errors.WriteLine($"pbm: {e.Message}");
             return UsageError;
         }
+        using var command = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        running = command;
         try
         {
-            var (ok, message) = await connection.ExecuteAsync(words, text => output.WriteLine(text), cancellationToken);
+            var (ok, message) = await connection.ExecuteAsync(words, text => output.WriteLine(text), command.Token);
             if (ok) return 0;
             errors.WriteLine($"pbm: {message}");
             return Failed;
@@ -69,6 +81,10 @@ public static partial class PbmApp
         {
             errors.WriteLine($"pbm: {e.Message}");
             return Unreachable;
+        }
+        finally
+        {
+            running = null;
         }
     }
 
