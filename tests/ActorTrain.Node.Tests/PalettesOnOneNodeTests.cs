@@ -31,38 +31,38 @@ public sealed class PalettesOnOneNodeTests : IDisposable
         await using var host = CommandHost.Start(node.System, new CommandHostSettings(System.Net.IPAddress.Loopback, 0, null), NodeCommand.Palettes(node, options, root.Path));
         string address = $"127.0.0.1:{host.Endpoint.Port}";
 
-        var started = await Pbm(address, "data", "ingest", "-j", "tales", "-s", corpus, "-t", "bpe:600", "--shards", "2");
+        var started = await PbmCommand.OkAsync(address, "data", "ingest", "-j", "tales", "-s", corpus, "-t", "bpe:600", "--shards", "2");
         Assert.StartsWith("tales | ", started);
-        await Eventually.Until(() => Pbm(address, "data", "status", "-j", "tales"), s => s.StartsWith("tales | completed", StringComparison.Ordinal), Patience, "the ingest job", TimeSpan.FromSeconds(1));
-        var status = await Pbm(address, "data", "status", "-j", "tales", "--json");
+        await Eventually.Until(() => PbmCommand.OkAsync(address, "data", "status", "-j", "tales"), s => s.StartsWith("tales | completed", StringComparison.Ordinal), Patience, "the ingest job", TimeSpan.FromSeconds(1));
+        var status = await PbmCommand.OkAsync(address, "data", "status", "-j", "tales", "--json");
         using (var json = JsonDocument.Parse(status))
         {
             Assert.True(json.RootElement.GetProperty("documentsKept").GetInt64() > 0);
             Assert.True(json.RootElement.GetProperty("droppedByStage").GetProperty("gopher-quality").GetInt64() > 0);
         }
-        Assert.Contains("tales | completed", await Pbm(address, "data", "jobs"));
-        var quarantined = await Pbm(address, "data", "quarantine", "-j", "tales", "-n", "3");
+        Assert.Contains("tales | completed", await PbmCommand.OkAsync(address, "data", "jobs"));
+        var quarantined = await PbmCommand.OkAsync(address, "data", "quarantine", "-j", "tales", "-n", "3");
         Assert.Equal(3, quarantined.TrimEnd().Split('\n').Length);
         Assert.Contains("gopher-quality", quarantined);
 
         string dataset = Path.Combine(root.Path, "jobs", "tales");
-        Assert.StartsWith("story | running", await Pbm(address, "train", "start", "-r", "story", "--dataset", dataset, "--steps", "6", "--global-batch", "4",
+        Assert.StartsWith("story | running", await PbmCommand.OkAsync(address, "train", "start", "-r", "story", "--dataset", dataset, "--steps", "6", "--global-batch", "4",
             "--micro-batch", "4", "--replicas", "1", "--checkpoint-every", "3"));
-        await Eventually.Until(() => Pbm(address, "train", "status", "-r", "story"), s => s.StartsWith("story | completed", StringComparison.Ordinal), Patience, "the run", TimeSpan.FromSeconds(1));
-        var checkpoints = (await Pbm(address, "train", "checkpoints", "-r", "story")).TrimEnd().Split('\n');
+        await Eventually.Until(() => PbmCommand.OkAsync(address, "train", "status", "-r", "story"), s => s.StartsWith("story | completed", StringComparison.Ordinal), Patience, "the run", TimeSpan.FromSeconds(1));
+        var checkpoints = (await PbmCommand.OkAsync(address, "train", "checkpoints", "-r", "story")).TrimEnd().Split('\n');
         Assert.Equal(["step 3", "step 6"], checkpoints.Select(c => c.Split(" | ")[0]));
-        var sample = await Pbm(address, "train", "sample", "-r", "story", "--prompt", "The river", "--max-tokens", "6");
+        var sample = await PbmCommand.OkAsync(address, "train", "sample", "-r", "story", "--prompt", "The river", "--max-tokens", "6");
         Assert.StartsWith("The river", sample);
-        Assert.Equal(sample, await Pbm(address, "train", "sample", "-r", "story", "--prompt", "The river", "--max-tokens", "6")); // seeded
-        Assert.Contains("story | completed | step 6/6", await Pbm(address, "train", "list"));
+        Assert.Equal(sample, await PbmCommand.OkAsync(address, "train", "sample", "-r", "story", "--prompt", "The river", "--max-tokens", "6")); // seeded
+        Assert.Contains("story | completed | step 6/6", await PbmCommand.OkAsync(address, "train", "list"));
 
-        Assert.Contains("\"journal\"", await Pbm(address, "node", "info", "--json"));
-        Assert.Contains("training run story", await Pbm(address, "log", "peek", "-n", "500"));
-        Assert.Equal("log level is now debug\n", await Pbm(address, "log", "set-level", "-l", "debug"));
+        Assert.Contains("\"journal\"", await PbmCommand.OkAsync(address, "node", "info", "--json"));
+        Assert.Contains("training run story", await PbmCommand.OkAsync(address, "log", "peek", "-n", "500"));
+        Assert.Equal("log level is now debug\n", await PbmCommand.OkAsync(address, "log", "set-level", "-l", "debug"));
 
-        var unknown = await PbmOutcome(address, "train", "status", "-r", "nobody");
+        var unknown = await PbmCommand.RunAsync(address, "train", "status", "-r", "nobody");
         Assert.Equal((PbmApp.Failed, "pbm: no training run 'nobody'\n"), (unknown.Code, unknown.Errors));
-        var badLevel = await PbmOutcome(address, "log", "set-level", "-l", "loud");
+        var badLevel = await PbmCommand.RunAsync(address, "log", "set-level", "-l", "loud");
         Assert.Equal(PbmApp.Failed, badLevel.Code);
         Assert.Contains("--level 'loud': debug, info, warning or error", badLevel.Errors);
     }
@@ -84,20 +84,5 @@ public sealed class PalettesOnOneNodeTests : IDisposable
             File.WriteAllLines(Path.Combine(corpus, $"part-{f}.jsonl"), lines);
         }
         return corpus;
-    }
-
-    private static async Task<string> Pbm(params string[] args)
-    {
-        var outcome = await PbmOutcome(args);
-        Assert.True(outcome.Code == 0, $"pbm {string.Join(' ', args)} exited {outcome.Code}: {outcome.Errors}");
-        return outcome.Output;
-    }
-
-    private static async Task<(int Code, string Output, string Errors)> PbmOutcome(params string[] args)
-    {
-        var output = new StringWriter();
-        var errors = new StringWriter();
-        int code = await PbmApp.RunAsync(args, new StringReader(""), output, errors, CancellationToken.None);
-        return (code, output.ToString(), errors.ToString());
     }
 }

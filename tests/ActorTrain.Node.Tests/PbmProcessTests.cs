@@ -16,22 +16,22 @@ public sealed class PbmProcessTests(PostgresFixture postgres)
         var (coordinator, first, second) = await cluster.StartThreeAsync();
         string pbm = coordinator.CommandAddress!;
 
-        var show = await Pbm(pbm, "cluster", "show");
-        var lines = show.Output.TrimEnd().Split('\n');
+        var show = await PbmCommand.OkAsync(pbm, "cluster", "show");
+        var lines = show.TrimEnd().Split('\n');
         Assert.Equal("Count: 3 nodes", lines[^1]);
         Assert.Contains(lines, l => l.StartsWith($"akka.tcp://actortrain@{first.Address} | [device:cpu:0,trainer] | up |  | ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith($"akka.tcp://actortrain@{coordinator.Address} | [coordinator,data] | up |  | ", StringComparison.Ordinal));
 
-        var start = await Pbm(pbm, "train", "start", "-r", "driven", "--dataset", cluster.DatasetDirectory, "--run-dir", Path.Combine(cluster.Root, "runs", "driven"),
+        var start = await PbmCommand.OkAsync(pbm, "train", "start", "-r", "driven", "--dataset", cluster.DatasetDirectory, "--run-dir", Path.Combine(cluster.Root, "runs", "driven"),
             "--steps", "3000", "--global-batch", "6", "--micro-batch", "3", "--replicas", "2", "--checkpoint-every", "1000");
-        Assert.StartsWith("driven | running | step 0/3000", start.Output);
+        Assert.StartsWith("driven | running | step 0/3000", start);
         await cluster.WaitForAsync(coordinator, "driven", s => s.NextStep >= 3, "three steps");
 
-        Assert.Contains("| paused |", (await Pbm(pbm, "train", "pause", "-r", "driven")).Output);
+        Assert.Contains("| paused |", (await PbmCommand.OkAsync(pbm, "train", "pause", "-r", "driven")));
         var paused = await cluster.WaitForAsync(coordinator, "driven", s => s.Status == TrainingRunStatus.Paused, "the pause");
         await Task.Delay(1500);
         Assert.InRange((await cluster.WaitForAsync(coordinator, "driven", _ => true, "status")).NextStep, paused.NextStep, paused.NextStep + 1);
-        Assert.Contains("| running |", (await Pbm(pbm, "train", "resume", "-r", "driven")).Output);
+        Assert.Contains("| running |", (await PbmCommand.OkAsync(pbm, "train", "resume", "-r", "driven")));
 
         // train tail streams committed steps until Ctrl+C.
         await using (var connection = await PbmConnection.OpenAsync("127.0.0.1", int.Parse(pbm.Split(':')[1]), null))
@@ -49,16 +49,16 @@ public sealed class PbmProcessTests(PostgresFixture postgres)
 
         // A trainer node leaves gracefully: its replica has no free device to go to, the world shrinks, training goes on.
         long before = (await cluster.WaitForAsync(coordinator, "driven", _ => true, "status")).NextStep;
-        var leave = await Pbm(pbm, "cluster", "leave", "-a", $"akka.tcp://actortrain@{second.Address}");
-        Assert.Contains("is leaving the cluster", leave.Output);
+        var leave = await PbmCommand.OkAsync(pbm, "cluster", "leave", "-a", $"akka.tcp://actortrain@{second.Address}");
+        Assert.Contains("is leaving the cluster", leave);
         using (var exit = new CancellationTokenSource(ProcessCluster.Patience)) await second.WaitForExitAsync(exit.Token);
         var shrunk = await cluster.WaitForAsync(coordinator, "driven", s => s.NextStep > before + 5 && s.Steps[^1].Ranks.Length == 1, "training on with one replica");
         Assert.Equal(Enumerable.Range(0, (int)shrunk.NextStep).Select(i => i * 6L), shrunk.Steps.Select(s => s.ConsumedFrom));
-        Assert.Contains("Count: 2 nodes", (await Pbm(pbm, "cluster", "show")).Output);
+        Assert.Contains("Count: 2 nodes", (await PbmCommand.OkAsync(pbm, "cluster", "show")));
 
-        Assert.Contains("| stopped |", (await Pbm(pbm, "train", "stop", "-r", "driven")).Output);
-        var list = await Pbm(pbm, "train", "list");
-        Assert.StartsWith("driven | stopped |", list.Output);
+        Assert.Contains("| stopped |", (await PbmCommand.OkAsync(pbm, "train", "stop", "-r", "driven")));
+        var list = await PbmCommand.OkAsync(pbm, "train", "list");
+        Assert.StartsWith("driven | stopped |", list);
     }
 
     [PostgresFact]
@@ -79,22 +79,11 @@ public sealed class PbmProcessTests(PostgresFixture postgres)
         string address = $"127.0.0.1:{node.CommandAddress!.Split(':')[^1]}";
         foreach (var (args, problem) in new[] { (new[] { address }, "this node requires a token"), (new[] { address, "--token", "guess" }, "wrong token") })
         {
-            var output = new StringWriter();
-            var errors = new StringWriter();
-            int code = await PbmApp.RunAsync([.. args, "cluster", "leave"], new StringReader(""), output, errors, CancellationToken.None);
+            var (code, _, errors) = await PbmCommand.RunAsync([.. args, "cluster", "leave"]);
             Assert.Equal(PbmApp.Unreachable, code);
-            Assert.Contains(problem, errors.ToString());
+            Assert.Contains(problem, errors);
         }
-        Assert.Contains("Count: 1 nodes", (await Pbm(address, "--token", "s3cret", "cluster", "show")).Output);
+        Assert.Contains("Count: 1 nodes", (await PbmCommand.OkAsync(address, "--token", "s3cret", "cluster", "show")));
         Assert.False(node.HasExited); // the refused `cluster leave`s never ran
-    }
-
-    private static async Task<(int ExitCode, string Output)> Pbm(params string[] args)
-    {
-        var output = new StringWriter();
-        var errors = new StringWriter();
-        int code = await PbmApp.RunAsync(args, new StringReader(""), output, errors, CancellationToken.None);
-        Assert.True(code == 0, $"pbm {string.Join(' ', args)} exited {code}: {errors}");
-        return (code, output.ToString());
     }
 }
