@@ -44,6 +44,13 @@ public static class ActorTrainApp
                 .WithDescription("Generate from a checkpoint: continue --prompt (causal models) or fill the [MASK]s of --fill (mlm models).")
                 .WithExample("sample", "--checkpoint", "runs/first", "--prompt", "The kernel")
                 .WithExample("sample", "--checkpoint", "runs/cloze", "--fill", "The [MASK] of the file");
+            config.AddBranch("config", branch =>
+            {
+                branch.SetDescription("The configuration a node runs with.");
+                branch.AddCommand<ConfigShowCommand>("show")
+                    .WithDescription("Print the effective configuration (reference, profile, files, ACTORTRAIN__* variables), checked as a node checks it.")
+                    .WithExample("config", "show", "--config", "local", "--config", "ops.conf");
+            });
             config.AddBranch("dataset", dataset =>
             {
                 dataset.SetDescription("Look at tokenized datasets.");

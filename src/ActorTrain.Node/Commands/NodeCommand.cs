@@ -9,6 +9,7 @@ using ActorTrain.Cmd.Host;
 using ActorTrain.Cmd.Palettes;
 using ActorTrain.Cmd.Palettes.Builtin;
 using ActorTrain.Node.Cmd;
+using ActorTrain.Node.Configuration;
 using Akka.Configuration;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -173,20 +174,11 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
 
     private static (NodeOptions, string DataDirectory) Options(Settings settings)
     {
-        var dataDir = settings.DataDir is null ? null : ConfigurationFactory.ParseString($"actortrain.node.data-dir = {EmbeddedHocon.Quote(settings.DataDir)}");
-        var profiles = (settings.Config.Length == 0 ? ["production"] : settings.Config).Select(Load).ToList();
-        if (dataDir is not null) profiles.Insert(0, dataDir);
+        var layers = OperatorConfiguration.Layers(settings.Config, settings.DataDir);
         // Standard output, and the last lines kept in memory for `pbm log peek`.
-        profiles.Insert(0, ConfigurationFactory.ParseString($"akka.loggers = [\"Akka.Event.DefaultLogger\", {EmbeddedHocon.Quote(typeof(RecentLogsLogger).AssemblyQualifiedName!)}]"));
-        string directory = NodeDataDirectory.Resolve(profiles.Aggregate(Akka.Configuration.Config.Empty, (c, p) => c.WithFallback(p)).WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Base)));
+        layers.Insert(0, ConfigurationFactory.ParseString($"akka.loggers = [\"Akka.Event.DefaultLogger\", {EmbeddedHocon.Quote(typeof(RecentLogsLogger).AssemblyQualifiedName!)}]"));
+        string directory = NodeDataDirectory.Resolve(OperatorConfiguration.Effective(layers));
         var journal = settings.Db is not null ? JournalTarget.Parse(settings.Db) : new SqliteJournal(Path.Combine(directory, "actortrain.db"));
-        return (new NodeOptions(settings.Host, settings.Port, [.. settings.Seeds], [.. settings.RoleList], NodeDevices.Parse(settings.Devices), journal, [.. profiles]), directory);
+        return (new NodeOptions(settings.Host, settings.Port, [.. settings.Seeds], [.. settings.RoleList], NodeDevices.Parse(settings.Devices), journal, [.. layers]), directory);
     }
-
-    private static Config Load(string profileOrFile) => profileOrFile switch
-    {
-        "local" => EmbeddedHocon.Load(EmbeddedHocon.LocalProfile),
-        "production" => EmbeddedHocon.Load(EmbeddedHocon.ProductionProfile),
-        _ => HoconFile.Load(profileOrFile),
-    };
 }

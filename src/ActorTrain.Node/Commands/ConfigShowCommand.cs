@@ -1,0 +1,47 @@
+using System.ComponentModel;
+using ActorTrain.Cluster.Training;
+using ActorTrain.Cmd.Host;
+using ActorTrain.Node.Configuration;
+using Akka.Configuration;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ActorTrain.Node.Commands;
+
+/// <summary>`actortrain config show`: the configuration a node would run with (reference, profile, files,
+/// environment), checked the way a node checks it at start.</summary>
+public sealed class ConfigShowCommand(IAnsiConsole console, ErrorOutput errors) : Command<ConfigShowCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--config <PROFILE_OR_FILE>")]
+        [Description("As for `actortrain node`: local, production or a HOCON file; repeatable, the first wins. Default production.")]
+        public string[] Config { get; init; } = [];
+
+        [CommandOption("--data-dir <DIR>")]
+        [Description("Node data directory (actortrain.node.data-dir).")]
+        public string? DataDir { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var effective = OperatorConfiguration.Effective(OperatorConfiguration.Layers(settings.Config, settings.DataDir));
+            // Read as a node reads them, so a value of the wrong kind fails here too, named.
+            TrainingSettings.From(effective);
+            CommandHostSettings.From(effective);
+            ActorTrain.Cluster.Configuration.DataSettings.From(effective);
+            var writer = console.Profile.Out.Writer;
+            writer.WriteLine("actortrain " + effective.GetConfig("actortrain").Root.ToString(1));
+            writer.WriteLine("akka.cluster " + effective.GetConfig("akka.cluster").Root.ToString(1));
+            writer.WriteLine("akka.remote " + effective.GetConfig("akka.remote").Root.ToString(1));
+            return 0;
+        }
+        catch (Exception e) when (e is ConfigurationException or IOException)
+        {
+            errors.Line("config show", e.Message);
+            return 1;
+        }
+    }
+}
