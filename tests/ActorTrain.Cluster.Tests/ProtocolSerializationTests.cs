@@ -81,7 +81,7 @@ public sealed class ProtocolSerializationTests : IDisposable
         new TrainerCommands.GetParameterDigest(new TrainerId("run", 0)),
         new TrainerCommands.Release(new TrainerId("run", 1)),
         new TrainerReplies.Ready(1, "127.0.0.1:4002", 3, "cpu:0"),
-        new TrainerReplies.Reduced(1, 3, 40.5, 16, "0f1e"),
+        new TrainerReplies.Reduced(1, 3, 40.5, 16, "0f1e", 0.25, 0.05),
         new TrainerReplies.Failed(1, 3, "peer closed"),
         new TrainerReplies.Finished(1, 3),
         new TrainerReplies.Synchronized(2, 3),

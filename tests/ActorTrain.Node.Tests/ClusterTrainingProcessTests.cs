@@ -29,6 +29,15 @@ public sealed class ClusterTrainingProcessTests(PostgresFixture postgres)
         Assert.Equal([10L, 20L], done.Checkpoints.Select(c => c.Step));
         foreach (var checkpoint in done.Checkpoints) ActorTrain.Model.Checkpoint.Read(checkpoint.Path).Dispose(); // complete and verified
 
+        // The node hosting the run exports it to Prometheus.
+        using var http = new HttpClient();
+        string scraped = await http.GetStringAsync(coordinator.MetricsUrl);
+        Assert.Contains("actortrain_training_step{run=\"lockstep\"} 20", scraped);
+        Assert.Contains("actortrain_training_replicas{run=\"lockstep\"} 2", scraped);
+        Assert.Contains("actortrain_training_consumed_samples{run=\"lockstep\"} 120", scraped);
+        Assert.Matches("actortrain_training_step_seconds\\{run=\"lockstep\",part=\"compute\"\\} [0-9.e-]+", scraped);
+        Assert.Contains("actortrain_journal_write_seconds_count{entity=\"training-run\"}", scraped);
+
         foreach (var node in new[] { second, first, coordinator }) Assert.Equal(0, await node.StopAsync(ProcessCluster.Patience));
         Assert.All(new[] { coordinator, first, second }, node => Assert.Contains("node stopped", node.Output));
     }

@@ -43,7 +43,10 @@ internal sealed class NodeProcess : IAsyncDisposable
     /// <summary>HOST:PORT of the node's command host, once it is up.</summary>
     public string? CommandAddress { get; private set; }
 
-    /// <param name="arguments">After `node --port PORT --cmd-port 0 --config local`.</param>
+    /// <summary>The node's Prometheus endpoint, once it is up.</summary>
+    public string? MetricsUrl { get; private set; }
+
+    /// <param name="arguments">After `node --port PORT --cmd-port 0 --metrics-port FREE --config local`.</param>
     public static NodeProcess Start(string name, int port, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
@@ -52,7 +55,7 @@ internal sealed class NodeProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string argument in (string[])[Path.Combine(AppContext.BaseDirectory, "actortrain.dll"), "node", "--port", port.ToString(), "--cmd-port", "0", "--config", "local", .. arguments])
+        foreach (string argument in (string[])[Path.Combine(AppContext.BaseDirectory, "actortrain.dll"), "node", "--port", port.ToString(), "--cmd-port", "0", "--metrics-port", FreePort().ToString(), "--config", "local", .. arguments])
             start.ArgumentList.Add(argument);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var node = new NodeProcess(name, port, process);
@@ -69,6 +72,7 @@ internal sealed class NodeProcess : IAsyncDisposable
     {
         if (line is null) return;
         lock (output) output.AppendLine($"[{DateTime.UtcNow:HH:mm:ss.fff}] {line}");
+        if (line.StartsWith("metrics: ", StringComparison.Ordinal)) MetricsUrl = line["metrics: ".Length..].Trim();
         if (line.StartsWith("pbm: ", StringComparison.Ordinal))
         {
             CommandAddress = line["pbm: ".Length..].Trim();

@@ -41,6 +41,11 @@ public sealed class PalettesOnOneNodeTests : IDisposable
             Assert.True(json.RootElement.GetProperty("droppedByStage").GetProperty("gopher-quality").GetInt64() > 0);
         }
         Assert.Contains("tales | completed", await PbmCommand.OkAsync(address, "data", "jobs"));
+        var exported = new MemoryStream();
+        await Prometheus.Metrics.DefaultRegistry.CollectAndExportAsTextAsync(exported);
+        string metrics = System.Text.Encoding.UTF8.GetString(exported.ToArray());
+        Assert.Matches("actortrain_ingest_documents_kept\\{job=\"tales\"\\} [1-9]", metrics);
+        Assert.Matches("actortrain_ingest_documents_dropped\\{job=\"tales\",stage=\"gopher-quality\"\\} [1-9]", metrics);
         var quarantined = await PbmCommand.OkAsync(address, "data", "quarantine", "-j", "tales", "-n", "3");
         Assert.Equal(3, quarantined.TrimEnd().Split('\n').Length);
         Assert.Contains("gopher-quality", quarantined);

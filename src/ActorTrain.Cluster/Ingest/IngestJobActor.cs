@@ -8,6 +8,7 @@ using ActorTrain.Data.Tokens;
 using ActorTrain.Tokenizers;
 using ActorTrain.Protocol;
 using ActorTrain.Protocol.Ingest;
+using ActorTrain.Cluster.Observability;
 using Akka.Actor;
 using Akka.Persistence;
 
@@ -160,13 +161,18 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         }
         else if (state.Status == IngestJobStatus.Collecting && known.Stage == DataShardStage.Collecting && observed.Stage >= DataShardStage.Collected)
         {
-            Persist(new IngestJobEvents.ShardCollected(shard, observed.BadRecords, observed.Counts), collected => state = state.Apply(collected));
+            Persist(new IngestJobEvents.ShardCollected(shard, observed.BadRecords, observed.Counts), collected =>
+            {
+                state = state.Apply(collected);
+                RecordMetrics();
+            });
         }
         else if (state.Status == IngestJobStatus.Finalizing && known.Stage == DataShardStage.Collected && observed.Stage >= DataShardStage.Finalized)
         {
             Persist(new IngestJobEvents.ShardFinalized(shard, observed.Output!, observed.OutputSha256!, observed.Counts), finalized =>
             {
                 state = state.Apply(finalized);
+                RecordMetrics();
                 finalizing.Remove(shard);
                 if (state.Status == IngestJobStatus.PreparingTokenizer) PrepareTokenizer();
                 else if (state.Shards.All(s => s.Stage == DataShardStage.Finalized)) Complete();
@@ -185,6 +191,14 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
                 }
             });
         }
+    }
+
+    private void RecordMetrics()
+    {
+        var totals = state.Totals;
+        NodeMetrics.IngestDocumentsIn.WithLabels(job).Set(totals.DocumentsIn);
+        NodeMetrics.IngestDocumentsKept.WithLabels(job).Set(totals.DocumentsKept);
+        foreach (var (stage, dropped) in totals.DroppedByStage) NodeMetrics.IngestDropped.WithLabels(job, stage).Set(dropped);
     }
 
     private void Complete() => Persist(new IngestJobEvents.Completed(DateTimeOffset.UtcNow), completed =>

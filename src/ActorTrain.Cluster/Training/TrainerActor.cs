@@ -137,6 +137,7 @@ public sealed class TrainerActor : ReceiveActor
             var setup = replica;
             string digest = Digest();
             int world = compute.Ring.Count;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var (lossSum, labels, gradients) = await Task.Run(() =>
             {
                 var everything = Enumerable.Range(0, world).SelectMany(r => setup.Sampler.SamplesFor(compute.ConsumedSamples, r, world)).ToArray();
@@ -144,11 +145,13 @@ public sealed class TrainerActor : ReceiveActor
                 var (loss, count) = setup.Trainer.AccumulateGradients(setup.Sampler.SamplesFor(compute.ConsumedSamples, compute.Position, world), divisor);
                 return (loss, count, GradientBuffer.Flatten(setup.Trainer.Model.parameters()));
             });
+            double computeSeconds = clock.Elapsed.TotalSeconds;
             await ring.AllReduceAsync(gradients, timeout.Token);
+            double reduceSeconds = clock.Elapsed.TotalSeconds - computeSeconds;
             GradientBuffer.Restore(setup.Trainer.Model.parameters(), gradients);
             if (compute.ApplyAtOnce) setup.Trainer.ApplyUpdate();
             else reducedStep = compute.Step;
-            requester.Tell(new TrainerReplies.Reduced(id.Rank, compute.Step, lossSum, labels, digest));
+            requester.Tell(new TrainerReplies.Reduced(id.Rank, compute.Step, lossSum, labels, digest, computeSeconds, reduceSeconds));
         }
         catch (Exception e) when (IsRingFailure(e))
         {

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ActorTrain.Cluster.Observability;
 using ActorTrain.Model;
 using ActorTrain.Protocol;
 using ActorTrain.Protocol.Training;
@@ -171,8 +172,17 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     }
 
     // metrics.jsonl and TensorBoard events in the run directory, one record per committed step.
-    private void RecordMetrics(TrainingRunEvents.StepCommitted step, long tokens)
+    private void RecordMetrics(TrainingRunEvents.StepCommitted step, long tokens, TrainerReplies.Reduced[] replicas)
     {
+        double compute = replicas.Max(r => r.ComputeSeconds), reduce = replicas.Max(r => r.ReduceSeconds);
+        NodeMetrics.TrainingStep.WithLabels(run).Set(step.Step + 1);
+        NodeMetrics.TrainingLoss.WithLabels(run).Set(step.Loss);
+        NodeMetrics.TokensPerSecond.WithLabels(run).Set(tokens / Math.Max(1e-9, step.Seconds));
+        NodeMetrics.ConsumedSamples.WithLabels(run).Set(step.ConsumedTo);
+        NodeMetrics.LiveReplicas.WithLabels(run).Set(step.Ranks.Length);
+        NodeMetrics.StepSeconds.WithLabels(run, "compute").Set(compute);
+        NodeMetrics.StepSeconds.WithLabels(run, "all-reduce").Set(reduce);
+        NodeMetrics.StepSeconds.WithLabels(run, "wait").Set(Math.Max(0, step.Seconds - compute - reduce));
         try
         {
             metrics ??= new MetricsLog(state.Spec!.RunDirectory);
@@ -320,17 +330,20 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             if (digests.Distinct().Count() > 1)
                 Context.GetLogger().Error("training run {0}: replicas diverged before step {1}: {2}", run, step,
                     string.Join("; ", reduced.Select(r => $"rank {r.Rank} {r.ParameterDigest}")));
+            double stepSeconds = clock.Elapsed.TotalSeconds;
             var committed = new TrainingRunEvents.StepCommitted(step, consumed, consumed + spec.GlobalBatch, [.. live.Select(m => m.Rank)], round, loss,
-                clock.Elapsed.TotalSeconds, digests);
+                stepSeconds, digests);
             Persist(committed, done =>
             {
                 state = state.Apply(done);
-                RecordMetrics(done, reduced.Sum(r => r.Labels));
+                NodeMetrics.JournalWriteSeconds.WithLabels("training-run").Observe(clock.Elapsed.TotalSeconds - stepSeconds);
+                RecordMetrics(done, reduced.Sum(r => r.Labels), reduced);
                 Self.Tell(new Apply(step));
             });
             return;
         }
         // The round broke: drop the step everywhere and form a new round for the same step.
+        NodeMetrics.FailedSteps.WithLabels(run).Inc();
         stepInFlight = false;
         var answered = live.Where((m, i) => replies[i] is not null).ToArray();
         await Task.WhenAll(answered.Select(m => Reply(trainers.Ask<TrainerReplies.Finished>(new TrainerCommands.FinishStep(Trainer(m.Rank), step, Commit: false), settings.StepTimeout))));

@@ -59,6 +59,10 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         [Description("Port of the command host pbm talks to (actortrain.cmd.port); 0 picks a free one. Default 9110.")]
         public int? CommandPort { get; init; }
 
+        [CommandOption("--metrics-port <N>")]
+        [Description("Port of the Prometheus endpoint /metrics (actortrain.metrics.port); 0 turns it off. Default 9464.")]
+        public int? MetricsPort { get; init; }
+
         [CommandOption("--config <PROFILE_OR_FILE>")]
         [Description("Configuration over the reference: 'local' (loopback, failover in seconds), 'production' (Akka's defaults) or a HOCON file; repeatable, the first wins. Default production.")]
         public string[] Config { get; init; } = [];
@@ -66,6 +70,7 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         public override ValidationResult Validate()
         {
             if (Port is < 0 or > 65535) return ValidationResult.Error($"--port {Port} is not a port number");
+            if (MetricsPort is < 0 or > 65535) return ValidationResult.Error($"--metrics-port {MetricsPort} is not a port number");
             if (CommandPort is < 0 or > 65535) return ValidationResult.Error($"--cmd-port {CommandPort} is not a port number");
             string[] roles = RoleList;
             if (roles.Length == 0) return ValidationResult.Error("--roles names no role (data, trainer, coordinator)");
@@ -141,12 +146,25 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
                 errors.Line("node", $"the command host cannot listen on {commandHost.Host}:{commandHost.Port}: {e.Message} (--cmd-port picks another; 0 any)");
                 return 1;
             }
+            MetricsEndpoint? metrics;
+            try
+            {
+                metrics = StartMetrics(node, settings.MetricsPort);
+            }
+            catch (System.Net.HttpListenerException e)
+            {
+                await host.DisposeAsync();
+                errors.Line("node", $"the metrics endpoint cannot listen on port {settings.MetricsPort ?? node.Config.GetInt("actortrain.metrics.port")}: {e.Message} (--metrics-port picks another; 0 turns it off)");
+                return 1;
+            }
             await using (host)
+            using (metrics)
             {
                 // Whole lines, never wrapped to a terminal width: scripts and tests read them.
                 var lines = console.Profile.Out.Writer;
                 lines.WriteLine($"node up: {node.Address} roles [{string.Join(", ", Akka.Cluster.Cluster.Get(node.System).SelfRoles.Order())}]");
-                lines.WriteLine($"pbm: {host.Endpoint}");
+                if (metrics is not null) lines.WriteLine($"metrics: {metrics.Url}");
+                lines.WriteLine($"pbm: {host.Endpoint}"); // last: it says the node is ready
                 lines.Flush();
                 // Removed from the cluster (`pbm cluster leave -a` from elsewhere, or downed): the system ends, and so does the node.
                 _ = node.System.WhenTerminated.ContinueWith(_ => stopping.Cancel(), TaskScheduler.Default);
@@ -162,6 +180,14 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
             signal.Cancel = true; // leave the cluster first; the process exits when that is done
             stopping.Cancel();
         }
+    }
+
+    // The Prometheus endpoint; none when the port is 0.
+    private static MetricsEndpoint? StartMetrics(ClusterNode node, int? port)
+    {
+        string host = node.Config.GetString("actortrain.metrics.host", "127.0.0.1");
+        int chosen = port ?? node.Config.GetInt("actortrain.metrics.port", 9464);
+        return chosen == 0 ? null : MetricsEndpoint.Start(host, chosen);
     }
 
     // Petabridge's palettes over Akka itself, and ours over training and this node.

@@ -58,8 +58,9 @@ public static class TrainerReplies
     /// <summary><paramref name="Device"/>: the device the replica holds on its node ("cpu:0", "cuda:1").</summary>
     public sealed record Ready(int Rank, string DataPlane, long Step, string Device) : IActorTrainMessage;
 
-    /// <summary><paramref name="ParameterDigest"/>: digest of the parameters the step was computed on.</summary>
-    public sealed record Reduced(int Rank, long Step, double LossSum, long Labels, string ParameterDigest) : IActorTrainMessage;
+    /// <summary><paramref name="ParameterDigest"/>: digest of the parameters the step was computed on;
+    /// <paramref name="ComputeSeconds"/> and <paramref name="ReduceSeconds"/>: this replica's gradients and its all-reduce.</summary>
+    public sealed record Reduced(int Rank, long Step, double LossSum, long Labels, string ParameterDigest, double ComputeSeconds = 0, double ReduceSeconds = 0) : IActorTrainMessage;
 
     public sealed record Failed(int Rank, long Step, string Reason) : IActorTrainMessage;
 
