@@ -37,7 +37,8 @@ public sealed class TrainingRunTests : IDisposable
         await using var _ = node;
         await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("lockstep", spec), Patience);
         await Eventually.Until(() => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("lockstep"), Patience), s => s.NextStep >= 1, Patience, "a first step");
-        var entities = await FindTrainers(node.System);
+        // One shard per replica: identify shards, then their entities, until all three have answered.
+        var entities = await Eventually.Until(() => FindTrainers(node.System), found => found.Length == 3, Patience, "three trainer entities");
         await Eventually.Until(() => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("lockstep"), Patience), s => s.NextStep >= 4, Patience, "four steps");
 
         // Kill replica 2 where it lives: the step fails, the run re-forms; sharding starts rank 2 afresh
