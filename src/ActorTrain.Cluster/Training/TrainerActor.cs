@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Runtime.InteropServices;
 using ActorTrain.DataPlane;
 using ActorTrain.Protocol.Training;
@@ -206,13 +205,15 @@ public sealed class TrainerActor : ReceiveActor
         round = -1;
     }
 
+    // Taken every step (the run journals it to prove replicas agree), so a fast non-cryptographic hash:
+    // it guards against divergence, not against an adversary.
     private string Digest()
     {
         if (replica is null) return "";
         using var scope = TorchSharp.torch.NewDisposeScope();
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var hash = new System.IO.Hashing.XxHash128();
         foreach (var parameter in replica.Trainer.Model.parameters())
-            hash.AppendData(MemoryMarshal.AsBytes(parameter.detach().contiguous().data<float>().ToArray().AsSpan()));
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+            hash.Append(MemoryMarshal.AsBytes(parameter.detach().contiguous().data<float>().ToArray().AsSpan()));
+        return Convert.ToHexStringLower(hash.GetCurrentHash());
     }
 }

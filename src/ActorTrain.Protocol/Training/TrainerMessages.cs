@@ -70,5 +70,6 @@ public static class TrainerReplies
 
     public sealed record CheckpointWritten(int Rank, long Step, string Path, string Sha256) : IActorTrainMessage;
 
-    public sealed record ParameterDigest(int Rank, long Step, string Sha256) : IActorTrainMessage;
+    /// <summary><paramref name="Digest"/>: XxHash128 of every parameter's bytes, in order.</summary>
+    public sealed record ParameterDigest(int Rank, long Step, string Digest) : IActorTrainMessage;
 }
