@@ -117,7 +117,6 @@ public sealed class TrainPalette(ActorSystem system, IActorRef runs, string data
     {
         var state = await Existing(run, cancellationToken);
         int shown = state.Steps.Count;
-        int contextTokens = ActorTrain.Model.ModelConfig.Preset(state.Spec!.Preset, 2).Context;
         await output.WriteAsync(json ? JsonSerializer.Serialize(Summary(run, state)) : Line(run, state));
         while (state.Status is TrainingRunStatus.Running or TrainingRunStatus.Paused)
         {
@@ -125,7 +124,7 @@ public sealed class TrainPalette(ActorSystem system, IActorRef runs, string data
             state = await Ask(new TrainingRunCommands.GetStatus(run), cancellationToken);
             foreach (var step in state.Steps.Skip(shown))
             {
-                double tokensPerSecond = state.Spec!.GlobalBatch * (double)contextTokens / Math.Max(1e-9, step.Seconds);
+                double tokensPerSecond = ActorTrain.Node.Training.StepThroughput.TokensPerSecond(state.Spec!, step);
                 await output.WriteAsync(json
                     ? JsonSerializer.Serialize(new { step = step.Step + 1, loss = step.Loss, tokensPerSecond, replicas = step.Ranks })
                     : $"step {step.Step + 1} | loss {step.Loss:0.0000} | {tokensPerSecond:0} tokens/s | replicas [{string.Join(", ", step.Ranks)}]");

@@ -50,7 +50,6 @@ public static class ClusterTraining
         if (state.Spec != spec) console.WriteLine($"run {run} exists: carrying on with its own settings from step {state.NextStep}");
         else console.WriteLine($"run {run} started: {spec.Replicas} replicas, {spec.Steps} steps of {spec.GlobalBatch} sequences");
         if (detach) return state;
-        int contextTokens = ActorTrain.Model.ModelConfig.Preset(state.Spec!.Preset, 2).Context;
         await console.Progress().AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async progress =>
@@ -66,8 +65,8 @@ public static class ClusterTraining
                     if (state.Steps.Count > 0)
                     {
                         var last = state.Steps[^1];
-                        double tokensPerSecond = state.Spec!.GlobalBatch * (double)contextTokens / Math.Max(1e-9, last.Seconds);
-                        task.Description = Markup.Escape($"step {state.NextStep}/{state.Spec.Steps}: loss {last.Loss:0.000}, {tokensPerSecond:0} tokens/s, replicas [{string.Join(", ", last.Ranks)}]");
+                        double tokensPerSecond = StepThroughput.TokensPerSecond(state.Spec!, last);
+                        task.Description = Markup.Escape($"step {state.NextStep}/{state.Spec!.Steps}: loss {last.Loss:0.000}, {tokensPerSecond:0} tokens/s, replicas [{string.Join(", ", last.Ranks)}]");
                     }
                 }
             });
