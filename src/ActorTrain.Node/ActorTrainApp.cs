@@ -33,6 +33,10 @@ public static class ActorTrainApp
                 .WithDescription("Run a cluster node until SIGTERM or Ctrl+C (then it leaves gracefully): data path, training runs and trainer replicas by role.")
                 .WithExample("node", "--port", "4053", "--roles", "coordinator,data", "--db", "postgres:Host=db;Username=actortrain", "--config", "local")
                 .WithExample("node", "--port", "4054", "--seed", "127.0.0.1:4053", "--roles", "trainer", "--devices", "cpu:2");
+            config.AddCommand<LocalClusterCommand>("local-cluster")
+                .WithDescription("Start N nodes on loopback sharing one journal (and a private PostgreSQL with --db postgres), forward their logs, stop them all gracefully on Ctrl+C or SIGTERM.")
+                .WithExample("local-cluster", "--nodes", "3")
+                .WithExample("local-cluster", "--nodes", "3", "--db", "postgres", "--devices-per-node", "cpu:2");
             config.AddCommand<IngestCommand>("ingest")
                 .WithDescription("Collect, clean and deduplicate sources into JSONL.zst shards on a one-node cluster; re-run to resume after a crash.")
                 .WithExample("ingest", "--source", "/usr/share/man", "--job", "man-pages")

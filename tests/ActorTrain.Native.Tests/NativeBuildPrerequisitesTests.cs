@@ -1,3 +1,4 @@
+using ActorTrain.Processes;
 using System.Reflection;
 using ActorTrain.Testing;
 using Xunit;

@@ -1,3 +1,4 @@
+using ActorTrain.Processes;
 using ActorTrain.Testing;
 using Xunit;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text;
+using ActorTrain.Processes;
 
 namespace ActorTrain.Node.Tests;
 
@@ -100,7 +100,7 @@ internal sealed class NodeProcess : IAsyncDisposable
     /// <returns>Its exit code.</returns>
     public async Task<int> StopAsync(TimeSpan timeout)
     {
-        if (Kill(process.Id, Sigterm) != 0) throw new InvalidOperationException($"kill -TERM {process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+        ProcessSignals.Terminate(process);
         using var deadline = new CancellationTokenSource(timeout);
         await process.WaitForExitAsync(deadline.Token);
         return process.ExitCode;
@@ -121,9 +121,4 @@ internal sealed class NodeProcess : IAsyncDisposable
         listener.Stop();
         return port;
     }
-
-    private const int Sigterm = 15;
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
 }

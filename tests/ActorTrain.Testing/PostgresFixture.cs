@@ -1,3 +1,4 @@
+using ActorTrain.Processes;
 using Xunit;
 
 namespace ActorTrain.Testing;

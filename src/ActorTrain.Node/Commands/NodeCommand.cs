@@ -114,8 +114,8 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
             return 1;
         }
         if (!options.Seeds.IsEmpty && options.Journal is SqliteJournal)
-            errors.Line("node", "warning: this node joins a cluster with its own SQLite journal; entities that move to or from it lose their history. " +
-                                "Give every node the same --db postgres:...");
+            errors.Line("node", "warning: this node journals to SQLite in a cluster; that is sound only when every node runs on this machine with the same file " +
+                                "(actortrain local-cluster). Nodes on several machines need the same --db postgres:...");
         // Each replica on a CPU slot gets its share of the cores.
         TorchSharp.torch.set_num_threads(options.Devices.ThreadsPerCpuSlot(Environment.ProcessorCount));
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace ActorTrain.Testing;
+namespace ActorTrain.Processes;
 
 /// <summary>Runs a program to completion, capturing what it printed.</summary>
 public static class ExternalCommand

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace ActorTrain.Testing;
+namespace ActorTrain.Processes;
 
 /// <summary>
 /// A PostgreSQL server of our own for the duration of a test run: initdb into a temporary
@@ -25,6 +25,12 @@ public sealed class PrivatePostgres : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>The server's directory (its data, socket and log), deleted on dispose.</summary>
+    public string Root => root;
+
+    /// <summary>The postmaster's process id, from its pid file.</summary>
+    public int ProcessId => int.Parse(File.ReadLines(Path.Combine(DataDirectory, "postmaster.pid")).First());
 
     private string DataDirectory => Path.Combine(root, "data");
 

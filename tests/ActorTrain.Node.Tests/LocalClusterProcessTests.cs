@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using ActorTrain.Processes;
+using ActorTrain.Testing;
+using Xunit;
+
+namespace ActorTrain.Node.Tests;
+
+/// <summary>`actortrain local-cluster` as an operator runs it: real node processes, a private PostgreSQL, SIGTERM.</summary>
+public sealed partial class LocalClusterProcessTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(150);
+
+    [PostgresFact]
+    public async Task Three_nodes_form_a_cluster_on_a_private_postgres_and_sigterm_leaves_nothing_running()
+    {
+        using var data = new TemporaryDirectory("actortrain-local-cluster-");
+        int port = NodeProcess.FreePort();
+        var output = new StringBuilder();
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in (string[])[Path.Combine(AppContext.BaseDirectory, "actortrain.dll"), "local-cluster", "--nodes", "3", "--db", "postgres",
+                     "--data-dir", data.Path, "--port", port.ToString(), "--cmd-port", "0", "--metrics-port", "0"])
+            start.ArgumentList.Add(argument);
+        using var launcher = new Process { StartInfo = start };
+        launcher.OutputDataReceived += (_, line) => Record(line.Data);
+        launcher.ErrorDataReceived += (_, line) => Record(line.Data);
+        launcher.Start();
+        launcher.BeginOutputReadLine();
+        launcher.BeginErrorReadLine();
+        try
+        {
+            await up.Task.WaitAsync(Patience);
+            string text = Text();
+            var nodes = NodeLine().Matches(text).Select(m => (Name: m.Groups[1].Value, Pbm: m.Groups[2].Value, Pid: int.Parse(m.Groups[3].Value))).ToList();
+            Assert.Equal(["node-1", "node-2", "node-3"], nodes.Select(n => n.Name));
+            var database = DatabaseLine().Match(text);
+            Assert.True(database.Success, text);
+            int postgresPid = int.Parse(database.Groups[2].Value);
+            Assert.True(IsRunning(postgresPid));
+            // Every node's own lines come through, named.
+            Assert.Contains("[node-3] node up: akka.tcp://actortrain@127.0.0.1:", text);
+
+            var show = await PbmCommand.OkAsync(nodes[1].Pbm, "cluster", "show");
+            Assert.Contains("Count: 3 nodes", show);
+            Assert.Equal(3, show.Split('\n').Count(l => l.Contains("| up |", StringComparison.Ordinal)));
+
+            ProcessSignals.Terminate(launcher);
+            using (var exit = new CancellationTokenSource(Patience)) await launcher.WaitForExitAsync(exit.Token);
+            Assert.True(launcher.ExitCode == 0, Text());
+            Assert.All(nodes, node => Assert.False(IsRunning(node.Pid), $"{node.Name} (pid {node.Pid}) is still running"));
+            Assert.False(IsRunning(postgresPid), "the private PostgreSQL is still running");
+            Assert.False(Directory.Exists(database.Groups[1].Value), "the private PostgreSQL's directory is left behind");
+            Assert.Equal(3, Regex.Matches(Text(), @"^\[node-\d\] node stopped$", RegexOptions.Multiline).Count);
+            Assert.DoesNotContain("killed", Text());
+        }
+        finally
+        {
+            if (!launcher.HasExited) launcher.Kill(entireProcessTree: true);
+        }
+
+        void Record(string? line)
+        {
+            if (line is null) return;
+            lock (output) output.AppendLine(line);
+            if (line.StartsWith("local cluster up:", StringComparison.Ordinal)) up.TrySetResult();
+        }
+
+        string Text()
+        {
+            lock (output) return output.ToString();
+        }
+    }
+
+    [Theory]
+    [InlineData("--nodes", "0", "--nodes 0: between 1 and 16")]
+    [InlineData("--db", "mysql", "--db: 'mysql' names no journal")]
+    [InlineData("--devices-per-node", "tpu:1", "--devices-per-node:")]
+    [InlineData("--port", "65535", "--port 65535: the ports 65535..65537 are not all port numbers")]
+    public async Task A_bad_option_is_a_usage_error_naming_it(string option, string value, string problem)
+    {
+        var outcome = await CommandLine.RunInProcessAsync("local-cluster", option, value);
+        Assert.Equal(2, outcome.ExitCode);
+        Assert.Contains(problem, outcome.Output);
+    }
+
+    // A zombie (exited, not yet reaped by a parent that is gone) counts as not running.
+    private static bool IsRunning(int pid) =>
+        File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2].Equals("Z", StringComparison.Ordinal);
+
+    [GeneratedRegex(@"^(node-\d+): akka\.tcp://\S+ pbm (\S+) pid (\d+)$", RegexOptions.Multiline)]
+    private static partial Regex NodeLine();
+
+    [GeneratedRegex(@"private PostgreSQL: port \d+, data (\S+), server pid (\d+)$", RegexOptions.Multiline)]
+    private static partial Regex DatabaseLine();
+}
