@@ -1,19 +1,24 @@
 using System.Collections.Immutable;
+using ActorTrain.Cluster.Bootstrap;
 using ActorTrain.Cluster.Configuration;
 using ActorTrain.Cluster.Ingest;
+using ActorTrain.Cluster.Observability;
 using ActorTrain.Cluster.Persistence;
 using ActorTrain.Cluster.Training;
 using Akka.Actor;
 using Akka.Cluster.Tools.Client;
 using Akka.Configuration;
+using Akka.Discovery.KubernetesApi;
 
 namespace ActorTrain.Cluster;
 
 /// <summary>Where a node listens, whom it joins, what it does and keeps: the settings of `actortrain node`.</summary>
 /// <param name="Seeds">Seed nodes as HOST:PORT; none: this node founds the cluster.</param>
 /// <param name="Profiles">Configuration layered over cluster.conf, the first winning (a profile, then files).</param>
+/// <param name="HttpPort">Port of the node's HTTP endpoint (metrics, probes, bootstrap contact point) on
+/// actortrain.metrics.host; 0: none.</param>
 public sealed record NodeOptions(string Host, int Port, ImmutableArray<string> Seeds, ImmutableArray<string> Roles, NodeDevices Devices,
-    JournalTarget Journal, ImmutableArray<Config> Profiles);
+    JournalTarget Journal, ImmutableArray<Config> Profiles, int HttpPort = 0);
 
 /// <summary>
 /// A node of a real cluster: joins the seeds, hosts the data path and training regions of its roles
@@ -25,8 +30,10 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>Actor system name: every node of a cluster must use the same.</summary>
     public const string SystemName = "actortrain";
 
-    private ClusterNode(ActorSystem system, Config config, IngestRegions ingest, TrainingRegions training, IngestSettings ingestSettings)
+    private ClusterNode(ActorSystem system, Config config, IngestRegions ingest, TrainingRegions training, IngestSettings ingestSettings,
+        NodeHttpEndpoint? http)
     {
+        Http = http;
         System = system;
         Config = config;
         Ingest = ingest;
@@ -35,6 +42,9 @@ public sealed class ClusterNode : IAsyncDisposable
     }
 
     public IngestRegions Ingest { get; }
+
+    /// <summary>Metrics, probes and the bootstrap contact point; null when the node has no HTTP port.</summary>
+    public NodeHttpEndpoint? Http { get; }
 
     public IngestSettings IngestSettings { get; }
 
@@ -61,10 +71,12 @@ public sealed class ClusterNode : IAsyncDisposable
         return config
             .WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Cluster))
             .WithFallback(PersistenceConfig.For(options.Journal))
-            .WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Base));
+            .WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Base))
+            .WithFallback(KubernetesDiscovery.DefaultConfiguration());
     }
 
     /// <exception cref="TimeoutException">The node was not Up within <paramref name="timeout"/> (no seed reachable).</exception>
+    /// <exception cref="System.Net.HttpListenerException">The HTTP port is taken.</exception>
     public static async Task<ClusterNode> StartAsync(NodeOptions options, TimeSpan timeout)
     {
         PersistenceConfig.Prepare(options.Journal);
@@ -73,27 +85,53 @@ public sealed class ClusterNode : IAsyncDisposable
         var training = TrainingSettings.From(config);
         var data = DataSettings.From(config);
         var ingest = IngestSettings.From(config);
+        var bootstrap = BootstrapSettings.From(config, options.HttpPort);
+        if (bootstrap.Enabled && !options.Seeds.IsEmpty)
+            throw new ConfigurationException("actortrain.bootstrap.enabled = on and --seed exclude each other: the bootstrap finds the nodes through discovery");
         var system = ActorSystem.Create(SystemName, config);
-        var cluster = Akka.Cluster.Cluster.Get(system);
-        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        cluster.RegisterOnMemberUp(() => up.TrySetResult());
-        if (options.Seeds.IsEmpty) cluster.Join(cluster.SelfAddress);
-        if (await Task.WhenAny(up.Task, Task.Delay(timeout)) != up.Task)
+        NodeHttpEndpoint? http = null;
+        try
         {
-            await system.Terminate();
-            throw new TimeoutException($"the node did not join the cluster within {timeout.TotalSeconds:0}s (seeds: {(options.Seeds.IsEmpty ? "itself" : string.Join(", ", options.Seeds))})");
+            // Before joining: a bootstrapping node's contact point must answer the others' probes.
+            if (options.HttpPort != 0) http = NodeHttpEndpoint.Start(system, config.GetString("actortrain.metrics.host", "127.0.0.1"), options.HttpPort);
+            await JoinAsync(system, options, bootstrap, timeout);
         }
+        catch
+        {
+            http?.Dispose();
+            await system.Terminate();
+            throw;
+        }
+        var cluster = Akka.Cluster.Cluster.Get(system);
         var ingestRegions = IngestRegions.Start(system, data, ingest);
         var regions = TrainingRegions.Start(system, training);
         var receptionist = ClusterClientReceptionist.Get(system);
         if (cluster.SelfRoles.Contains("coordinator")) receptionist.RegisterService(regions.Runs);
         if (cluster.SelfRoles.Contains("trainer")) receptionist.RegisterService(regions.Trainers);
-        return new ClusterNode(system, config, ingestRegions, regions, ingest);
+        return new ClusterNode(system, config, ingestRegions, regions, ingest, http);
+    }
+
+    // Joins the seeds, itself (no seeds), or whatever the bootstrap finds; returns once this node is Up.
+    private static async Task JoinAsync(ActorSystem system, NodeOptions options, BootstrapSettings bootstrap, TimeSpan timeout)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        using var giveUp = new CancellationTokenSource(timeout);
+        if (bootstrap.Enabled) _ = ContactPointBootstrap.RunAsync(system, bootstrap, giveUp.Token);
+        else if (options.Seeds.IsEmpty) cluster.Join(cluster.SelfAddress);
+        if (await Task.WhenAny(up.Task, Task.Delay(timeout)) != up.Task)
+        {
+            string how = bootstrap.Enabled ? $"bootstrap: {bootstrap.DiscoveryMethod} discovery of '{bootstrap.ServiceName}'"
+                : "seeds: " + (options.Seeds.IsEmpty ? "itself" : string.Join(", ", options.Seeds));
+            throw new TimeoutException($"the node did not join the cluster within {timeout.TotalSeconds:0}s ({how})");
+        }
     }
 
     /// <summary>Leaves the cluster (its shards hand off to the others), then stops the system.</summary>
     public async ValueTask DisposeAsync()
     {
+        Http?.Dispose();
         await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
         await System.WhenTerminated;
     }

@@ -16,7 +16,7 @@ public sealed class NodeCommandTests : IDisposable
     [InlineData("--seed", "localhost", "--seed 'localhost' is not HOST:PORT")]
     [InlineData("--port", "70000", "--port 70000 is not a port number")]
     [InlineData("--db", "mysql:x", "--db")]
-    [InlineData("--config", "/no/such/profile.conf", "neither a profile (local, production) nor a file")]
+    [InlineData("--config", "/no/such/profile.conf", "neither a profile (local, production, kubernetes) nor a file")]
     public async Task A_bad_option_is_a_usage_error_naming_it(string option, string value, string problem)
     {
         var outcome = await CommandLine.RunInProcessAsync("node", option, value, "--data-dir", root.Path);

@@ -47,7 +47,10 @@ internal sealed class NodeProcess : IAsyncDisposable
     public string? MetricsUrl { get; private set; }
 
     /// <param name="arguments">After `node --port PORT --cmd-port 0 --metrics-port FREE --config local`.</param>
-    public static NodeProcess Start(string name, int port, params string[] arguments)
+    public static NodeProcess Start(string name, int port, params string[] arguments) => Start(name, port, FreePort(), arguments);
+
+    /// <param name="metricsPort">Of the node's HTTP endpoint (metrics, probes, bootstrap contact point).</param>
+    public static NodeProcess Start(string name, int port, int metricsPort, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -55,7 +58,7 @@ internal sealed class NodeProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string argument in (string[])[Path.Combine(AppContext.BaseDirectory, "actortrain.dll"), "node", "--port", port.ToString(), "--cmd-port", "0", "--metrics-port", FreePort().ToString(), "--config", "local", .. arguments])
+        foreach (string argument in (string[])[Path.Combine(AppContext.BaseDirectory, "actortrain.dll"), "node", "--port", port.ToString(), "--cmd-port", "0", "--metrics-port", metricsPort.ToString(), "--config", "local", .. arguments])
             start.ArgumentList.Add(argument);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var node = new NodeProcess(name, port, process);

@@ -12,6 +12,7 @@ public static class EmbeddedHocon
     public const string Cluster = "cluster.conf";
     public const string LocalProfile = "local.conf";
     public const string ProductionProfile = "production.conf";
+    public const string KubernetesProfile = "kubernetes.conf";
 
     public static Config Load(string name) => ConfigurationFactory.ParseString(Text(name));
 

@@ -15,7 +15,7 @@ public sealed class ConfigShowCommand(IAnsiConsole console, ErrorOutput errors) 
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--config <PROFILE_OR_FILE>")]
-        [Description("As for `actortrain node`: local, production or a HOCON file; repeatable, the first wins. Default production.")]
+        [Description("As for `actortrain node`: local, production, kubernetes or a HOCON file; repeatable, the first wins. Default production.")]
         public string[] Config { get; init; } = [];
 
         [CommandOption("--data-dir <DIR>")]

@@ -65,6 +65,7 @@ public sealed class LocalClusterCommand(IAnsiConsole console, ErrorOutput errors
                 if (first == 0 && zeroAllowed) continue;
                 if (first < 1 || first + Nodes - 1 > 65535) return ValidationResult.Error($"{option} {first}: the ports {first}..{first + Nodes - 1} are not all port numbers");
             }
+            if (OperatorConfiguration.FirstMissing(Config) is { } missing) return ValidationResult.Error(missing);
             if (Db is not ("sqlite" or "postgres"))
             {
                 try

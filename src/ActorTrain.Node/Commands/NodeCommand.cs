@@ -60,11 +60,11 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         public int? CommandPort { get; init; }
 
         [CommandOption("--metrics-port <N>")]
-        [Description("Port of the Prometheus endpoint /metrics (actortrain.metrics.port); 0 turns it off. Default 9464.")]
+        [Description("Port of the Prometheus endpoint /metrics and the probes /health/alive, /health/ready (actortrain.metrics.port); 0 turns it off. Default 9464.")]
         public int? MetricsPort { get; init; }
 
         [CommandOption("--config <PROFILE_OR_FILE>")]
-        [Description("Configuration over the reference: 'local' (loopback, failover in seconds), 'production' (Akka's defaults) or a HOCON file; repeatable, the first wins. Default production.")]
+        [Description("Configuration over the reference: 'local' (loopback, failover in seconds), 'production' (Akka's defaults), 'kubernetes' (Cluster Bootstrap, no seeds; over production) or a HOCON file; repeatable, the first wins. Default production.")]
         public string[] Config { get; init; } = [];
 
         public override ValidationResult Validate()
@@ -86,8 +86,9 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
             {
                 return ValidationResult.Error(e is FormatException ? $"--devices: {e.Message}" : $"--db: {e.Message}");
             }
-            if (Config.FirstOrDefault(c => c is not ("local" or "production") && !File.Exists(c)) is { } missing)
-                return ValidationResult.Error($"--config '{missing}': neither a profile (local, production) nor a file");
+            if (OperatorConfiguration.FirstMissing(Config) is { } missing) return ValidationResult.Error(missing);
+            if (Seeds.Length > 0 && Config.Contains("kubernetes"))
+                return ValidationResult.Error("--seed and --config kubernetes exclude each other: with the kubernetes profile nodes find each other through the Kubernetes API");
             return ValidationResult.Success();
         }
 
@@ -134,6 +135,11 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
             errors.Line("node", e.Message);
             return 1;
         }
+        catch (System.Net.HttpListenerException e)
+        {
+            errors.Line("node", $"the metrics endpoint cannot listen on port {options.HttpPort}: {e.Message} (--metrics-port picks another; 0 turns it off)");
+            return 1;
+        }
         await using (node)
         {
             CommandHost host;
@@ -146,24 +152,12 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
                 errors.Line("node", $"the command host cannot listen on {commandHost.Host}:{commandHost.Port}: {e.Message} (--cmd-port picks another; 0 any)");
                 return 1;
             }
-            MetricsEndpoint? metrics;
-            try
-            {
-                metrics = StartMetrics(node, settings.MetricsPort);
-            }
-            catch (System.Net.HttpListenerException e)
-            {
-                await host.DisposeAsync();
-                errors.Line("node", $"the metrics endpoint cannot listen on port {settings.MetricsPort ?? node.Config.GetInt("actortrain.metrics.port")}: {e.Message} (--metrics-port picks another; 0 turns it off)");
-                return 1;
-            }
             await using (host)
-            using (metrics)
             {
                 // Whole lines, never wrapped to a terminal width: scripts and tests read them.
                 var lines = console.Profile.Out.Writer;
                 lines.WriteLine($"node up: {node.Address} roles [{string.Join(", ", Akka.Cluster.Cluster.Get(node.System).SelfRoles.Order())}]");
-                if (metrics is not null) lines.WriteLine($"metrics: {metrics.Url}");
+                if (node.Http is not null) lines.WriteLine($"metrics: {node.Http.Url}");
                 lines.WriteLine($"pbm: {host.Endpoint}"); // last: it says the node is ready
                 lines.Flush();
                 // Removed from the cluster (`pbm cluster leave -a` from elsewhere, or downed): the system ends, and so does the node.
@@ -182,14 +176,6 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         }
     }
 
-    // The Prometheus endpoint; none when the port is 0.
-    private static MetricsEndpoint? StartMetrics(ClusterNode node, int? port)
-    {
-        string host = node.Config.GetString("actortrain.metrics.host", "127.0.0.1");
-        int chosen = port ?? node.Config.GetInt("actortrain.metrics.port", 9464);
-        return chosen == 0 ? null : MetricsEndpoint.Start(host, chosen);
-    }
-
     // Petabridge's palettes over Akka itself, and ours over training and this node.
     internal static IEnumerable<PaletteHandler> Palettes(ClusterNode node, NodeOptions options, string dataDirectory) =>
     [
@@ -203,8 +189,10 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         var layers = OperatorConfiguration.Layers(settings.Config, settings.DataDir);
         // Standard output, and the last lines kept in memory for `pbm log peek`.
         layers.Insert(0, ConfigurationFactory.ParseString($"akka.loggers = [\"Akka.Event.DefaultLogger\", {EmbeddedHocon.Quote(typeof(RecentLogsLogger).AssemblyQualifiedName!)}]"));
-        string directory = NodeDataDirectory.Resolve(OperatorConfiguration.Effective(layers));
+        var effective = OperatorConfiguration.Effective(layers);
+        string directory = NodeDataDirectory.Resolve(effective);
         var journal = settings.Db is not null ? JournalTarget.Parse(settings.Db) : new SqliteJournal(Path.Combine(directory, "actortrain.db"));
-        return (new NodeOptions(settings.Host, settings.Port, [.. settings.Seeds], [.. settings.RoleList], NodeDevices.Parse(settings.Devices), journal, [.. layers]), directory);
+        int httpPort = settings.MetricsPort ?? effective.GetInt("actortrain.metrics.port", 9464);
+        return (new NodeOptions(settings.Host, settings.Port, [.. settings.Seeds], [.. settings.RoleList], NodeDevices.Parse(settings.Devices), journal, [.. layers], httpPort), directory);
     }
 }

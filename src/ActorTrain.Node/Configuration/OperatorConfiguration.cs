@@ -30,15 +30,23 @@ public static class OperatorConfiguration
             .WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Cluster))
             .WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Base));
 
+    /// <summary>The profiles --config names instead of a file, and the embedded HOCON of each.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Profiles = new Dictionary<string, string>
+    {
+        ["local"] = EmbeddedHocon.LocalProfile,
+        ["production"] = EmbeddedHocon.ProductionProfile,
+        ["kubernetes"] = EmbeddedHocon.KubernetesProfile,
+    };
+
+    /// <summary>The first --config value that is neither a profile nor an existing file, with the reason; null when all are fine.</summary>
+    public static string? FirstMissing(IEnumerable<string> configs) =>
+        configs.FirstOrDefault(c => !Profiles.ContainsKey(c) && !File.Exists(c)) is { } missing
+            ? $"--config '{missing}': neither a profile ({string.Join(", ", Profiles.Keys)}) nor a file"
+            : null;
+
     private static Config Load(string profileOrFile)
     {
-        switch (profileOrFile)
-        {
-            case "local":
-                return EmbeddedHocon.Load(EmbeddedHocon.LocalProfile);
-            case "production":
-                return EmbeddedHocon.Load(EmbeddedHocon.ProductionProfile);
-        }
+        if (Profiles.TryGetValue(profileOrFile, out string? embedded)) return EmbeddedHocon.Load(embedded);
         var config = HoconFile.Load(profileOrFile);
         ConfigurationLayers.CheckKeys(config, profileOrFile, File.ReadAllText(profileOrFile));
         return config;
