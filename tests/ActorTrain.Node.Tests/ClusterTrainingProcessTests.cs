@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using ActorTrain.Protocol.Training;
 using ActorTrain.Testing;
 using Xunit;
@@ -76,11 +77,11 @@ public sealed class ClusterTrainingProcessTests(PostgresFixture postgres)
         await cluster.StartRunAsync(trainer, "moving", steps: 2000, checkpointEvery: 1000);
         var before = await cluster.WaitForAsync(trainer, "moving", s => s.NextStep >= 5, "five steps");
 
-        var host = new[] { seed, other }.Single(node => node.Output.Contains("training run moving: round"));
+        var host = new[] { seed, other }.Single(node => Regex.IsMatch(node.Output, @"run moving step \d+: round \d+ with replicas"));
         await host.KillAsync();
         await cluster.WaitForAsync(trainer, "moving", s => s.NextStep >= before.NextStep + 15, "fifteen more steps after the host died");
         var survivor = host == seed ? other : seed;
-        Assert.Contains("training run moving: round", survivor.Output); // the entity came back there, from the journal
+        Assert.Matches(@"run moving step \d+: round \d+ with replicas", survivor.Output); // the entity came back there, from the journal
 
         await cluster.AskAsync(trainer, new TrainingRunCommands.Stop("moving"));
         var stopped = await cluster.WaitForAsync(trainer, "moving", s => s.Status == TrainingRunStatus.Stopped, "the stop");

@@ -62,7 +62,7 @@ public sealed class PalettesOnOneNodeTests : IDisposable
         Assert.Contains("story | completed | step 6/6", await PbmCommand.OkAsync(address, "train", "list"));
 
         Assert.Contains("\"journal\"", await PbmCommand.OkAsync(address, "node", "info", "--json"));
-        Assert.Contains("training run story", await PbmCommand.OkAsync(address, "log", "peek", "-n", "500"));
+        Assert.Contains("run story step ", await PbmCommand.OkAsync(address, "log", "peek", "-n", "500"));
         Assert.Equal("log level is now debug\n", await PbmCommand.OkAsync(address, "log", "set-level", "-l", "debug"));
 
         var unknown = await PbmCommand.RunAsync(address, "train", "status", "-r", "nobody");

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using ActorTrain.Cmd.Client;
 using ActorTrain.Protocol.Training;
 using ActorTrain.Testing;
@@ -59,6 +60,11 @@ public sealed class PbmProcessTests(PostgresFixture postgres)
         Assert.Contains("| stopped |", (await PbmCommand.OkAsync(pbm, "train", "stop", "-r", "driven")));
         var list = await PbmCommand.OkAsync(pbm, "train", "list");
         Assert.StartsWith("driven | stopped |", list);
+
+        // The coordinator's structured log lines (Serilog): node, run and step in each training line.
+        var peek = await PbmCommand.OkAsync(pbm, "log", "peek", "-n", "2000");
+        Assert.Matches($@"\[\d\d:\d\d:\d\d\.\d{{3}} INF\] \[{Regex.Escape(coordinator.Address)}\] \S+: run driven step \d+: loss \d+\.\d{{4}}, \d+ tokens/s, replicas \[0, 1\]", peek);
+        Assert.Contains("run driven step ", coordinator.Output);
     }
 
     [PostgresFact]

@@ -67,7 +67,7 @@ public sealed class TrainerActor : ReceiveActor
                     }
                     catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                     {
-                        log.Error(e, "trainer {0}: checkpoint of step {1} failed", id.EntityId, write.Step);
+                        log.Error(e, "run {Run} step {Step}: rank {Rank}'s checkpoint failed", id.Run, write.Step, id.Rank);
                         requester.Tell(new TrainerReplies.Failed(id.Rank, write.Step, $"checkpoint failed: {e.Message}"));
                     }
                 }
@@ -112,7 +112,7 @@ public sealed class TrainerActor : ReceiveActor
         }
         catch (InvalidDataException e)
         {
-            Context.GetLogger().Error("trainer {0}: cannot start from checkpoint {1}", id.EntityId, e.Message);
+            Context.GetLogger().Error("run {Run} step {Step}: rank {Rank} cannot start from checkpoint {Checkpoint}: {Reason}", id.Run, 0, id.Rank, checkpoint, e.Message);
         }
     }
 
@@ -154,7 +154,7 @@ public sealed class TrainerActor : ReceiveActor
         }
         catch (Exception e) when (IsRingFailure(e))
         {
-            log.Warning("trainer {0}: step {1} of round {2} failed: {3}", id.EntityId, compute.Step, compute.Round, e.Message);
+            log.Warning("run {Run} step {Step}: rank {Rank} failed in round {Round}: {Reason}", id.Run, compute.Step, id.Rank, compute.Round, e.Message);
             replica.Trainer.Model.zero_grad();
             await LeaveRing();
             requester.Tell(new TrainerReplies.Failed(id.Rank, compute.Step, e.Message));

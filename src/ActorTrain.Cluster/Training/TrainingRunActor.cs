@@ -103,7 +103,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         {
             probing = false;
             if (probed.Ready.Length == 0) return;
-            Context.GetLogger().Info("training run {0}: replicas [{1}] are back; they join at the next step", run, string.Join(", ", probed.Ready));
+            Context.GetLogger().Info("run {Run} step {Step}: replicas [{Ranks}] are back; they join at the next step", run, state.NextStep, string.Join(", ", probed.Ready));
             rejoined = true;
         });
         // Journaled: now every replica of the round applies the reduced gradients; every so many steps the
@@ -151,7 +151,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             });
             return;
         }
-        Context.GetLogger().Error("training run {0}: checkpoint after step {1} failed ({2}); keeping {3}", run, finished.Step, Describe(finished.Reply),
+        Context.GetLogger().Error("run {Run} step {Step}: checkpoint failed ({Reason}); keeping {Checkpoint}", run, finished.Step, Describe(finished.Reply),
             state.Checkpoints.Count > 0 ? state.Checkpoints[^1].Path : "none");
         AfterCheckpoint();
     }
@@ -183,6 +183,8 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         NodeMetrics.StepSeconds.WithLabels(run, "compute").Set(compute);
         NodeMetrics.StepSeconds.WithLabels(run, "all-reduce").Set(reduce);
         NodeMetrics.StepSeconds.WithLabels(run, "wait").Set(Math.Max(0, step.Seconds - compute - reduce));
+        Context.GetLogger().Info("run {Run} step {Step}: loss {Loss:0.0000}, {TokensPerSecond:0} tokens/s, replicas [{Ranks}], {StepSeconds:0.000}s (compute {ComputeSeconds:0.000}s, all-reduce {ReduceSeconds:0.000}s)",
+            [run, step.Step, step.Loss, tokens / Math.Max(1e-9, step.Seconds), string.Join(", ", step.Ranks), step.Seconds, compute, reduce]);
         try
         {
             metrics ??= new MetricsLog(state.Spec!.RunDirectory);
@@ -197,7 +199,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         }
         catch (IOException e)
         {
-            Context.GetLogger().Warning("training run {0}: metrics not written: {1}", run, e.Message);
+            Context.GetLogger().Warning("run {Run} step {Step}: metrics not written: {Reason}", run, step.Step, e.Message);
         }
     }
 
@@ -243,7 +245,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         var source = ready.Where(r => r.Step <= state.NextStep).OrderByDescending(r => r.Step).ThenBy(r => r.Rank).FirstOrDefault();
         if (source is null)
         {
-            Context.GetLogger().Error("training run {0}: no replica answered for step {1}; trying again", run, state.NextStep);
+            Context.GetLogger().Error("run {Run} step {Step}: no replica answered; trying again", run, state.NextStep);
             Timers.StartSingleTimer("form", Form.Instance, TimeSpan.FromSeconds(5));
             return;
         }
@@ -252,7 +254,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         assemblingSince ??= DateTime.UtcNow;
         if (live.IsEmpty && ready.Length < spec.Replicas && DateTime.UtcNow - assemblingSince < settings.AssembleTimeout)
         {
-            Context.GetLogger().Info("training run {0}: {1} of {2} replicas ready; waiting for the others", run, ready.Length, spec.Replicas);
+            Context.GetLogger().Info("run {Run} step {Step}: {Ready} of {Replicas} replicas ready; waiting for the others", run, state.NextStep, ready.Length, spec.Replicas);
             Timers.StartSingleTimer("form", Form.Instance, TimeSpan.FromSeconds(1));
             return;
         }
@@ -267,12 +269,12 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
                 new TrainerCommands.Synchronize(Trainer(m.Rank), source.Step, round, position, ring, from), settings.StepTimeout))));
             if (synced.Any(reply => reply is not TrainerReplies.Synchronized))
             {
-                Context.GetLogger().Warning("training run {0}: synchronizing replicas at step {1} failed; forming again", run, source.Step);
+                Context.GetLogger().Warning("run {Run} step {Step}: synchronizing replicas failed; forming again", run, source.Step);
                 Self.Tell(Form.Instance);
                 return;
             }
-            Context.GetLogger().Info("training run {0}: replicas [{1}] took rank {2}'s state at step {3}", run,
-                string.Join(", ", ready.Where(r => r.Step != source.Step).Select(r => r.Rank)), source.Rank, source.Step);
+            Context.GetLogger().Info("run {Run} step {Step}: replicas [{Ranks}] took rank {Source}'s state", run, source.Step,
+                string.Join(", ", ready.Where(r => r.Step != source.Step).Select(r => r.Rank)), source.Rank);
         }
         for (long step = source.Step; step < state.NextStep; step++)
         {
@@ -280,14 +282,14 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
                 new TrainerCommands.ReplayStep(Trainer(m.Rank), step, state.Steps[(int)step].ConsumedFrom, round, position, ring), settings.StepTimeout))));
             if (replayed.Any(reply => reply is not TrainerReplies.Reduced))
             {
-                Context.GetLogger().Warning("training run {0}: replaying step {1} failed; forming again", run, step);
+                Context.GetLogger().Warning("run {Run} step {Step}: replaying the step failed; forming again", run, step);
                 Self.Tell(Form.Instance);
                 return;
             }
         }
         live = members;
-        Context.GetLogger().Info("training run {0}: round {1} with replicas [{2}] from step {3}", run, round,
-            string.Join(", ", ready.Select(r => $"{r.Rank} on {r.Device} at {r.DataPlane}")), state.NextStep);
+        Context.GetLogger().Info("run {Run} step {Step}: round {Round} with replicas [{Replicas}]", run, state.NextStep, round,
+            string.Join(", ", ready.Select(r => $"{r.Rank} on {r.Device} at {r.DataPlane}")));
         Self.Tell(Next.Instance);
     }
 
@@ -328,7 +330,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             double loss = reduced.Sum(r => r.LossSum) / Math.Max(1, reduced.Sum(r => r.Labels));
             ImmutableArray<string> digests = [.. reduced.Select(r => r.ParameterDigest)];
             if (digests.Distinct().Count() > 1)
-                Context.GetLogger().Error("training run {0}: replicas diverged before step {1}: {2}", run, step,
+                Context.GetLogger().Error("run {Run} step {Step}: replicas diverged before the step: {Digests}", run, step,
                     string.Join("; ", reduced.Select(r => $"rank {r.Rank} {r.ParameterDigest}")));
             double stepSeconds = clock.Elapsed.TotalSeconds;
             var committed = new TrainingRunEvents.StepCommitted(step, consumed, consumed + spec.GlobalBatch, [.. live.Select(m => m.Rank)], round, loss,
@@ -347,7 +349,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         stepInFlight = false;
         var answered = live.Where((m, i) => replies[i] is not null).ToArray();
         await Task.WhenAll(answered.Select(m => Reply(trainers.Ask<TrainerReplies.Finished>(new TrainerCommands.FinishStep(Trainer(m.Rank), step, Commit: false), settings.StepTimeout))));
-        Context.GetLogger().Warning("training run {0}: step {1} failed in round {2} ({3}); re-forming", run, step, round,
+        Context.GetLogger().Warning("run {Run} step {Step}: failed in round {Round} ({Replies}); re-forming", run, step, round,
             string.Join("; ", live.Select((m, i) => $"rank {m.Rank}: {Describe(replies[i])}")));
         Self.Tell(Form.Instance);
     }

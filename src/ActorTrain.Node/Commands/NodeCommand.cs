@@ -10,6 +10,7 @@ using ActorTrain.Cmd.Palettes;
 using ActorTrain.Cmd.Palettes.Builtin;
 using ActorTrain.Node.Cmd;
 using ActorTrain.Node.Configuration;
+using ActorTrain.Node.Logging;
 using Akka.Configuration;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -124,8 +125,11 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         ClusterNode node;
         CommandHostSettings commandHost;
+        var recentLogs = new RecentLogs();
         try
         {
+            NodeLogging.Configure($"{options.Host}:{options.Port}", ClusterNode.ConfigFor(options).GetString("actortrain.logging.format", "text"),
+                recentLogs, console.Profile.Out.Writer);
             commandHost = CommandHostSettings.From(ConfigurationFactory.ParseString(settings.CommandPort is int port ? $"actortrain.cmd.port = {port}" : "")
                 .WithFallback(ClusterNode.ConfigFor(options)));
             node = await ClusterNode.StartAsync(options, JoinPatience);
@@ -140,6 +144,7 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
             errors.Line("node", $"the metrics endpoint cannot listen on port {options.HttpPort}: {e.Message} (--metrics-port picks another; 0 turns it off)");
             return 1;
         }
+        RecentLogs.Attach(node.System, recentLogs);
         await using (node)
         {
             CommandHost host;
@@ -166,6 +171,7 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
             }
             console.WriteLine($"node leaving: {node.Address}");
         }
+        NodeLogging.Flush();
         console.WriteLine("node stopped");
         return 0;
 
@@ -187,8 +193,8 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
     private static (NodeOptions, string DataDirectory) Options(Settings settings)
     {
         var layers = OperatorConfiguration.Layers(settings.Config, settings.DataDir);
-        // Standard output, and the last lines kept in memory for `pbm log peek`.
-        layers.Insert(0, ConfigurationFactory.ParseString($"akka.loggers = [\"Akka.Event.DefaultLogger\", {EmbeddedHocon.Quote(typeof(RecentLogsLogger).AssemblyQualifiedName!)}]"));
+        // Serilog: standard output, and the last lines kept in memory for `pbm log peek`.
+        layers.Insert(0, NodeLogging.AkkaLoggers);
         var effective = OperatorConfiguration.Effective(layers);
         string directory = NodeDataDirectory.Resolve(effective);
         var journal = settings.Db is not null ? JournalTarget.Parse(settings.Db) : new SqliteJournal(Path.Combine(directory, "actortrain.db"));
