@@ -60,6 +60,7 @@ public sealed class TrainingRunTests : IDisposable
         var records = ActorTrain.Model.MetricsLog.Read(Path.Combine(spec.RunDirectory, "metrics.jsonl")).ToArray();
         Assert.Equal(Enumerable.Range(1, 30).Select(i => (double)i), records.Select(r => r["step"]));
         Assert.All(records, r => Assert.True(r["train/tokens_per_second"] > 0));
+        Assert.True(File.Exists(Path.Combine(spec.RunDirectory, "loss.png")), "loss.png is drawn while a cluster run trains");
 
         // Every replica of every step computed it on the same parameters (the journal holds each one's digest).
         Assert.All(done.Steps, step => Assert.Equal(step.Ranks.Length, step.ParameterDigests.Length));

@@ -1,8 +1,7 @@
-using ActorTrain.Model;
+namespace ActorTrain.Model;
 
-namespace ActorTrain.Node.Training;
-
-/// <summary>loss.png of a run: training loss per step and validation loss where it was measured, from metrics.jsonl.</summary>
+/// <summary>loss.png of a run: training loss per step and validation loss where it was measured, from metrics.jsonl.
+/// Replaced whole (written beside, then renamed), so a viewer never sees half a picture.</summary>
 public static class LossPlot
 {
     public static string Write(string runDirectory, double? baseline = null)
@@ -29,7 +28,9 @@ public static class LossPlot
         plot.YLabel("loss (nats per token)");
         plot.ShowLegend();
         string path = Path.Combine(runDirectory, "loss.png");
-        plot.SavePng(path, 900, 540);
+        string partial = path + ".partial.png";
+        plot.SavePng(partial, 900, 540);
+        File.Move(partial, path, overwrite: true);
         return path;
     }
 }
