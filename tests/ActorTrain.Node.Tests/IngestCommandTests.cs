@@ -78,6 +78,16 @@ public sealed class IngestCommandTests : IDisposable
         var bad = await CommandLine.RunInProcessAsync("ingest", "--source", root.Path, "--job", "x", "--config", config, "--data-dir", root.Combine("d"));
         Assert.Equal(ActorTrainApp.UsageError, bad.ExitCode);
         Assert.Contains("unknown stage 'spellcheck'", bad.Output);
+
+        // The checks a node makes: unknown keys and broken structure, by file and line.
+        File.WriteAllText(config, "# ingest settings\nactortrain.data.ingest.chunk-recods = 10\n");
+        var typo = await CommandLine.RunInProcessAsync("ingest", "--source", root.Path, "--job", "x", "--config", config, "--data-dir", root.Combine("d"));
+        Assert.Equal(ActorTrainApp.UsageError, typo.ExitCode);
+        Assert.Contains($"{config}:2: unknown key actortrain.data.ingest.chunk-recods (did you mean actortrain.data.ingest.chunk-records?)", typo.Output);
+        File.WriteAllText(config, "actortrain.data.ingest {\n  chunk-records = 10\n");
+        var unclosed = await CommandLine.RunInProcessAsync("ingest", "--source", root.Path, "--job", "x", "--config", config, "--data-dir", root.Combine("d"));
+        Assert.Equal(ActorTrainApp.UsageError, unclosed.ExitCode);
+        Assert.Contains($"{config}:1:", unclosed.Output);
     }
 
     private string Corpus(int files, int records)

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Text.Json;
 using ActorTrain.Cluster;
 using ActorTrain.Cluster.Configuration;
+using ActorTrain.Node.Configuration;
 using ActorTrain.Cluster.Ingest;
 using ActorTrain.Cluster.Persistence;
 using ActorTrain.Node.Ingest;
@@ -87,7 +88,15 @@ public sealed class IngestCommand(IAnsiConsole console, ErrorOutput errors) : As
         Config config;
         try
         {
-            config = Configure(settings);
+            config = Configure(settings); // names file and line itself
+        }
+        catch (Exception e) when (e is ConfigurationException or IOException)
+        {
+            errors.Line("ingest", e.Message);
+            return ActorTrainApp.UsageError;
+        }
+        try
+        {
             DataSettings.From(config.WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Base)));
         }
         catch (Exception e) when (e is ConfigurationException or FormatException or ArgumentException)
@@ -115,15 +124,12 @@ public sealed class IngestCommand(IAnsiConsole console, ErrorOutput errors) : As
         return 0;
     }
 
-    private static Config Configure(Settings settings)
-    {
-        var config = ConfigurationFactory.Empty;
-        if (settings.DataDir is not null)
-            config = ConfigurationFactory.ParseString($"actortrain.node.data-dir = {EmbeddedHocon.Quote(settings.DataDir)}");
-        if (settings.ConfigFile is not null)
-            config = config.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(settings.ConfigFile)));
-        return config.WithFallback(ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING"));
-    }
+    // The checks of a node's configuration: a file's structure and unknown actortrain.* keys named by
+    // file and line, ACTORTRAIN__* variables; no cluster profile (ingest runs a one-node cluster of its own).
+    private static Config Configure(Settings settings) =>
+        OperatorConfiguration.Layers(settings.ConfigFile is null ? [] : [settings.ConfigFile], settings.DataDir, defaultProfile: null)
+            .Aggregate(Config.Empty, (effective, layer) => effective.WithFallback(layer))
+            .WithFallback(ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING"));
 
     private void PrintSummary(IngestJobState state, string output)
     {

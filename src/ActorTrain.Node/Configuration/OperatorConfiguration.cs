@@ -13,14 +13,15 @@ public static class OperatorConfiguration
 {
     /// <exception cref="ConfigurationException">A broken file, or an unknown actortrain.* key; names the file (and line) or the variable.</exception>
     /// <exception cref="IOException">A file that cannot be read.</exception>
-    public static List<Config> Layers(IReadOnlyList<string> configs, string? dataDir)
+    /// <param name="defaultProfile">The profile when <paramref name="configs"/> names none (a node's is production); null: none.</param>
+    public static List<Config> Layers(IReadOnlyList<string> configs, string? dataDir, string? defaultProfile = "production")
     {
         var layers = new List<Config>();
         if (dataDir is not null) layers.Add(ConfigurationFactory.ParseString($"actortrain.node.data-dir = {EmbeddedHocon.Quote(dataDir)}"));
         var environment = ConfigurationLayers.FromEnvironment(Environment.GetEnvironmentVariables());
         ConfigurationLayers.CheckKeys(environment, "environment (ACTORTRAIN__...)");
         layers.Add(environment);
-        foreach (string config in configs.Count == 0 ? ["production"] : configs) layers.Add(Load(config));
+        foreach (string config in configs.Count == 0 && defaultProfile is not null ? [defaultProfile] : configs) layers.Add(Load(config));
         return layers;
     }
 
