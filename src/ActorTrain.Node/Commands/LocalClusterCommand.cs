@@ -174,6 +174,8 @@ public sealed class LocalClusterCommand(IAnsiConsole console, ErrorOutput errors
             foreach (var node in nodes)
                 lines.WriteLine($"{node.Plan.Name}: akka.tcp://actortrain@127.0.0.1:{node.Plan.Port} pbm {node.Ready.Result}" +
                                 $"{(node.MetricsUrl is { } url ? $" metrics {url}" : "")} pid {node.ProcessId}");
+            // What it takes to start a node again by hand after it died (the launcher does not restart nodes).
+            foreach (var node in nodes) lines.WriteLine($"{node.Plan.Name} command: actortrain {string.Join(' ', node.Plan.Arguments.Select(ShellWord))}");
             lines.WriteLine($"local cluster up: {nodes.Length} node(s); try: pbm {nodes[0].Ready.Result} cluster show");
             lines.Flush();
         }
@@ -233,6 +235,10 @@ public sealed class LocalClusterCommand(IAnsiConsole console, ErrorOutput errors
                 return (db, null);
         }
     }
+
+    // One argument as a POSIX shell reads it back.
+    private static string ShellWord(string argument) =>
+        argument.Length > 0 && argument.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:,=@+".Contains(c)) ? argument : $"'{argument.Replace("'", "'\\''")}'";
 
     private static void Say(TextWriter lines, string line)
     {
