@@ -46,6 +46,13 @@ public sealed partial class LocalClusterProcessTests
             Assert.Contains("Count: 3 nodes", show);
             Assert.Equal(3, show.Split('\n').Count(l => l.Contains("| up |", StringComparison.Ordinal)));
 
+            // An ingest job whose plan (~100 bytes per file) is far over Akka's default 128 KB frame, across the nodes.
+            string corpus = Corpus(data.Combine("corpus-with-rather-long-directory-names-as-real-trees-have"), files: 2000);
+            await PbmCommand.OkAsync(nodes[0].Pbm, "data", "ingest", "-j", "wide", "-s", corpus, "--shards", "3");
+            var status = await Eventually.Until(() => PbmCommand.OkAsync(nodes[2].Pbm, "data", "status", "-j", "wide"),
+                s => s.StartsWith("wide | completed", StringComparison.Ordinal), Patience, "the ingest on three nodes", TimeSpan.FromSeconds(1));
+            Assert.Contains("of 2000 documents kept", status);
+
             ProcessSignals.Terminate(launcher);
             using (var exit = new CancellationTokenSource(Patience)) await launcher.WaitForExitAsync(exit.Token);
             Assert.True(launcher.ExitCode == 0, Text());
@@ -83,6 +90,16 @@ public sealed partial class LocalClusterProcessTests
         var outcome = await CommandLine.RunInProcessAsync("local-cluster", option, value);
         Assert.Equal(2, outcome.ExitCode);
         Assert.Contains(problem, outcome.Output);
+    }
+
+    private static string Corpus(string directory, int files)
+    {
+        Directory.CreateDirectory(directory);
+        for (int i = 0; i < files; i++)
+            File.WriteAllText(Path.Combine(directory, $"document-number-{i:D5}-with-a-descriptive-file-name.txt"),
+                $"Document {i} tells of river {i % 97}, mountain {i % 89} and the village of {i * 7919 % 10007}.\n" +
+                string.Join(' ', Enumerable.Range(0, 40).Select(w => $"word{(i * 31 + w * 17) % 5003}")) + ".\n");
+        return directory;
     }
 
     // A zombie (exited, not yet reaped by a parent that is gone) counts as not running.
