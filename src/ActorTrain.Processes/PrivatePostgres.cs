@@ -92,7 +92,11 @@ public sealed class PrivatePostgres : IAsyncDisposable
         if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
     }
 
-    private Task StartServerAsync() => RunServerCommandAsync("pg_ctl", "-D", DataDirectory,
+    /// <summary>Stops the server as an operator's restart does (`pg_ctl stop -m fast`: open connections are cut).</summary>
+    public Task StopServerAsync() => RunServerCommandAsync("pg_ctl", "-D", DataDirectory, "-m", "fast", "-w", "stop");
+
+    /// <summary>Starts the server again on the same port and data.</summary>
+    public Task StartServerAsync() => RunServerCommandAsync("pg_ctl", "-D", DataDirectory,
         "-l", Path.Combine(root, "server.log"), "-w", "-t", "60",
         "-o", $"-p {Port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off",
         "start");

@@ -1,4 +1,5 @@
 using System.Net;
+using ActorTrain.Chaos;
 using ActorTrain.Testing;
 using Xunit;
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ActorTrain.Chaos;
 using ActorTrain.Protocol.Training;
 using ActorTrain.Testing;
 using Xunit;

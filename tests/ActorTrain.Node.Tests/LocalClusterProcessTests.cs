@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
+using ActorTrain.Chaos;
 using ActorTrain.Processes;
 using ActorTrain.Testing;
 using Xunit;

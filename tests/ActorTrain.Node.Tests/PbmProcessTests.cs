@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ActorTrain.Chaos;
 using ActorTrain.Cmd.Client;
 using ActorTrain.Protocol.Training;
 using ActorTrain.Testing;

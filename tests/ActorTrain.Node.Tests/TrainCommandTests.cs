@@ -1,3 +1,4 @@
+using ActorTrain.Chaos;
 using ActorTrain.Data.Tokens;
 using ActorTrain.Testing;
 using Xunit;

@@ -1,14 +1,15 @@
 using ActorTrain.Cluster;
+using ActorTrain.Processes;
 using ActorTrain.Protocol.Training;
 using ActorTrain.Testing;
 
-namespace ActorTrain.Node.Tests;
+namespace ActorTrain.Chaos;
 
 /// <summary>
 /// Real `actortrain node` processes on loopback sharing one PostgreSQL journal, a counting dataset, and a
 /// cluster client for the test's questions. Every node still running at the end is killed.
 /// </summary>
-internal sealed class ProcessCluster(string journal) : IAsyncDisposable
+public sealed class ProcessCluster(string journal) : IAsyncDisposable
 {
     public static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
     private readonly List<NodeProcess> nodes = [];
@@ -36,6 +37,17 @@ internal sealed class ProcessCluster(string journal) : IAsyncDisposable
         return node;
     }
 
+    /// <summary>Every node process started, dead or alive, in start order.</summary>
+    public IReadOnlyList<NodeProcess> Nodes => nodes;
+
+    /// <summary>Starts <paramref name="dead"/> again with its name, ports and arguments.</summary>
+    public NodeProcess Restart(NodeProcess dead)
+    {
+        var node = dead.Restart();
+        nodes.Add(node);
+        return node;
+    }
+
     /// <summary>One coordinator and data node (the seed) and two trainer nodes with a CPU slot each, all up.</summary>
     public async Task<(NodeProcess Coordinator, NodeProcess First, NodeProcess Second)> StartThreeAsync()
     {
@@ -46,12 +58,18 @@ internal sealed class ProcessCluster(string journal) : IAsyncDisposable
         return (coordinator, first, second);
     }
 
-    /// <summary>`actortrain train --cluster ... --detach`, as an operator runs it: tiny causal model, 2 replicas, global batch 6.</summary>
-    public async Task StartRunAsync(NodeProcess contact, string run, int steps, int checkpointEvery = 10)
+    /// <summary>Sequences per step of the runs <see cref="StartRunAsync"/> starts.</summary>
+    public const int GlobalBatch = 6;
+
+    public string RunDirectory(string run) => root.Combine("runs", run);
+
+    /// <summary>`actortrain train --cluster ... --detach`, as an operator runs it: tiny causal model, global batch 6.</summary>
+    public async Task StartRunAsync(NodeProcess contact, string run, int steps, int checkpointEvery = 10, int replicas = 2)
     {
-        var outcome = await CommandLine.RunProcessAsync("train", "--cluster", contact.Address, "--run", root.Combine("runs", run), "--dataset", DatasetDirectory,
-            "--preset", "tiny", "--objective", "causal", "--global-batch", "6", "--micro-batch", "3", "--steps", steps.ToString(), "--lr", "3e-3", "--seed", "11",
-            "--replicas", "2", "--checkpoint-every", checkpointEvery.ToString(), "--detach");
+        var outcome = await ExternalCommand.RunForOutcomeAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "actortrain.dll"),
+            "train", "--cluster", contact.Address, "--run", RunDirectory(run), "--dataset", DatasetDirectory,
+            "--preset", "tiny", "--objective", "causal", "--global-batch", GlobalBatch.ToString(), "--micro-batch", "3", "--steps", steps.ToString(), "--lr", "3e-3", "--seed", "11",
+            "--replicas", replicas.ToString(), "--checkpoint-every", checkpointEvery.ToString(), "--detach"], TimeSpan.FromSeconds(120));
         if (outcome.ExitCode != 0) throw new InvalidOperationException($"train --cluster exited with {outcome.ExitCode}:\n{outcome.Output}\n{Logs()}");
     }
 
@@ -89,9 +107,14 @@ internal sealed class ProcessCluster(string journal) : IAsyncDisposable
     /// <summary>Every node's output, for a failure message.</summary>
     public string Logs() => string.Join("\n", nodes.Select(n => $"===== {n.Name} ({n.Address}) =====\n{n.Output}"));
 
+    /// <summary>Run once every node is gone, before the cluster's directory is deleted (unmounting what a scenario mounted there).</summary>
+    public List<Func<Task>> BeforeDelete { get; } = [];
+
     public async ValueTask DisposeAsync()
     {
         foreach (var node in nodes) await node.DisposeAsync();
+        foreach (var cleanup in BeforeDelete) await cleanup();
+        BeforeDelete.Clear();
         root.Dispose();
     }
 }

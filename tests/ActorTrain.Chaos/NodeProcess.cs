@@ -4,24 +4,36 @@ using System.Net.Sockets;
 using System.Text;
 using ActorTrain.Processes;
 
-namespace ActorTrain.Node.Tests;
+namespace ActorTrain.Chaos;
 
 /// <summary>
 /// `actortrain node` as a real process on loopback (the built executable next to the tests), with its
 /// output kept for the test's failure message. Killed (SIGKILL) or stopped (SIGTERM, a graceful leave).
 /// </summary>
-internal sealed class NodeProcess : IAsyncDisposable
+public sealed class NodeProcess : IAsyncDisposable
 {
     private readonly Process process;
     private readonly StringBuilder output = new();
     private readonly TaskCompletionSource up = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private NodeProcess(string name, int port, Process process)
+    private NodeProcess(string name, int port, int metricsPort, string[] arguments, Process process)
     {
         Name = name;
         Port = port;
+        MetricsPort = metricsPort;
+        Arguments = arguments;
         this.process = process;
     }
+
+    /// <summary>The arguments after the ones every node gets (see <see cref="Start(string, int, int, string[])"/>).</summary>
+    public IReadOnlyList<string> Arguments { get; }
+
+    public int MetricsPort { get; }
+
+    public int ProcessId => process.Id;
+
+    /// <summary>The same node started again (same name, ports and arguments), as an operator restarts a dead one.</summary>
+    public NodeProcess Restart() => Start(Name, Port, MetricsPort, [.. Arguments]);
 
     public string Name { get; }
 
@@ -61,7 +73,7 @@ internal sealed class NodeProcess : IAsyncDisposable
         foreach (string argument in (string[])[Path.Combine(AppContext.BaseDirectory, "actortrain.dll"), "node", "--port", port.ToString(), "--cmd-port", "0", "--metrics-port", metricsPort.ToString(), "--config", "local", .. arguments])
             start.ArgumentList.Add(argument);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var node = new NodeProcess(name, port, process);
+        var node = new NodeProcess(name, port, metricsPort, arguments, process);
         process.OutputDataReceived += (_, line) => node.Record(line.Data);
         process.ErrorDataReceived += (_, line) => node.Record(line.Data);
         process.Exited += (_, _) => node.up.TrySetException(new InvalidOperationException($"node {name} exited with {process.ExitCode}:\n{node.Output}"));
@@ -107,6 +119,20 @@ internal sealed class NodeProcess : IAsyncDisposable
         using var deadline = new CancellationTokenSource(timeout);
         await process.WaitForExitAsync(deadline.Token);
         return process.ExitCode;
+    }
+
+    /// <summary>SIGTERM, and SIGKILL when the node has not left within <paramref name="patience"/>; nothing when it has already exited.</summary>
+    public async Task StopOrKillAsync(TimeSpan patience)
+    {
+        if (process.HasExited) return;
+        try
+        {
+            await StopAsync(patience);
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync();
+        }
     }
 
     public async ValueTask DisposeAsync()

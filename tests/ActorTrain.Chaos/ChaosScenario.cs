@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using ActorTrain.Protocol.Training;
+
+namespace ActorTrain.Chaos;
+
+/// <summary>
+/// The frame every training scenario shares: a cluster of real node processes on a journal, a run
+/// followed from outside, the scenario's faults, then the run stopped and its journal checked against
+/// <see cref="TrainingInvariants"/>, every process ended and checked gone.
+/// </summary>
+public sealed class ChaosScenario(string name, int seed, ProcessCluster cluster)
+{
+    public const string Run = "chaos";
+
+    public static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
+
+    public string Name { get; } = name;
+
+    public int Seed { get; } = seed;
+
+    public Random Random { get; } = new(seed);
+
+    public ProcessCluster Cluster { get; } = cluster;
+
+    /// <summary>Checkpoints the scenario damaged on purpose.</summary>
+    public HashSet<string> Damaged { get; } = [];
+
+    /// <summary>Problems the scenario saw besides the journal's invariants.</summary>
+    public List<string> Violations { get; } = [];
+
+    /// <summary>Runs <paramref name="faults"/> against a run of the cluster started by <paramref name="start"/>,
+    /// then stops the run, checks it and ends every process.</summary>
+    /// <param name="start">Starts the nodes; returns the one to follow the run through (not harmed by the faults).</param>
+    public async Task<ScenarioResult> RunAsync(Func<ChaosScenario, Task<NodeProcess>> start, Func<ChaosScenario, RunWatcher, Task> faults,
+        int replicas = 2, int checkpointEvery = 10)
+    {
+        var clock = Stopwatch.StartNew();
+        bool recovered = false;
+        double recovery = -1;
+        TrainingRunState? final = null;
+        try
+        {
+            var contact = await start(this);
+            await Cluster.StartRunAsync(contact, Run, steps: 100_000, checkpointEvery, replicas);
+            await using var watcher = new RunWatcher(contact, Run);
+            await watcher.WaitForAsync(s => s.NextStep >= 3, Patience, "the first steps");
+            await faults(this, watcher);
+            recovered = true;
+            recovery = watcher.LongestRecoverySeconds();
+            await Cluster.AskAsync(contact, new TrainingRunCommands.Stop(Run));
+            final = await watcher.WaitForAsync(s => s.Status == TrainingRunStatus.Stopped, Patience, "the stop");
+        }
+        catch (TimeoutException e)
+        {
+            Violations.Add($"did not recover: {e.Message}");
+        }
+        var nodes = Cluster.Nodes.ToList();
+        var pids = nodes.Select(n => n.ProcessId).ToList();
+        foreach (var node in nodes) await node.StopOrKillAsync(TimeSpan.FromSeconds(30));
+        // Checked while the run directory still exists; the cluster's directory goes with it below.
+        var violations = final is null ? Violations : [.. TrainingInvariants.Violations(final, ProcessCluster.GlobalBatch, Damaged), .. Violations];
+        await Cluster.DisposeAsync();
+        violations.AddRange(pids.Where(IsRunning).Select(pid => $"process {pid} is still running"));
+        var (lost, duplicated) = final is null ? (0, 0) : TrainingInvariants.SampleAccounting(final);
+        return new ScenarioResult(Name, Seed, recovered && final is not null, recovery, NodeLogs.StepsRedone(nodes, Run), lost, duplicated,
+            NodeLogs.Errors(nodes, Run), violations, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>A delay between min and max seconds, drawn from the scenario's seed.</summary>
+    public TimeSpan Delay(double min, double max) => TimeSpan.FromSeconds(min + Random.NextDouble() * (max - min));
+
+    // A zombie (exited, not yet reaped) counts as gone.
+    private static bool IsRunning(int pid) =>
+        File.Exists($"/proc/{pid}/stat") && File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2] != "Z";
+}

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using ActorTrain.Cluster;
+using ActorTrain.Protocol.Training;
+
+namespace ActorTrain.Chaos;
+
+/// <summary>
+/// Follows a training run from outside (a cluster client to a node the scenario does not harm): its
+/// state every 250 ms with the time it was seen, and the faults the scenario reports, so that the time
+/// from each fault to the run committing steps again can be read off afterwards.
+/// </summary>
+public sealed class RunWatcher : IAsyncDisposable
+{
+    private readonly ClusterConnection connection;
+    private readonly string run;
+    private readonly Stopwatch clock = Stopwatch.StartNew();
+    private readonly List<(double Seconds, long NextStep)> seen = [];
+    private readonly List<(double Seconds, long NextStep)> faults = [];
+    private readonly CancellationTokenSource stopping = new();
+    private readonly Task watching;
+
+    public RunWatcher(NodeProcess contact, string run)
+    {
+        connection = ClusterConnection.Open(contact.Address);
+        this.run = run;
+        watching = WatchAsync();
+    }
+
+    /// <summary>The newest state seen; null before the first answer.</summary>
+    public TrainingRunState? Latest { get; private set; }
+
+    public double Elapsed => clock.Elapsed.TotalSeconds;
+
+    /// <summary>A fault happens now: recovery is measured from here.</summary>
+    public void Fault()
+    {
+        lock (seen) faults.Add((clock.Elapsed.TotalSeconds, Latest?.NextStep ?? 0));
+    }
+
+    /// <summary>Waits until the newest state satisfies <paramref name="done"/>.</summary>
+    public async Task<TrainingRunState> WaitForAsync(Func<TrainingRunState, bool> done, TimeSpan patience, string what)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        while (Latest is not { } state || !done(state))
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"{what} did not happen within {patience.TotalSeconds:0}s; last seen: step {Latest?.NextStep}, {Latest?.Status}, " +
+                                           $"replicas [{string.Join(", ", Latest?.Steps.LastOrDefault()?.Ranks ?? [])}]");
+            await Task.Delay(100);
+        }
+        return Latest!;
+    }
+
+    /// <summary>The longest time from a fault to the run having committed two more steps than it had then; -1 when it never did.</summary>
+    public double LongestRecoverySeconds()
+    {
+        lock (seen)
+        {
+            double longest = 0;
+            foreach (var (at, step) in faults)
+            {
+                var after = seen.FirstOrDefault(s => s.Seconds > at && s.NextStep >= step + 2);
+                if (after == default) return -1;
+                longest = Math.Max(longest, after.Seconds - at);
+            }
+            return longest;
+        }
+    }
+
+    private async Task WatchAsync()
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                var state = await connection.AskRunsAsync<TrainingRunState>(new TrainingRunCommands.GetStatus(run), TimeSpan.FromSeconds(5));
+                lock (seen)
+                {
+                    Latest = state;
+                    seen.Add((clock.Elapsed.TotalSeconds, state.NextStep));
+                }
+            }
+            catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+            {
+                // The run is failing over, or the journal is away: ask again.
+            }
+            await Task.Delay(250, stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        stopping.Cancel();
+        await watching;
+        await connection.DisposeAsync();
+        stopping.Dispose();
+    }
+}

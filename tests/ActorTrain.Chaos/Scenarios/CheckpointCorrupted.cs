@@ -1,0 +1,49 @@
+using ActorTrain.Protocol.Training;
+
+namespace ActorTrain.Chaos.Scenarios;
+
+/// <summary>
+/// The newest checkpoint damaged on disk (bytes of its weights overwritten), then the whole cluster
+/// SIGKILLed and started again: the replicas must refuse the damaged checkpoint, say so, start from the
+/// previous good one, replay the journal's steps after it and carry on.
+/// </summary>
+public static class CheckpointCorrupted
+{
+    public const string Name = "checkpoint-corrupted";
+
+    public static Task<ScenarioResult> RunAsync(string journal, int seed)
+    {
+        var scenario = new ChaosScenario(Name, seed, ProcessCluster.Create(journal));
+        NodeProcess? coordinator = null;
+        return scenario.RunAsync(async s => coordinator = (await s.Cluster.StartThreeAsync()).Coordinator, async (s, watcher) =>
+        {
+            await watcher.WaitForAsync(state => state.Checkpoints.Count >= 2, ChaosScenario.Patience, "two checkpoints");
+            await s.Cluster.AskAsync(coordinator!, new TrainingRunCommands.Pause(ChaosScenario.Run));
+            var paused = await watcher.WaitForAsync(state => state.Status == TrainingRunStatus.Paused, ChaosScenario.Patience, "the pause");
+            var newest = paused.Checkpoints[^1];
+            Corrupt(Path.Combine(newest.Path, "model.safetensors"), s.Random);
+            s.Damaged.Add(newest.Path);
+
+            watcher.Fault();
+            var dead = s.Cluster.Nodes.Where(n => !n.HasExited).ToList();
+            foreach (var node in dead) await node.KillAsync();
+            var restarted = dead.Select(s.Cluster.Restart).ToList();
+            foreach (var node in restarted) await node.WaitUpAsync(ChaosScenario.Patience);
+            coordinator = restarted[0];
+            await s.Cluster.AskAsync(coordinator, new TrainingRunCommands.Resume(ChaosScenario.Run));
+            await watcher.WaitForAsync(state => state.NextStep >= paused.NextStep + 5, ChaosScenario.Patience, "five steps after the restart");
+            if (!s.Cluster.Nodes.Any(n => n.Output.Contains($"cannot start from checkpoint {newest.Path}", StringComparison.Ordinal)))
+                s.Violations.Add($"no replica reported the damaged checkpoint {newest.Path}");
+        }, checkpointEvery: 4);
+    }
+
+    // 4 KiB of the weights replaced by the seed's random bytes: the file keeps its size, its sha256 changes.
+    private static void Corrupt(string file, Random random)
+    {
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.ReadWrite);
+        var garbage = new byte[4096];
+        random.NextBytes(garbage);
+        stream.Position = stream.Length / 2;
+        stream.Write(garbage);
+    }
+}

@@ -1,0 +1,126 @@
+using System.IO.Compression;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.RegularExpressions;
+using ActorTrain.Cmd.Client;
+
+namespace ActorTrain.Chaos.Scenarios;
+
+/// <summary>
+/// Hostile bytes while a run trains: random bytes, absurd length prefixes and half frames on every
+/// node's pbm port and on every replica's data-plane port, then a corpus of broken files ingested on the
+/// same cluster. Every node must stay up and answer, training must go on, and the broken files must be
+/// counted as bad records, not crash the job.
+/// </summary>
+public static partial class HostileInput
+{
+    public const string Name = "hostile-input";
+
+    public static Task<ScenarioResult> RunAsync(string journal, int seed)
+    {
+        var scenario = new ChaosScenario(Name, seed, ProcessCluster.Create(journal));
+        NodeProcess? coordinator = null;
+        return scenario.RunAsync(async s => coordinator = (await s.Cluster.StartThreeAsync()).Coordinator, async (s, watcher) =>
+        {
+            var live = s.Cluster.Nodes.Where(n => !n.HasExited).ToList();
+            var targets = live.Select(n => n.CommandAddress!).Concat(DataPlanes(coordinator!)).ToList();
+            long before = watcher.Latest!.NextStep;
+            for (int round = 0; round < 3; round++)
+                await Task.WhenAll(targets.Select(target => SendGarbageAsync(target, s.Random.Next())));
+            await watcher.WaitForAsync(state => state.NextStep >= before + 8, ChaosScenario.Patience, "eight steps after the garbage");
+            foreach (var node in live.Where(n => n.HasExited)) s.Violations.Add($"{node.Name} died of the garbage");
+            foreach (var node in live)
+            {
+                var (code, _) = await PbmAsync(node.CommandAddress!, "cluster", "show");
+                if (code != 0) s.Violations.Add($"{node.Name}'s command host no longer answers (pbm exit {code})");
+            }
+
+            string corpus = BrokenCorpus(Path.Combine(s.Cluster.Root, "broken-corpus"), s.Random);
+            var (started, startOutput) = await PbmAsync(coordinator!.CommandAddress!, "data", "ingest", "-j", "broken", "-s", corpus);
+            if (started != 0) s.Violations.Add($"pbm data ingest of the broken corpus failed: {startOutput}");
+            string status = "";
+            var deadline = DateTime.UtcNow + ChaosScenario.Patience;
+            while (!status.StartsWith("broken | completed", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(1000);
+                (_, status) = await PbmAsync(coordinator.CommandAddress!, "data", "status", "-j", "broken");
+            }
+            if (!status.StartsWith("broken | completed", StringComparison.Ordinal)) s.Violations.Add($"the broken corpus did not ingest to the end: {status}");
+            else if (!BadRecords().IsMatch(status)) s.Violations.Add($"the broken files were not counted as bad records: {status}");
+        });
+    }
+
+    // The data-plane endpoints of the newest round, from the run host's own log line.
+    private static IEnumerable<string> DataPlanes(NodeProcess host) =>
+        RoundLine().Matches(host.Output).LastOrDefault() is { } round
+            ? Regex.Matches(round.Groups[1].Value, @"at (\d+\.\d+\.\d+\.\d+:\d+)").Select(m => m.Groups[1].Value)
+            : [];
+
+    private static async Task SendGarbageAsync(string endpoint, int seed)
+    {
+        var random = new Random(seed);
+        string[] parts = endpoint.Split(':');
+        byte[][] attacks =
+        [
+            RandomBytes(random, 4096),
+            [0x7f, 0xff, 0xff, 0xff, .. RandomBytes(random, 64)],       // a length prefix of 2 GiB
+            [0x00, 0x00, 0x01, 0x00, .. "{\"type\":\"hel"u8.ToArray()],  // half a frame, then silence
+            Encoding.UTF8.GetBytes("GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+        ];
+        foreach (var attack in attacks)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(parts[0], int.Parse(parts[1])).WaitAsync(TimeSpan.FromSeconds(2));
+                await client.GetStream().WriteAsync(attack).AsTask().WaitAsync(TimeSpan.FromSeconds(2));
+                await Task.Delay(50);
+            }
+            catch (Exception e) when (e is SocketException or IOException or TimeoutException)
+            {
+                // Refused or cut off: that is the node defending itself.
+            }
+        }
+    }
+
+    private static byte[] RandomBytes(Random random, int count)
+    {
+        var bytes = new byte[count];
+        random.NextBytes(bytes);
+        return bytes;
+    }
+
+    // Files every reader must refuse record by record: truncated and fake compression, invalid UTF-8,
+    // malformed JSONL, a Parquet file that is not one, binary junk — beside two good documents.
+    private static string BrokenCorpus(string directory, Random random)
+    {
+        Directory.CreateDirectory(directory);
+        string good = string.Join(' ', Enumerable.Range(0, 120).Select(i => $"word{i % 37} sentence{i % 11}.")) + "\n";
+        File.WriteAllText(Path.Combine(directory, "good.txt"), "A good document about rivers and mountains. " + good);
+        using (var gz = new MemoryStream())
+        {
+            using (var zip = new GZipStream(gz, CompressionLevel.Fastest, leaveOpen: true)) zip.Write(Encoding.UTF8.GetBytes(good + good));
+            File.WriteAllBytes(Path.Combine(directory, "truncated.txt.gz"), gz.ToArray()[..(int)(gz.Length / 2)]);
+        }
+        File.WriteAllBytes(Path.Combine(directory, "fake.txt.zst"), RandomBytes(random, 2048));
+        File.WriteAllBytes(Path.Combine(directory, "invalid-utf8.txt"), [.. Encoding.UTF8.GetBytes("Valid start "), 0xC3, 0x28, 0xFF, 0xFE, .. Encoding.UTF8.GetBytes(" end")]);
+        File.WriteAllText(Path.Combine(directory, "malformed.jsonl"), "{\"text\": \"fine line about harbours and evenings " + good.Trim() + "\"}\n{\"text\": unquoted}\n[1,2\n{\"nottext\": 3}\n");
+        File.WriteAllBytes(Path.Combine(directory, "not-really.parquet"), [.. "PAR1"u8.ToArray(), .. RandomBytes(random, 1000)]);
+        File.WriteAllBytes(Path.Combine(directory, "junk.html"), RandomBytes(random, 4096));
+        return directory;
+    }
+
+    private static async Task<(int Code, string Output)> PbmAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        int code = await PbmApp.RunAsync(args, new StringReader(""), output, errors, CancellationToken.None);
+        return (code, output.ToString() + errors);
+    }
+
+    [GeneratedRegex(@"run chaos step \d+: round \d+ with replicas \[([^\]]*)\]")]
+    private static partial Regex RoundLine();
+
+    [GeneratedRegex(@"bad records: [1-9]\d*")]
+    private static partial Regex BadRecords();
+}

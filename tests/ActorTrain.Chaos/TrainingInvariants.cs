@@ -1,0 +1,56 @@
+using ActorTrain.Model;
+using ActorTrain.Protocol.Training;
+
+namespace ActorTrain.Chaos;
+
+/// <summary>
+/// What must hold of a training run's journal after any fault: committed steps numbered 0..n-1, each
+/// taking the next <c>globalBatch</c> samples (none lost, none twice), every replica of a step having
+/// computed on the same parameters, and every recorded checkpoint intact on disk.
+/// </summary>
+public static class TrainingInvariants
+{
+    /// <param name="damaged">Checkpoints the scenario itself damaged on disk: not held against the run.</param>
+    public static IReadOnlyList<string> Violations(TrainingRunState state, int globalBatch, IReadOnlySet<string>? damaged = null)
+    {
+        var violations = new List<string>();
+        var (lost, duplicated) = SampleAccounting(state);
+        if (lost > 0) violations.Add($"{lost} samples lost");
+        if (duplicated > 0) violations.Add($"{duplicated} samples consumed twice");
+        for (int i = 0; i < state.Steps.Count; i++)
+        {
+            var step = state.Steps[i];
+            if (step.Step != i) violations.Add($"committed step {i} is numbered {step.Step}");
+            if (step.ConsumedTo - step.ConsumedFrom != globalBatch) violations.Add($"step {step.Step} took {step.ConsumedTo - step.ConsumedFrom} samples, not {globalBatch}");
+            if (step.ParameterDigests.Distinct().Count() > 1) violations.Add($"step {step.Step}: replicas [{string.Join(", ", step.Ranks)}] computed on different parameters");
+            if (step.ParameterDigests.Length != step.Ranks.Length) violations.Add($"step {step.Step}: {step.ParameterDigests.Length} digests for {step.Ranks.Length} replicas");
+        }
+        foreach (var checkpoint in state.Checkpoints.Where(c => damaged?.Contains(c.Path) != true))
+        {
+            try
+            {
+                string metadata = Path.Combine(checkpoint.Path, "metadata.json");
+                if (Checkpoint.Sha256Of(metadata) != checkpoint.Sha256) violations.Add($"checkpoint {checkpoint.Path}: metadata differs from the journal's checksum");
+                Checkpoint.Read(checkpoint.Path).Dispose(); // every file against the metadata's sha256
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                violations.Add($"checkpoint {checkpoint.Path}: {e.Message}");
+            }
+        }
+        return violations;
+    }
+
+    /// <summary>Samples skipped between consecutive steps, and samples two steps both took.</summary>
+    public static (long Lost, long Duplicated) SampleAccounting(TrainingRunState state)
+    {
+        long lost = 0, duplicated = 0, expected = 0;
+        foreach (var step in state.Steps)
+        {
+            if (step.ConsumedFrom > expected) lost += step.ConsumedFrom - expected;
+            if (step.ConsumedFrom < expected) duplicated += expected - step.ConsumedFrom;
+            expected = step.ConsumedTo;
+        }
+        return (lost, duplicated);
+    }
+}
