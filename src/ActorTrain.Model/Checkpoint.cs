@@ -79,11 +79,16 @@ public static class Checkpoint
     }
 
     /// <summary>The newest checkpoint of the run that reads and verifies; broken newer ones are reported through <paramref name="warn"/> and skipped.</summary>
-    public static LoadedCheckpoint? ReadLatest(string runDirectory, Action<string> warn)
+    /// <param name="olderThan">Only checkpoints of earlier steps than this one (a checkpoint found damaged).</param>
+    public static LoadedCheckpoint? ReadLatest(string runDirectory, Action<string> warn, string? olderThan = null)
     {
         string checkpoints = Path.Combine(runDirectory, "checkpoints");
         if (!Directory.Exists(checkpoints)) return null;
-        foreach (string directory in Directory.GetDirectories(checkpoints, "step-*").Where(d => !d.EndsWith(".partial", StringComparison.Ordinal)).OrderDescending(StringComparer.Ordinal))
+        string? limit = olderThan is null ? null : Path.GetFileName(Path.TrimEndingDirectorySeparator(olderThan));
+        foreach (string directory in Directory.GetDirectories(checkpoints, "step-*")
+                     .Where(d => !d.EndsWith(".partial", StringComparison.Ordinal))
+                     .Where(d => limit is null || string.CompareOrdinal(Path.GetFileName(d), limit) < 0) // step-0000012: names order as steps do
+                     .OrderDescending(StringComparer.Ordinal))
         {
             try
             {

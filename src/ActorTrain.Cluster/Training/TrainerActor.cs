@@ -101,10 +101,12 @@ public sealed class TrainerActor : ReceiveActor
 
     private sealed record StepWork(long Step, long ConsumedSamples, long Round, int Position, IReadOnlyList<string> Ring, bool ApplyAtOnce);
 
-    // A replica new to a run that has a checkpoint starts from it; a damaged one leaves it at step 0
-    // (the run then has it take a peer's state, or replays the journal from there).
+    // A replica new to a run that has a checkpoint starts from it. A damaged one is reported and the
+    // newest intact checkpoint before it is taken instead (none: step 0); the run then replays the
+    // journal's steps from there, or has the replica take a peer's state.
     private void Restore(string checkpoint)
     {
+        var log = Context.GetLogger();
         try
         {
             using var loaded = ActorTrain.Model.Checkpoint.Read(checkpoint);
@@ -112,7 +114,13 @@ public sealed class TrainerActor : ReceiveActor
         }
         catch (InvalidDataException e)
         {
-            Context.GetLogger().Error("run {Run} step {Step}: rank {Rank} cannot start from checkpoint {Checkpoint}: {Reason}", id.Run, 0, id.Rank, checkpoint, e.Message);
+            log.Error("run {Run} step {Step}: rank {Rank} cannot start from checkpoint {Checkpoint}: {Reason}", id.Run, 0, id.Rank, checkpoint, e.Message);
+            string runDirectory = Path.GetDirectoryName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(checkpoint))!)!;
+            using var previous = ActorTrain.Model.Checkpoint.ReadLatest(runDirectory,
+                warning => log.Warning("run {Run} step {Step}: rank {Rank} {Warning}", id.Run, 0, id.Rank, warning), olderThan: checkpoint);
+            if (previous is null) return;
+            previous.Restore(replica!.Trainer);
+            log.Warning("run {Run} step {Step}: rank {Rank} starts from the previous good checkpoint {Checkpoint}", id.Run, previous.Metadata.Step, id.Rank, previous.Directory);
         }
     }
 

@@ -34,6 +34,9 @@ public static class CheckpointCorrupted
             await watcher.WaitForAsync(state => state.NextStep >= paused.NextStep + 5, ChaosScenario.Patience, "five steps after the restart");
             if (!s.Cluster.Nodes.Any(n => n.Output.Contains($"cannot start from checkpoint {newest.Path}", StringComparison.Ordinal)))
                 s.Violations.Add($"no replica reported the damaged checkpoint {newest.Path}");
+            var previous = paused.Checkpoints[^2];
+            if (!s.Cluster.Nodes.Any(n => n.Output.Contains($"starts from the previous good checkpoint {previous.Path}", StringComparison.Ordinal)))
+                s.Violations.Add($"no replica started from the previous good checkpoint {previous.Path}");
         }, checkpointEvery: 4);
     }
 
