@@ -15,7 +15,7 @@ public sealed class ParquetFileReader(ReaderSettings settings)
         string? problem = null;
         try
         {
-            reader = ParquetReader.CreateAsync(stream).GetAwaiter().GetResult();
+            reader = OffContext(() => ParquetReader.CreateAsync(stream));
         }
         catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or ArgumentException || e.GetType().Namespace?.StartsWith("Parquet", StringComparison.Ordinal) == true)
         {
@@ -41,7 +41,11 @@ public sealed class ParquetFileReader(ReaderSettings settings)
             {
                 using var rowGroup = reader.OpenRowGroupReader(group);
                 var values = new string?[rowGroup.RowCount];
-                rowGroup.ReadAsync(field, values.AsMemory(), null).GetAwaiter().GetResult();
+                OffContext(async () =>
+                {
+                    await rowGroup.ReadAsync(field, values.AsMemory(), null);
+                    return true;
+                });
                 foreach (string? value in values)
                 {
                     if (value is string text)
@@ -56,7 +60,15 @@ public sealed class ParquetFileReader(ReaderSettings settings)
         }
         finally
         {
-            reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            OffContext(async () =>
+            {
+                await reader.DisposeAsync();
+                return true;
+            });
         }
     }
+
+    // Parquet.Net is async only. Blocking on it where a scheduler waits for this very thread (an actor's
+    // ReceiveAsync runs continuations on the actor's own scheduler) would deadlock: run it on the pool.
+    private static T OffContext<T>(Func<Task<T>> work) => Task.Run(work).GetAwaiter().GetResult();
 }
