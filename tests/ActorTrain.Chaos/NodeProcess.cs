@@ -16,14 +16,18 @@ public sealed class NodeProcess : IAsyncDisposable
     private readonly StringBuilder output = new();
     private readonly TaskCompletionSource up = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private NodeProcess(string name, int port, int metricsPort, string[] arguments, Process process)
+    private NodeProcess(string name, int port, int metricsPort, string[] arguments, NodePlace place, Process process)
     {
         Name = name;
         Port = port;
         MetricsPort = metricsPort;
         Arguments = arguments;
+        Place = place;
         this.process = process;
     }
+
+    /// <summary>Where the node runs: its address, and the network namespace it is started in, if any.</summary>
+    public NodePlace Place { get; }
 
     /// <summary>The arguments after the ones every node gets (see <see cref="Start(string, int, int, string[])"/>).</summary>
     public IReadOnlyList<string> Arguments { get; }
@@ -33,14 +37,14 @@ public sealed class NodeProcess : IAsyncDisposable
     public int ProcessId => process.Id;
 
     /// <summary>The same node started again (same name, ports and arguments), as an operator restarts a dead one.</summary>
-    public NodeProcess Restart() => Start(Name, Port, MetricsPort, [.. Arguments]);
+    public NodeProcess Restart() => Start(Name, Port, MetricsPort, Place, [.. Arguments]);
 
     public string Name { get; }
 
     public int Port { get; }
 
     /// <summary>HOST:PORT, as seeds and `--cluster` take it.</summary>
-    public string Address => $"127.0.0.1:{Port}";
+    public string Address => $"{Place.Host}:{Port}";
 
     public string Output
     {
@@ -62,18 +66,24 @@ public sealed class NodeProcess : IAsyncDisposable
     public static NodeProcess Start(string name, int port, params string[] arguments) => Start(name, port, FreePort(), arguments);
 
     /// <param name="metricsPort">Of the node's HTTP endpoint (metrics, probes, bootstrap contact point).</param>
-    public static NodeProcess Start(string name, int port, int metricsPort, params string[] arguments)
+    public static NodeProcess Start(string name, int port, int metricsPort, params string[] arguments) =>
+        Start(name, port, metricsPort, NodePlace.Loopback, arguments);
+
+    /// <param name="place">Its address (--host, the data plane's) and the command that runs it in its network namespace.</param>
+    public static NodeProcess Start(string name, int port, int metricsPort, NodePlace place, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
+        string[] command = [.. place.Prefix, "dotnet", Path.Combine(AppContext.BaseDirectory, "actortrain.dll"), "node", "--host", place.Host,
+            "--port", port.ToString(), "--cmd-port", "0", "--metrics-port", metricsPort.ToString(), "--config", "local", .. arguments];
+        var start = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string argument in (string[])[Path.Combine(AppContext.BaseDirectory, "actortrain.dll"), "node", "--port", port.ToString(), "--cmd-port", "0", "--metrics-port", metricsPort.ToString(), "--config", "local", .. arguments])
-            start.ArgumentList.Add(argument);
+        foreach (string argument in command[1..]) start.ArgumentList.Add(argument);
+        if (place.Host != NodePlace.Loopback.Host) start.Environment["ACTORTRAIN__TRAINING__DATA_PLANE_HOST"] = place.Host;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var node = new NodeProcess(name, port, metricsPort, arguments, process);
+        var node = new NodeProcess(name, port, metricsPort, arguments, place, process);
         process.OutputDataReceived += (_, line) => node.Record(line.Data);
         process.ErrorDataReceived += (_, line) => node.Record(line.Data);
         process.Exited += (_, _) => node.up.TrySetException(new InvalidOperationException($"node {name} exited with {process.ExitCode}:\n{node.Output}"));

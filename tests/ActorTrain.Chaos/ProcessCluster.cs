@@ -9,13 +9,15 @@ namespace ActorTrain.Chaos;
 /// Real `actortrain node` processes on loopback sharing one PostgreSQL journal, a counting dataset, and a
 /// cluster client for the test's questions. Every node still running at the end is killed.
 /// </summary>
-public sealed class ProcessCluster(string journal) : IAsyncDisposable
+public sealed class ProcessCluster(string? journal) : IAsyncDisposable
 {
     public static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
     private readonly List<NodeProcess> nodes = [];
     private readonly TemporaryDirectory root = new("actortrain-processes-");
 
     public string Root => root.Path;
+
+    private string Journal => journal ?? $"sqlite:{root.Combine("journal.db")}";
 
     public static ProcessCluster Create(string postgresConnection)
     {
@@ -27,14 +29,27 @@ public sealed class ProcessCluster(string journal) : IAsyncDisposable
     public string DatasetDirectory => root.Combine("dataset");
 
     /// <summary>Starts a node (not waiting for it) with its own data directory, on <paramref name="port"/> (0: a free one).</summary>
-    public NodeProcess Start(string name, string roles, NodeProcess? seed, int port = 0, string devices = "cpu:1", string? config = null)
+    public NodeProcess Start(string name, string roles, NodeProcess? seed, int port = 0, string devices = "cpu:1", string? config = null) =>
+        Start(name, roles, seed is null ? [] : [seed.Address], NodePlace.Loopback, port == 0 ? NodeProcess.FreePort() : port, NodeProcess.FreePort(), devices, config);
+
+    /// <summary>Starts a node at <paramref name="place"/> (its own network namespace) joining <paramref name="seeds"/> (HOST:PORT).</summary>
+    public NodeProcess Start(string name, string roles, IReadOnlyList<string> seeds, NodePlace place, int port, int metricsPort, string devices = "cpu:1", string? config = null)
     {
-        List<string> arguments = ["--roles", roles, "--devices", devices, "--db", journal, "--data-dir", root.Combine("nodes", name)];
+        List<string> arguments = ["--roles", roles, "--devices", devices, "--db", Journal, "--data-dir", root.Combine("nodes", name)];
         if (config is not null) arguments.AddRange(["--config", config]);
-        if (seed is not null) arguments.AddRange(["--seed", seed.Address]);
-        var node = NodeProcess.Start(name, port == 0 ? NodeProcess.FreePort() : port, [.. arguments]);
+        foreach (string seed in seeds) arguments.AddRange(["--seed", seed]);
+        var node = NodeProcess.Start(name, port, metricsPort, place, [.. arguments]);
         nodes.Add(node);
         return node;
+    }
+
+    /// <summary>A cluster whose nodes share a SQLite journal file (sound for nodes on this one machine, even in
+    /// network namespaces of their own: they share the file system).</summary>
+    public static ProcessCluster CreateOnSqlite()
+    {
+        var cluster = new ProcessCluster(null);
+        CountingDataset.Write(cluster.root.Combine("dataset"));
+        return cluster;
     }
 
     /// <summary>Every node process started, dead or alive, in start order.</summary>

@@ -32,6 +32,9 @@ public sealed class ChaosTests(PostgresFixture postgres, ITestOutputHelper outpu
     public async Task Checkpoints_on_a_disk_too_small_for_them() =>
         Check(await CheckpointWriteFails.RunAsync(await postgres.NewDatabaseAsync(), Seed));
 
+    [NetworkNamespaceFact]
+    public async Task A_network_partition_isolating_the_runs_host() => Check(await NetworkPartition.RunAsync(Seed));
+
     [PostgresFact]
     public async Task Garbage_on_every_port_and_a_corpus_of_broken_files() =>
         Check(await HostileInput.RunAsync(await postgres.NewDatabaseAsync(), Seed));
@@ -43,6 +46,15 @@ public sealed class ChaosTests(PostgresFixture postgres, ITestOutputHelper outpu
         {
             if (CheckpointWriteFails.UnavailableReasonAsync().GetAwaiter().GetResult() is { } reason) Skip = reason;
             else if (!ContinuousIntegration.IsRunning && PrivatePostgres.UnavailableReason is { } postgres) Skip = postgres;
+        }
+    }
+
+    /// <summary>Skipped, with the reason, where no network namespace can be made (not root, no CAP_NET_ADMIN).</summary>
+    public sealed class NetworkNamespaceFactAttribute : FactAttribute
+    {
+        public NetworkNamespaceFactAttribute()
+        {
+            if (ActorTrain.Chaos.Network.NetworkLab.UnavailableReasonAsync().GetAwaiter().GetResult() is { } reason) Skip = reason;
         }
     }
 

@@ -1,0 +1,70 @@
+using System.Text.RegularExpressions;
+using ActorTrain.Chaos.Network;
+
+namespace ActorTrain.Chaos.Scenarios;
+
+/// <summary>
+/// Three nodes, each in its own network namespace, one replica each; the node hosting the run is cut off
+/// from the other two (its veth link down). The split brain resolver keeps the majority: the isolated
+/// node downs itself and exits, the two others take the run over from the journal and train on with two
+/// replicas. No step may be trained on both sides. Then the link comes back, the node is started again,
+/// and the run has its three replicas again. Needs root (network namespaces).
+/// </summary>
+public static partial class NetworkPartition
+{
+    public const string Name = "network-partition";
+
+    public static async Task<ScenarioResult> RunAsync(int seed)
+    {
+        await using var lab = await NetworkLab.CreateAsync(3, seed);
+        var scenario = new ChaosScenario(Name, seed, ProcessCluster.CreateOnSqlite());
+        string[] seeds = [.. Enumerable.Range(0, 3).Select(i => $"{lab.Host(i)}:4053")];
+        var nodes = new NodeProcess[3];
+        return await scenario.RunAsync(async s =>
+        {
+            for (int i = 0; i < 3; i++)
+                nodes[i] = s.Cluster.Start($"node-{i + 1}", "coordinator,data,trainer", seeds, lab.Place(i), port: 4053, metricsPort: 9464);
+            await Task.WhenAll(nodes.Select(n => n.WaitUpAsync(ChaosScenario.Patience)));
+            return nodes[0];
+        }, async (s, watcher) =>
+        {
+            long from = watcher.Latest!.NextStep;
+            int after = s.Random.Next(2, 8);
+            await watcher.WaitForAsync(state => state.NextStep >= from + after && state.Steps[^1].Ranks.Length == 3, ChaosScenario.Patience, "three replicas training");
+            // The run's host, unless that is the node the watcher asks through: then another node.
+            int host = Array.FindIndex(nodes, n => CommittedSteps(n).Any());
+            int victim = host > 0 ? host : 1 + s.Random.Next(2);
+            long before = watcher.Latest!.NextStep;
+
+            watcher.Fault();
+            await lab.IsolateAsync(victim);
+            try
+            {
+                using (var exit = new CancellationTokenSource(ChaosScenario.Patience)) await nodes[victim].WaitForExitAsync(exit.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                s.Violations.Add($"{nodes[victim].Name}, cut off in the minority, was not downed: it still runs");
+            }
+            await watcher.WaitForAsync(state => state.NextStep > before + 3 && state.Steps[^1].Ranks.Length == 2, ChaosScenario.Patience,
+                "the majority training with its two replicas");
+
+            await lab.HealAsync(victim);
+            var back = s.Cluster.Restart(nodes[victim]);
+            await back.WaitUpAsync(ChaosScenario.Patience);
+            long healed = watcher.Latest!.NextStep;
+            await watcher.WaitForAsync(state => state.NextStep > healed + 3 && state.Steps[^1].Ranks.Length == 3, ChaosScenario.Patience,
+                "three replicas again after the partition healed");
+
+            // Each step is committed (and logged) by one run actor, once: a step logged twice was trained on both sides.
+            var twice = s.Cluster.Nodes.SelectMany(CommittedSteps).GroupBy(step => step).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+            if (twice.Count > 0) s.Violations.Add($"steps committed on both sides of the partition: {string.Join(", ", twice)}");
+        }, replicas: 3);
+    }
+
+    private static IEnumerable<long> CommittedSteps(NodeProcess node) =>
+        CommitLine().Matches(node.Output).Select(m => long.Parse(m.Groups[1].Value));
+
+    [GeneratedRegex(@"run chaos step (\d+): loss ")]
+    private static partial Regex CommitLine();
+}
