@@ -15,6 +15,7 @@ var suites = new Dictionary<string, Func<BenchmarkOptions, SuiteResult>>
     ["data-plane"] = DataPlaneSuite.Run,
 };
 
+if (args.Length > 0 && args[0] == "chaos") return await ActorTrain.Benchmarks.Chaos.ChaosSuite.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "attention-memory")
 {
     Console.WriteLine(AttentionCpuSuite.MeasureMemory(args[1..]).ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -22,7 +23,7 @@ if (args.Length > 0 && args[0] == "attention-memory")
 }
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
 {
-    Console.Error.WriteLine($"usage: benchmarks/run SUITE [--quick]   (suites: {string.Join(", ", suites.Keys)})");
+    Console.Error.WriteLine($"usage: benchmarks/run SUITE [--quick]   (suites: {string.Join(", ", suites.Keys)}, chaos [--minutes N] [--seed S])");
     return 2;
 }
 var options = BenchmarkOptions.Parse(args[1..]);
