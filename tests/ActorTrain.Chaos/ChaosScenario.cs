@@ -55,12 +55,11 @@ public sealed class ChaosScenario(string name, int seed, ProcessCluster cluster)
             Violations.Add($"did not recover: {e.Message}");
         }
         var nodes = Cluster.Nodes.ToList();
-        var pids = nodes.Select(n => n.ProcessId).ToList();
-        foreach (var node in nodes) await node.StopOrKillAsync(TimeSpan.FromSeconds(30));
+        await Cluster.StopAllAsync();
         // Checked while the run directory still exists; the cluster's directory goes with it below.
         var violations = final is null ? Violations : [.. TrainingInvariants.Violations(final, ProcessCluster.GlobalBatch, Damaged), .. Violations];
         await Cluster.DisposeAsync();
-        violations.AddRange(pids.Where(IsRunning).Select(pid => $"process {pid} is still running"));
+        violations.AddRange(Cluster.LeftoverProcesses());
         var (lost, duplicated) = final is null ? (0, 0) : TrainingInvariants.SampleAccounting(final);
         return new ScenarioResult(Name, Seed, recovered && final is not null, recovery, NodeLogs.StepsRedone(nodes, Run), lost, duplicated,
             NodeLogs.Errors(nodes, Run), violations, clock.Elapsed.TotalSeconds);
@@ -68,8 +67,4 @@ public sealed class ChaosScenario(string name, int seed, ProcessCluster cluster)
 
     /// <summary>A delay between min and max seconds, drawn from the scenario's seed.</summary>
     public TimeSpan Delay(double min, double max) => TimeSpan.FromSeconds(min + Random.NextDouble() * (max - min));
-
-    // A zombie (exited, not yet reaped) counts as gone.
-    private static bool IsRunning(int pid) =>
-        File.Exists($"/proc/{pid}/stat") && File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2] != "Z";
 }

@@ -9,13 +9,13 @@ public static partial class NodeLogs
     public static long StepsRedone(IEnumerable<NodeProcess> nodes, string run) =>
         nodes.Sum(n => Regex.Matches(n.Output, $@"run {Regex.Escape(run)} step \d+: failed in round").Count);
 
-    /// <summary>The distinct errors, and the warnings about <paramref name="run"/>, numbers and addresses
+    /// <summary>The distinct errors, and the warnings about <paramref name="run"/> (if any), numbers and addresses
     /// blanked so that the same trouble counts once.</summary>
     public static IReadOnlyList<string> Errors(IEnumerable<NodeProcess> nodes, string? run)
     {
         var messages = nodes.SelectMany(n => n.Output.Split('\n'))
             .Select(line => LogLine().Match(line))
-            .Where(m => m.Success && (run is null || m.Groups["level"].Value == "ERR" || m.Groups["message"].Value.Contains($"run {run} ", StringComparison.Ordinal)))
+            .Where(m => m.Success && (m.Groups["level"].Value == "ERR" || (run is not null && m.Groups["message"].Value.Contains($"run {run} ", StringComparison.Ordinal))))
             .Select(m => $"{m.Groups["level"].Value} {Numbers().Replace(m.Groups["message"].Value.Trim(), "#")}");
         return [.. messages.Distinct().Order(StringComparer.Ordinal)];
     }

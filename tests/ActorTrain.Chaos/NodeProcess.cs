@@ -34,7 +34,8 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public int MetricsPort { get; }
 
-    public int ProcessId => process.Id;
+    /// <summary>The process id, known from the start (and still after the process is gone).</summary>
+    public int ProcessId { get; private set; }
 
     /// <summary>The same node started again (same name, ports and arguments), as an operator restarts a dead one.</summary>
     public NodeProcess Restart() => Start(Name, Port, MetricsPort, Place, [.. Arguments]);
@@ -88,6 +89,7 @@ public sealed class NodeProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, line) => node.Record(line.Data);
         process.Exited += (_, _) => node.up.TrySetException(new InvalidOperationException($"node {name} exited with {process.ExitCode}:\n{node.Output}"));
         process.Start();
+        node.ProcessId = process.Id;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return node;

@@ -122,6 +122,17 @@ public sealed class ProcessCluster(string? journal) : IAsyncDisposable
     /// <summary>Every node's output, for a failure message.</summary>
     public string Logs() => string.Join("\n", nodes.Select(n => $"===== {n.Name} ({n.Address}) =====\n{n.Output}"));
 
+    /// <summary>SIGTERM to every node still running (SIGKILL after 30 s): the cluster's files stay for inspection.</summary>
+    public async Task StopAllAsync()
+    {
+        foreach (var node in nodes) await node.StopOrKillAsync(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Node processes started here that are still running (a zombie, exited but not reaped, counts as gone).</summary>
+    public IReadOnlyList<string> LeftoverProcesses() =>
+        [.. nodes.Where(n => File.Exists($"/proc/{n.ProcessId}/stat") && File.ReadAllText($"/proc/{n.ProcessId}/stat").Split(' ')[2] != "Z")
+            .Select(n => $"{n.Name} (process {n.ProcessId}) is still running")];
+
     /// <summary>Run once every node is gone, before the cluster's directory is deleted (unmounting what a scenario mounted there).</summary>
     public List<Func<Task>> BeforeDelete { get; } = [];
 

@@ -39,6 +39,7 @@ public static class ChaosSuite
         var scenarios = new List<(string Name, Func<int, Task<ScenarioResult>> Run)>
         {
             (TrainerKills.Name, async s => await TrainerKills.RunAsync(await postgres.CreateDatabaseAsync($"kills{s}"), s, kills: 3)),
+            (IngestKills.Name, async s => await IngestKills.RunAsync(await postgres.CreateDatabaseAsync($"ingest{s}"), s)),
             (PostgresRestart.Name, PostgresRestart.RunAsync),
             (CheckpointCorrupted.Name, async s => await CheckpointCorrupted.RunAsync(await postgres.CreateDatabaseAsync($"corrupt{s}"), s)),
             (HostileInput.Name, async s => await HostileInput.RunAsync(await postgres.CreateDatabaseAsync($"hostile{s}"), s)),

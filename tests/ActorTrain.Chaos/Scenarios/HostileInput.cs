@@ -2,7 +2,6 @@ using System.IO.Compression;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
-using ActorTrain.Cmd.Client;
 
 namespace ActorTrain.Chaos.Scenarios;
 
@@ -31,19 +30,19 @@ public static partial class HostileInput
             foreach (var node in live.Where(n => n.HasExited)) s.Violations.Add($"{node.Name} died of the garbage");
             foreach (var node in live)
             {
-                var (code, _) = await PbmAsync(node.CommandAddress!, "cluster", "show");
+                var (code, _) = await Pbm.RunAsync(node.CommandAddress!, "cluster", "show");
                 if (code != 0) s.Violations.Add($"{node.Name}'s command host no longer answers (pbm exit {code})");
             }
 
             string corpus = BrokenCorpus(Path.Combine(s.Cluster.Root, "broken-corpus"), s.Random);
-            var (started, startOutput) = await PbmAsync(coordinator!.CommandAddress!, "data", "ingest", "-j", "broken", "-s", corpus);
+            var (started, startOutput) = await Pbm.RunAsync(coordinator!.CommandAddress!, "data", "ingest", "-j", "broken", "-s", corpus);
             if (started != 0) s.Violations.Add($"pbm data ingest of the broken corpus failed: {startOutput}");
             string status = "";
             var deadline = DateTime.UtcNow + ChaosScenario.Patience;
             while (!status.StartsWith("broken | completed", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(1000);
-                (_, status) = await PbmAsync(coordinator.CommandAddress!, "data", "status", "-j", "broken");
+                (_, status) = await Pbm.RunAsync(coordinator.CommandAddress!, "data", "status", "-j", "broken");
             }
             if (!status.StartsWith("broken | completed", StringComparison.Ordinal)) s.Violations.Add($"the broken corpus did not ingest to the end: {status}");
             else if (!BadRecords().IsMatch(status)) s.Violations.Add($"the broken files were not counted as bad records: {status}");
@@ -108,14 +107,6 @@ public static partial class HostileInput
         File.WriteAllBytes(Path.Combine(directory, "not-really.parquet"), [.. "PAR1"u8.ToArray(), .. RandomBytes(random, 1000)]);
         File.WriteAllBytes(Path.Combine(directory, "junk.html"), RandomBytes(random, 4096));
         return directory;
-    }
-
-    private static async Task<(int Code, string Output)> PbmAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var errors = new StringWriter();
-        int code = await PbmApp.RunAsync(args, new StringReader(""), output, errors, CancellationToken.None);
-        return (code, output.ToString() + errors);
     }
 
     [GeneratedRegex(@"run chaos step \d+: round \d+ with replicas \[([^\]]*)\]")]

@@ -22,6 +22,10 @@ public sealed class ChaosTests(PostgresFixture postgres, ITestOutputHelper outpu
         Check(await TrainerKills.RunAsync(await postgres.NewDatabaseAsync(), Seed, kills: 2));
 
     [PostgresFact]
+    public async Task Data_nodes_SIGKILLed_during_an_ingest_that_still_ends_identical_to_a_fault_free_one() =>
+        Check(await IngestKills.RunAsync(await postgres.NewDatabaseAsync(), Seed));
+
+    [PostgresFact]
     public async Task The_journals_PostgreSQL_restarted_mid_run() => Check(await PostgresRestart.RunAsync(Seed));
 
     [PostgresFact]

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ZstdSharp;
+
+namespace ActorTrain.Chaos.Scenarios;
+
+/// <summary>
+/// An ingest job on three data nodes, SIGKILL of a node chosen by the seed while the job collects and
+/// deduplicates, twice, each node started again after a random delay. The job must finish by itself
+/// (asked for its status, as an operator would) with output identical to a fault-free run of the same
+/// corpus on the same cluster: the same documents kept in every shard, the same counts per stage.
+/// </summary>
+public static class IngestKills
+{
+    public const string Name = "ingest-sigkill";
+
+    public static async Task<ScenarioResult> RunAsync(string journal, int seed, int kills = 2)
+    {
+        var clock = Stopwatch.StartNew();
+        var random = new Random(seed);
+        var cluster = ProcessCluster.Create(journal);
+        var violations = new List<string>();
+        bool recovered = false;
+        double extraSeconds = -1;
+        long lost = 0, extra = 0;
+        try
+        {
+            var nodes = Enumerable.Range(1, 3).Select(i => cluster.Start($"data-{i}", "coordinator,data", i == 1 ? null : cluster.Nodes[0])).ToList();
+            await Task.WhenAll(nodes.Select(n => n.WaitUpAsync(ChaosScenario.Patience)));
+            string corpus = Corpus(Path.Combine(cluster.Root, "corpus"), random);
+
+            var cleanClock = Stopwatch.StartNew();
+            string clean = await IngestAsync(nodes[0], "clean", corpus, job => Task.CompletedTask);
+            double cleanSeconds = cleanClock.Elapsed.TotalSeconds;
+
+            var faultyClock = Stopwatch.StartNew();
+            string faulty = await IngestAsync(nodes[0], "faulty", corpus, async job =>
+            {
+                for (int kill = 0; kill < kills; kill++)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(0.5 + random.NextDouble() * 2));
+                    // Never the node pbm talks to: the operator's own connection is not the fault under test.
+                    var victims = cluster.Nodes.Where(n => !n.HasExited && n.Name != "data-1").ToList();
+                    var victim = victims[random.Next(victims.Count)];
+                    await victim.KillAsync();
+                    await Task.Delay(TimeSpan.FromSeconds(1 + random.NextDouble() * 4));
+                    await cluster.Restart(victim).WaitUpAsync(ChaosScenario.Patience);
+                }
+            });
+            extraSeconds = faultyClock.Elapsed.TotalSeconds - cleanSeconds;
+            recovered = true;
+            (lost, extra) = Compare(clean, faulty, violations);
+        }
+        catch (TimeoutException e)
+        {
+            violations.Add($"did not recover: {e.Message}");
+        }
+        var all = cluster.Nodes.ToList();
+        await cluster.StopAllAsync();
+        await cluster.DisposeAsync();
+        violations.AddRange(cluster.LeftoverProcesses());
+        return new ScenarioResult(Name, seed, recovered, Math.Max(0, extraSeconds), 0, lost, extra, NodeLogs.Errors(all, run: null), violations, clock.Elapsed.TotalSeconds);
+    }
+
+    // Starts the job through pbm, runs the faults beside it, and asks for its status until it completes; its output directory.
+    private static async Task<string> IngestAsync(NodeProcess contact, string job, string corpus, Func<string, Task> faults)
+    {
+        var (code, output) = await Pbm.RunAsync(contact.CommandAddress!, "data", "ingest", "-j", job, "-s", corpus, "--shards", "4");
+        if (code != 0) throw new InvalidOperationException($"pbm data ingest -j {job}: {output}");
+        var faulting = faults(job);
+        var deadline = DateTime.UtcNow + ChaosScenario.Patience;
+        string status = "";
+        while (!status.StartsWith($"{job} | completed", StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"ingest job {job} did not complete within {ChaosScenario.Patience.TotalSeconds:0}s; last status: {status}");
+            await Task.Delay(500);
+            (_, status) = await Pbm.RunAsync(contact.CommandAddress!, "data", "status", "-j", job);
+        }
+        await faulting;
+        return status.Split('\n')[0].Split(" | ")[^1].Trim();
+    }
+
+    // Documents per shard and counts per stage, fault-free against faulty; returns documents missing and extra.
+    private static (long Lost, long Extra) Compare(string clean, string faulty, List<string> violations)
+    {
+        long lost = 0, extra = 0;
+        foreach (string shard in Directory.GetDirectories(clean, "shard-*").Select(Path.GetFileName).Order(StringComparer.Ordinal)!)
+        {
+            var expected = Documents(Path.Combine(clean, shard!, "documents.jsonl.zst"));
+            var actual = Documents(Path.Combine(faulty, shard!, "documents.jsonl.zst"));
+            lost += expected.Except(actual).Count();
+            extra += actual.Except(expected).Count();
+            if (!expected.SequenceEqual(actual)) violations.Add($"{shard}: {actual.Count} documents, fault-free {expected.Count}, not the same");
+        }
+        using var cleanStats = JsonDocument.Parse(File.ReadAllText(Path.Combine(clean, "stats.json")));
+        using var faultyStats = JsonDocument.Parse(File.ReadAllText(Path.Combine(faulty, "stats.json")));
+        foreach (string key in new[] { "documents_in", "documents_kept", "bad_records", "bytes_in", "bytes_out", "dropped_by_stage" })
+        {
+            string a = cleanStats.RootElement.GetProperty(key).GetRawText(), b = faultyStats.RootElement.GetProperty(key).GetRawText();
+            if (a != b) violations.Add($"stats.json {key}: {b}, fault-free {a}");
+        }
+        return (lost, extra);
+    }
+
+    private static List<string> Documents(string file)
+    {
+        if (!File.Exists(file)) return [];
+        using var stream = new DecompressionStream(File.OpenRead(file));
+        using var reader = new StreamReader(stream);
+        var lines = new List<string>();
+        while (reader.ReadLine() is { } line) lines.Add(line);
+        return lines;
+    }
+
+    // 400 text files with shared paragraphs (exact and near duplicates for the dedup stages), from the seed.
+    private static string Corpus(string directory, Random random)
+    {
+        Directory.CreateDirectory(directory);
+        string[] words = ["river", "mountain", "garden", "window", "teacher", "market", "evening", "letter", "village", "harbour", "station", "winter"];
+        string Sentence() => "The " + string.Join(' ', Enumerable.Range(0, 12).Select(_ => words[random.Next(words.Length)] + random.Next(40))) + " came home.";
+        var shared = Enumerable.Range(0, 30).Select(_ => string.Join(' ', Enumerable.Range(0, 8).Select(_ => Sentence()))).ToArray();
+        for (int i = 0; i < 400; i++)
+        {
+            var paragraphs = Enumerable.Range(0, 4).Select(_ => random.Next(3) == 0 ? shared[random.Next(shared.Length)] : string.Join(' ', Enumerable.Range(0, 8).Select(_ => Sentence())));
+            File.WriteAllText(Path.Combine(directory, $"doc-{i:D4}.txt"), string.Join("\n\n", paragraphs) + "\n");
+        }
+        return directory;
+    }
+}
