@@ -29,6 +29,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     private readonly TimeSpan finalizeTimeout;
     private readonly HashSet<int> finalizing = [];
     private readonly HashSet<int> tokenizing = [];
+    private readonly HashSet<int> probing = [];
     private bool preparingTokenizer;
     private IngestJobState state = IngestJobState.Initial;
 
@@ -71,6 +72,14 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         Command<IngestJobCommands.GetStatus>(_ => Sender.Tell(state));
         Command<Tick>(_ => Observe());
         Command<Observed>(observed => Record(observed.Shard, observed.State));
+        Command<Probed>(probed =>
+        {
+            probing.Remove(probed.Shard);
+            // It answered at once, still at the stage before the work asked of it: the work is not under way
+            // (a busy shard answers nothing until done), so the request was lost with a node. Ask again.
+            if (probed.Stage == DataShardStage.Collected) finalizing.Remove(probed.Shard);
+            if (probed.Stage == DataShardStage.Finalized && state.Status == IngestJobStatus.Tokenizing) tokenizing.Remove(probed.Shard);
+        });
         Command<Status.Failure>(_ => { }); // a shard did not answer in time: the next tick asks again
     }
 
@@ -133,6 +142,9 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         for (int n = 0; n < state.Shards.Length; n++)
         {
             int shard = n;
+            if ((finalizing.Contains(shard) || tokenizing.Contains(shard)) && probing.Add(shard))
+                shards.Ask<DataShardState>(new DataShardCommands.GetState(ShardId(shard)), TickInterval * 8)
+                    .PipeTo(Self, success: s => new Probed(shard, s.Stage), failure: _ => new Probed(shard, null));
             switch (state.Status, state.Shards[n].Stage)
             {
                 case (IngestJobStatus.Collecting, DataShardStage.Collecting):
@@ -243,6 +255,9 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     }
 
     private sealed record Observed(int Shard, DataShardState State) : INoSerializationVerificationNeeded;
+
+    /// <summary>A shard's stage, asked while work is outstanding on it; null when it did not answer (busy, or away).</summary>
+    private sealed record Probed(int Shard, DataShardStage? Stage) : INoSerializationVerificationNeeded;
 
     private sealed class Tick : INoSerializationVerificationNeeded
     {

@@ -93,6 +93,8 @@ public static class IngestKills
             if (!expected.SequenceEqual(actual)) violations.Add($"{shard}: {actual.Count} documents, fault-free {expected.Count}, not the same");
         }
         using var cleanStats = JsonDocument.Parse(File.ReadAllText(Path.Combine(clean, "stats.json")));
+        if (cleanStats.RootElement.GetProperty("documents_kept").GetInt64() == 0)
+            violations.Add("the fault-free run kept no document: there is nothing to compare");
         using var faultyStats = JsonDocument.Parse(File.ReadAllText(Path.Combine(faulty, "stats.json")));
         foreach (string key in new[] { "documents_in", "documents_kept", "bad_records", "bytes_in", "bytes_out", "dropped_by_stage" })
         {
@@ -112,12 +114,16 @@ public static class IngestKills
         return lines;
     }
 
-    // 400 text files with shared paragraphs (exact and near duplicates for the dedup stages), from the seed.
+    // 400 text files of plain English-like prose that passes the quality filters, with shared paragraphs
+    // (exact and near duplicates for the dedup stages), from the seed.
     private static string Corpus(string directory, Random random)
     {
         Directory.CreateDirectory(directory);
-        string[] words = ["river", "mountain", "garden", "window", "teacher", "market", "evening", "letter", "village", "harbour", "station", "winter"];
-        string Sentence() => "The " + string.Join(' ', Enumerable.Range(0, 12).Select(_ => words[random.Next(words.Length)] + random.Next(40))) + " came home.";
+        string[] subjects = ["The teacher", "A farmer", "The old sailor", "My neighbour", "The young doctor", "Her brother", "The baker", "A small child"];
+        string[] verbs = ["walked to", "looked at", "wrote about", "talked with", "waited near", "dreamed of", "painted", "remembered"];
+        string[] objects = ["the river", "the quiet market", "a long letter", "the winter garden", "the harbour at dawn", "the village school", "an open window", "the evening train"];
+        string[] tails = ["and then went home.", "before the rain came.", "with a friend from the town.", "for most of the afternoon.", "and smiled at the thought.", "while the bells were ringing."];
+        string Sentence() => $"{subjects[random.Next(subjects.Length)]} {verbs[random.Next(verbs.Length)]} {objects[random.Next(objects.Length)]} {tails[random.Next(tails.Length)]}";
         var shared = Enumerable.Range(0, 30).Select(_ => string.Join(' ', Enumerable.Range(0, 8).Select(_ => Sentence()))).ToArray();
         for (int i = 0; i < 400; i++)
         {
