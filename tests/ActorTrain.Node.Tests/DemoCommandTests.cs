@@ -3,6 +3,9 @@ using Xunit;
 
 namespace ActorTrain.Node.Tests;
 
+/// <summary>In the collection of the process and chaos tests: the demo trains against a 60 s answer deadline,
+/// which four node processes beside it on 2 cores can starve.</summary>
+[Collection(PostgresCollection.Name)]
 public sealed class DemoCommandTests : IDisposable
 {
     private readonly TemporaryDirectory root = new("actortrain-demo-");

@@ -36,8 +36,16 @@ public static class NodeLogging
         Log.Logger = new LoggerConfiguration()
             .MinimumLevel.Verbose() // akka.loglevel has already decided what reaches Serilog
             .Enrich.WithProperty("Node", node)
-            .WriteTo.Sink(new TextWriterSink(output, console))
-            .WriteTo.Sink(new RecentLogsSink(recent, new MessageTemplateTextFormatter(TextTemplate)))
+            .WriteTo.Sink(new LineSink(console, text =>
+            {
+                // Whole lines under the writer's lock: they never interleave with the node's own status lines.
+                lock (output)
+                {
+                    output.Write(text);
+                    output.Flush();
+                }
+            }))
+            .WriteTo.Sink(new LineSink(new MessageTemplateTextFormatter(TextTemplate), text => recent.Add(text.TrimEnd('\r', '\n'))))
             .CreateLogger();
     }
 

@@ -114,21 +114,23 @@ public static class IngestKills
         return lines;
     }
 
-    // 400 text files of plain English-like prose that passes the quality filters, with shared paragraphs
-    // (exact and near duplicates for the dedup stages), from the seed.
+    // 400 text files of prose the quality filters keep (made-up words between real stop words), some
+    // paragraphs shared and every 20th file a copy of an earlier one, for the dedup stages; from the seed.
     private static string Corpus(string directory, Random random)
     {
         Directory.CreateDirectory(directory);
-        string[] subjects = ["The teacher", "A farmer", "The old sailor", "My neighbour", "The young doctor", "Her brother", "The baker", "A small child"];
-        string[] verbs = ["walked to", "looked at", "wrote about", "talked with", "waited near", "dreamed of", "painted", "remembered"];
-        string[] objects = ["the river", "the quiet market", "a long letter", "the winter garden", "the harbour at dawn", "the village school", "an open window", "the evening train"];
-        string[] tails = ["and then went home.", "before the rain came.", "with a friend from the town.", "for most of the afternoon.", "and smiled at the thought.", "while the bells were ringing."];
-        string Sentence() => $"{subjects[random.Next(subjects.Length)]} {verbs[random.Next(verbs.Length)]} {objects[random.Next(objects.Length)]} {tails[random.Next(tails.Length)]}";
-        var shared = Enumerable.Range(0, 30).Select(_ => string.Join(' ', Enumerable.Range(0, 8).Select(_ => Sentence()))).ToArray();
+        string[] syllables = ["ka", "lo", "mi", "ren", "tus", "bel", "dor", "fin", "gal", "hun", "jas", "vor", "pel", "sar", "tim", "wen", "zor", "quin", "bra", "dul"];
+        string Word() => string.Concat(Enumerable.Range(0, random.Next(2, 4)).Select(_ => syllables[random.Next(syllables.Length)]));
+        string Sentence() => $"The {Word()} of the {Word()} was {Word()} and {Word()}, so they {Word()} with the {Word()} {Word()} to {Word()} the {Word()}.";
+        string Paragraph() => string.Join(' ', Enumerable.Range(0, 6).Select(_ => Sentence()));
+        var shared = Enumerable.Range(0, 30).Select(_ => Paragraph()).ToArray();
+        var texts = new List<string>();
         for (int i = 0; i < 400; i++)
         {
-            var paragraphs = Enumerable.Range(0, 4).Select(_ => random.Next(3) == 0 ? shared[random.Next(shared.Length)] : string.Join(' ', Enumerable.Range(0, 8).Select(_ => Sentence())));
-            File.WriteAllText(Path.Combine(directory, $"doc-{i:D4}.txt"), string.Join("\n\n", paragraphs) + "\n");
+            string text = i % 20 == 19 ? texts[random.Next(texts.Count)]
+                : string.Join("\n\n", Enumerable.Range(0, 4).Select(_ => random.Next(3) == 0 ? shared[random.Next(shared.Length)] : Paragraph())) + "\n";
+            texts.Add(text);
+            File.WriteAllText(Path.Combine(directory, $"doc-{i:D4}.txt"), text);
         }
         return directory;
     }
