@@ -32,8 +32,7 @@ public sealed class BootstrapProcessTests
         try
         {
             await Task.WhenAll(nodes.Select(n => n.WaitUpAsync(Patience)));
-            var show = await PbmCommand.OkAsync(nodes[2].CommandAddress!, "cluster", "show");
-            Assert.Contains("Count: 3 nodes", show);
+            await PbmCommand.ShowWhenUpAsync(nodes[2].CommandAddress!, members: 3);
             Assert.Single(nodes, n => n.Output.Contains("has the lowest address: founding one", StringComparison.Ordinal));
 
             using var http = new HttpClient();

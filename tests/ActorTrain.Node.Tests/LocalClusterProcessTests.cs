@@ -43,9 +43,7 @@ public sealed partial class LocalClusterProcessTests
             // Every node's own lines come through, named.
             Assert.Contains("[node-3] node up: akka.tcp://actortrain@127.0.0.1:", text);
 
-            var show = await PbmCommand.OkAsync(nodes[1].Pbm, "cluster", "show");
-            Assert.Contains("Count: 3 nodes", show);
-            Assert.Equal(3, show.Split('\n').Count(l => l.Contains("| up |", StringComparison.Ordinal)));
+            await PbmCommand.ShowWhenUpAsync(nodes[1].Pbm, members: 3);
 
             // An ingest job whose plan (~100 bytes per file) is far over Akka's default 128 KB frame, across the nodes.
             string corpus = Corpus(data.Combine("corpus-with-rather-long-directory-names-as-real-trees-have"), files: 2000);

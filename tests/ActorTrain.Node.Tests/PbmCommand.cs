@@ -1,4 +1,6 @@
+using ActorTrain.Chaos;
 using ActorTrain.Cmd.Client;
+using ActorTrain.Testing;
 using Xunit;
 
 namespace ActorTrain.Node.Tests;
@@ -21,4 +23,13 @@ internal static class PbmCommand
         Assert.True(code == 0, $"pbm {string.Join(' ', args)} exited {code}: {errors}");
         return output;
     }
+
+    /// <summary>
+    /// `cluster show` once <paramref name="members"/> members are up and reachable in the contact's own view: a node
+    /// reports itself Up before every other member has heard it from the leader's gossip.
+    /// </summary>
+    public static Task<string> ShowWhenUpAsync(string pbm, int members) =>
+        Eventually.Until(() => OkAsync(pbm, "cluster", "show"),
+            show => show.Split('\n').Count(l => l.Contains(" | up |  | ", StringComparison.Ordinal)) == members && show.Contains($"Count: {members} nodes", StringComparison.Ordinal),
+            ProcessCluster.Patience, $"{members} members up and reachable", TimeSpan.FromMilliseconds(250));
 }

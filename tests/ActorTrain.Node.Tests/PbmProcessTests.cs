@@ -18,7 +18,7 @@ public sealed class PbmProcessTests(PostgresFixture postgres)
         var (coordinator, first, second) = await cluster.StartThreeAsync();
         string pbm = coordinator.CommandAddress!;
 
-        var show = await PbmCommand.OkAsync(pbm, "cluster", "show");
+        var show = await PbmCommand.ShowWhenUpAsync(pbm, members: 3);
         var lines = show.TrimEnd().Split('\n');
         Assert.Equal("Count: 3 nodes", lines[^1]);
         Assert.Contains(lines, l => l.StartsWith($"akka.tcp://actortrain@{first.Address} | [device:cpu:0,trainer] | up |  | ", StringComparison.Ordinal));
@@ -56,7 +56,7 @@ public sealed class PbmProcessTests(PostgresFixture postgres)
         using (var exit = new CancellationTokenSource(ProcessCluster.Patience)) await second.WaitForExitAsync(exit.Token);
         var shrunk = await cluster.WaitForAsync(coordinator, "driven", s => s.NextStep > before + 5 && s.Steps[^1].Ranks.Length == 1, "training on with one replica");
         Assert.Equal(Enumerable.Range(0, (int)shrunk.NextStep).Select(i => i * 6L), shrunk.Steps.Select(s => s.ConsumedFrom));
-        Assert.Contains("Count: 2 nodes", (await PbmCommand.OkAsync(pbm, "cluster", "show")));
+        await PbmCommand.ShowWhenUpAsync(pbm, members: 2);
 
         Assert.Contains("| stopped |", (await PbmCommand.OkAsync(pbm, "train", "stop", "-r", "driven")));
         var list = await PbmCommand.OkAsync(pbm, "train", "list");
