@@ -51,6 +51,11 @@ internal sealed class FrameStream(NetworkStream stream, string peer) : IAsyncDis
         {
             throw new InvalidDataException($"data plane peer {Peer} closed the connection mid-frame");
         }
+        catch (IOException e)
+        {
+            // Reset, or timed out by keepalive (a peer that vanished): the socket's words, with the peer named.
+            throw new IOException($"data plane peer {Peer}: {e.Message}", e);
+        }
     }
 
     public ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken) => stream.WriteAsync(bytes, cancellationToken);

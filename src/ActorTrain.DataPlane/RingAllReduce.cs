@@ -11,7 +11,8 @@ namespace ActorTrain.DataPlane;
 /// hand every chunk to everyone. Each chunk moves in frames of at most 256 KiB, sending and
 /// receiving at once, so the ring stays busy. Every replica ends with the same bits: each element
 /// is summed once, in ring order, and copied. A handshake (magic, round, rank) refuses peers of
-/// another round; a peer that dies or sends garbage fails the operation with an error naming it.
+/// another round; a peer that dies, falls silent (keepalive) or sends garbage fails the operation
+/// with an error naming it.
 /// </summary>
 public sealed class RingAllReduce : IAsyncDisposable
 {
@@ -133,9 +134,10 @@ public sealed class RingAllReduce : IAsyncDisposable
 
     private static async Task<FrameStream> ConnectAsync(IPEndPoint endpoint, int rank, long round, CancellationToken cancellationToken)
     {
-        var client = new TcpClient { NoDelay = true };
+        var client = new TcpClient();
         try
         {
+            WatchForVanishedPeer(client.Client);
             await client.ConnectAsync(endpoint, cancellationToken);
             var stream = new FrameStream(client.GetStream(), endpoint.ToString());
             await stream.WriteAsync(Handshake(rank, round), cancellationToken);
@@ -151,7 +153,7 @@ public sealed class RingAllReduce : IAsyncDisposable
     private static async Task<FrameStream> AcceptAsync(TcpListener listener, int expectedRank, long round, CancellationToken cancellationToken)
     {
         var client = await listener.AcceptTcpClientAsync(cancellationToken);
-        client.NoDelay = true;
+        WatchForVanishedPeer(client.Client);
         var stream = new FrameStream(client.GetStream(), client.Client.RemoteEndPoint?.ToString() ?? "?");
         try
         {
@@ -170,6 +172,24 @@ public sealed class RingAllReduce : IAsyncDisposable
             throw;
         }
     }
+
+    // A peer process that dies has its kernel close the connection; a peer whose host vanished (network
+    // partition, power loss) sends nothing at all, and the replica after it would wait out the step's
+    // deadline. Keepalive probes find it within seconds: the kernel of a live peer answers them even
+    // while its replica is busy computing, so only a peer that is really gone trips them. The replica
+    // after a dead peer is always idle on that connection (it only receives there), so its probes go
+    // out, it fails, and closing its ring fails the others at once.
+    private static void WatchForVanishedPeer(Socket socket)
+    {
+        socket.NoDelay = true;
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, KeepAliveIdleSeconds);
+        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, KeepAliveIntervalSeconds);
+        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, KeepAliveProbes);
+    }
+
+    // A silent peer is given up after about 2 + 3 x 1 = 5 seconds.
+    private const int KeepAliveIdleSeconds = 2, KeepAliveIntervalSeconds = 1, KeepAliveProbes = 3;
 
     private static byte[] Handshake(int rank, long round)
     {

@@ -70,12 +70,13 @@ public sealed class ClusterTrainingProcessTests(PostgresFixture postgres)
     public async Task When_the_node_hosting_the_run_is_SIGKILLed_the_run_restarts_on_the_other_coordinator_from_its_journal()
     {
         await using var cluster = ProcessCluster.Create(await postgres.NewDatabaseAsync());
-        var seed = cluster.Start("coordinator-1", "coordinator,data", seed: null);
+        var seed = cluster.Start("coordinator-1", "coordinator,data,trainer", seed: null);
         await seed.WaitUpAsync(ProcessCluster.Patience);
         var other = cluster.Start("coordinator-2", "coordinator,trainer", seed);
         var trainer = cluster.Start("trainer", "trainer", seed);
         await Task.WhenAll(other.WaitUpAsync(ProcessCluster.Patience), trainer.WaitUpAsync(ProcessCluster.Patience));
-        await cluster.StartRunAsync(trainer, "moving", steps: 2000, checkpointEvery: 1000);
+        // A replica on every node: the host's death always takes one with it.
+        await cluster.StartRunAsync(trainer, "moving", steps: 2000, checkpointEvery: 1000, replicas: 3);
         var before = await cluster.WaitForAsync(trainer, "moving", s => s.NextStep >= 5, "five steps");
 
         var host = new[] { seed, other }.Single(node => Regex.IsMatch(node.Output, @"run moving step \d+: round \d+ with replicas"));
@@ -83,6 +84,8 @@ public sealed class ClusterTrainingProcessTests(PostgresFixture postgres)
         await cluster.WaitForAsync(trainer, "moving", s => s.NextStep >= before.NextStep + 15, "fifteen more steps after the host died");
         var survivor = host == seed ? other : seed;
         Assert.Matches(@"run moving step \d+: round \d+ with replicas", survivor.Output); // the entity came back there, from the journal
+        // The surviving replicas still held the run's state: it trained on with them, not waiting assemble-timeout for the dead one.
+        Assert.DoesNotMatch(@"run moving step \d+: \d+ of 3 replicas ready; waiting for the others", survivor.Output);
 
         await cluster.AskAsync(trainer, new TrainingRunCommands.Stop("moving"));
         var stopped = await cluster.WaitForAsync(trainer, "moving", s => s.Status == TrainingRunStatus.Stopped, "the stop");

@@ -8,9 +8,9 @@ using ActorTrain.Processes;
 namespace ActorTrain.Benchmarks.Chaos;
 
 /// <summary>
-/// `benchmarks/run chaos --minutes N --seed S`: the chaos scenarios of tests/ActorTrain.Chaos, round after
-/// round with seeds S, S+1, ... until N minutes have passed (the round under way finishes), on a private
-/// PostgreSQL. Prints one row per scenario run and writes benchmarks/results/chaos.json.
+/// `benchmarks/run chaos --minutes N --seed S [--scenario NAME]...`: the chaos scenarios of tests/ActorTrain.Chaos
+/// (or only those named), round after round with seeds S, S+1, ... until N minutes have passed (the round under way
+/// finishes), on a private PostgreSQL. Prints one row per scenario run and writes benchmarks/results/chaos.json.
 /// </summary>
 public static class ChaosSuite
 {
@@ -19,6 +19,8 @@ public static class ChaosSuite
         double minutes = 10;
         int seed = 1;
         string output = Path.Combine("benchmarks", "results");
+        var only = new List<string>();
+        const string usage = "usage: benchmarks/run chaos [--minutes N] [--seed S] [--scenario NAME]...";
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -28,10 +30,19 @@ public static class ChaosSuite
                 case "--output" when i + 1 < args.Length && (output = args[i + 1]) is not null:
                     i++;
                     break;
+                case "--scenario" when i + 1 < args.Length:
+                    only.Add(args[++i]);
+                    break;
                 default:
-                    await Console.Error.WriteLineAsync($"chaos: '{args[i]}' is not understood; usage: benchmarks/run chaos [--minutes N] [--seed S]");
+                    await Console.Error.WriteLineAsync($"chaos: '{args[i]}' is not understood; {usage}");
                     return 2;
             }
+        }
+        string[] unknown = [.. only.Except(AllNames)];
+        if (unknown.Length > 0)
+        {
+            await Console.Error.WriteLineAsync($"chaos: no scenario named {string.Join(", ", unknown)}; scenarios: {string.Join(", ", AllNames)}");
+            return 2;
         }
         await using var postgres = await PrivatePostgres.StartAsync();
         string? noMount = await CheckpointWriteFails.UnavailableReasonAsync();
@@ -48,6 +59,13 @@ public static class ChaosSuite
         else Console.WriteLine($"{CheckpointWriteFails.Name}: not run: {noMount}");
         if (noNetwork is null) scenarios.Add((NetworkPartition.Name, NetworkPartition.RunAsync));
         else Console.WriteLine($"{NetworkPartition.Name}: not run: {noNetwork}");
+
+        if (only.Count > 0) scenarios.RemoveAll(s => !only.Contains(s.Name));
+        if (scenarios.Count == 0)
+        {
+            await Console.Error.WriteLineAsync("chaos: none of the scenarios asked for can run on this machine (see above)");
+            return 1;
+        }
 
         var results = new List<ScenarioResult>();
         var clock = Stopwatch.StartNew();
@@ -66,6 +84,9 @@ public static class ChaosSuite
         Console.WriteLine($"wrote {path}");
         return results.All(r => r.Recovered && r.Violations.Count == 0) ? 0 : 1;
     }
+
+    private static readonly string[] AllNames =
+        [TrainerKills.Name, IngestKills.Name, PostgresRestart.Name, CheckpointCorrupted.Name, HostileInput.Name, CheckpointWriteFails.Name, NetworkPartition.Name];
 
     private static void Print(IReadOnlyList<ScenarioResult> results)
     {

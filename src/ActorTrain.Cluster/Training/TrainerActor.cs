@@ -35,12 +35,13 @@ public sealed class TrainerActor : ReceiveActor
         device = DeviceLeases.For(Context.System).Acquire(id.EntityId);
         Receive<TrainerCommands.Prepare>(prepare =>
         {
+            bool continuing = replica is not null;
             if (replica is null)
             {
                 replica = new ReplicaSetup(prepare.Spec);
                 if (prepare.Checkpoint is not null) Restore(prepare.Checkpoint);
             }
-            Sender.Tell(new TrainerReplies.Ready(id.Rank, listener.LocalEndpoint!.ToString()!, replica.Trainer.Optimizer.Steps, device));
+            Sender.Tell(new TrainerReplies.Ready(id.Rank, listener.LocalEndpoint!.ToString()!, replica.Trainer.Optimizer.Steps, device, continuing));
         });
         Receive<TrainerCommands.ComputeStep>(compute => RunTask(() => Compute(new StepWork(compute.Step, compute.ConsumedSamples, compute.Round, compute.Position, compute.Ring, ApplyAtOnce: false), Sender)));
         Receive<TrainerCommands.ReplayStep>(replay => RunTask(() => Compute(new StepWork(replay.Step, replay.ConsumedSamples, replay.Round, replay.Position, replay.Ring, ApplyAtOnce: true), Sender)));

@@ -250,9 +250,12 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             return;
         }
         // A run that (re)starts gives its replicas' nodes a while to come up before it trains with fewer:
-        // a whole cluster restarted resumes at its old world size (and so bit-identically).
+        // a whole cluster restarted resumes at its old world size (and so bit-identically). A run that only
+        // moved (its node was downed) finds replicas still holding its state: the missing ones are gone with
+        // that node and join when they come back (probed every step), so waiting for them would only stall.
         assemblingSince ??= DateTime.UtcNow;
-        if (live.IsEmpty && ready.Length < spec.Replicas && DateTime.UtcNow - assemblingSince < settings.AssembleTimeout)
+        bool moved = ready.Any(r => r.Continuing);
+        if (live.IsEmpty && !moved && ready.Length < spec.Replicas && DateTime.UtcNow - assemblingSince < settings.AssembleTimeout)
         {
             Context.GetLogger().Info("run {Run} step {Step}: {Ready} of {Replicas} replicas ready; waiting for the others", run, state.NextStep, ready.Length, spec.Replicas);
             Timers.StartSingleTimer("form", Form.Instance, TimeSpan.FromSeconds(1));

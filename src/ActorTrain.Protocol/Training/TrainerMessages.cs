@@ -55,8 +55,12 @@ public static class TrainerCommands
 
 public static class TrainerReplies
 {
-    /// <summary><paramref name="Device"/>: the device the replica holds on its node ("cpu:0", "cuda:1").</summary>
-    public sealed record Ready(int Rank, string DataPlane, long Step, string Device) : IActorTrainMessage;
+    /// <summary>
+    /// <paramref name="Device"/>: the device the replica holds on its node ("cpu:0", "cuda:1").
+    /// <paramref name="Continuing"/>: the replica already held the run's state before this Prepare (the run moved to
+    /// another node, or re-forms), rather than loading it now from a checkpoint.
+    /// </summary>
+    public sealed record Ready(int Rank, string DataPlane, long Step, string Device, bool Continuing = false) : IActorTrainMessage;
 
     /// <summary><paramref name="ParameterDigest"/>: digest of the parameters the step was computed on;
     /// <paramref name="ComputeSeconds"/> and <paramref name="ReduceSeconds"/>: this replica's gradients and its all-reduce.</summary>
