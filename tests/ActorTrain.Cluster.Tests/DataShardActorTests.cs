@@ -39,10 +39,10 @@ public sealed class DataShardActorTests : IDisposable
         await using (var node = new Node(journal))
         {
             var actor = node.Shard(shard);
-            await actor.Ask<DataShardState>(new DataShardCommands.Collect(shard, [.. files], resumed), Patience);
-            var seen = await Eventually.Until(() => actor.Ask<DataShardState>(new DataShardCommands.GetState(shard), Patience),
-                s => s.Chunks.Length >= 3, Patience, "three chunks");
-            chunksBeforeStop = seen.Chunks.Length;
+            await actor.Ask<DataShardReport>(new DataShardCommands.Collect(shard, [.. files], resumed), Patience);
+            var seen = await Eventually.Until(() => actor.Ask<DataShardReport>(new DataShardCommands.GetState(shard), Patience),
+                s => s.Chunks >= 3, Patience, "three chunks");
+            chunksBeforeStop = seen.Chunks;
         }
         var afterStop = Directory.GetFiles(resumed, "chunk-*").Length;
         File.WriteAllText(ShardCollector.ChunkPath(resumed, 999) + ".partial", "torn write");
@@ -51,7 +51,7 @@ public sealed class DataShardActorTests : IDisposable
         await using (var node = new Node(journal))
         {
             var state = await node.WaitUntilCollected(shard);
-            Assert.True(state.Chunks.Length > chunksBeforeStop, "collection went on after the restart");
+            Assert.True(state.Chunks > chunksBeforeStop, "collection went on after the restart");
         }
 
         Assert.Equal(Lines(reference, "chunk-*"), Lines(resumed, "chunk-*"));
@@ -81,14 +81,14 @@ public sealed class DataShardActorTests : IDisposable
             {
                 var id = new DataShardId("dedup", n);
                 var actor = node.Shard(id, $"shard-{n}");
-                await actor.Ask<DataShardState>(new DataShardCommands.Collect(id, [.. plan[n]], root.Combine($"out-{shards}", $"shard-{n}")), Patience);
+                await actor.Ask<DataShardReport>(new DataShardCommands.Collect(id, [.. plan[n]], root.Combine($"out-{shards}", $"shard-{n}")), Patience);
                 actors.Add((id, actor));
             }
             foreach (var (id, actor) in actors)
-                await Eventually.Until(() => actor.Ask<DataShardState>(new DataShardCommands.GetState(id), Patience), s => s.Stage == DataShardStage.Collected, Patience, $"{id} collected");
+                await Eventually.Until(() => actor.Ask<DataShardReport>(new DataShardCommands.GetState(id), Patience), s => s.Stage == DataShardStage.Collected, Patience, $"{id} collected");
             foreach (var (id, actor) in actors)
             {
-                var done = await actor.Ask<DataShardState>(new DataShardCommands.Finalize(id), Patience);
+                var done = await actor.Ask<DataShardReport>(new DataShardCommands.Finalize(id), Patience);
                 Assert.Equal(DataShardStage.Finalized, done.Stage);
                 kept.AddRange(SequentialIngest.ReadLines(done.Output!));
             }
@@ -155,14 +155,14 @@ public sealed class DataShardActorTests : IDisposable
 
         public async Task CollectToTheEnd(DataShardId id, IReadOnlyList<string> files, string output)
         {
-            await Shard(id).Ask<DataShardState>(new DataShardCommands.Collect(id, [.. files], output), Patience);
+            await Shard(id).Ask<DataShardReport>(new DataShardCommands.Collect(id, [.. files], output), Patience);
             await WaitUntilCollected(id, created: true);
         }
 
-        public async Task<DataShardState> WaitUntilCollected(DataShardId id, bool created = false)
+        public async Task<DataShardReport> WaitUntilCollected(DataShardId id, bool created = false)
         {
             var actor = created ? await System.ActorSelection("/user/shard").ResolveOne(Patience) : Shard(id);
-            return await Eventually.Until(() => actor.Ask<DataShardState>(new DataShardCommands.GetState(id), Patience),
+            return await Eventually.Until(() => actor.Ask<DataShardReport>(new DataShardCommands.GetState(id), Patience),
                 s => s.Stage == DataShardStage.Collected, Patience, "collection to finish");
         }
 

@@ -59,4 +59,30 @@ public sealed class IngestJobTests : IDisposable
         Assert.Equal(2, stats.RootElement.GetProperty("bad_records").GetInt64());
         Assert.True(stats.RootElement.GetProperty("duration_seconds").GetDouble() > 0);
     }
+
+    [Fact]
+    public async Task Status_replies_and_shard_reports_carry_counts_not_the_plans_file_lists()
+    {
+        // 3000 files under a long directory name: a plan of ~700 KB, which every status reply and every
+        // shard poll (four a second) used to carry.
+        string corpus = root.Combine("corpus-" + new string('d', 150));
+        Directory.CreateDirectory(corpus);
+        for (int f = 0; f < 3000; f++) File.WriteAllText(Path.Combine(corpus, $"a-document-with-a-long-file-name-{f:D6}.txt"), "too short to keep");
+        var overrides = ConfigurationFactory.ParseString("akka.loglevel = WARNING");
+        await using var node = await SingleNodeCluster.StartAsync("ingest", new SqliteJournal(root.Combine("journal.db")), overrides, Patience);
+        var regions = IngestRegions.Start(node.System, DataSettings.From(node.Config), IngestSettings.From(node.Config));
+
+        var started = await regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.Start("wide", [corpus], [], [], 2, root.Combine("out")), Patience);
+        var report = await regions.DataShards.Ask<DataShardReport>(new DataShardCommands.GetState(new DataShardId("wide", 1)), Patience);
+        Assert.Equal(3000, started.ShardFileCounts.Sum());
+        Assert.Equal(started.ShardFileCounts[1], report.Files);
+        var serialization = node.System.Serialization;
+        Assert.InRange(serialization.FindSerializerFor(started).ToBinary(started).Length, 1, 2048);
+        Assert.InRange(serialization.FindSerializerFor(report).ToBinary(report).Length, 1, 2048);
+
+        // The job still hands every shard its files (from its journal) and finishes.
+        var done = await Eventually.Until(() => regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.GetStatus("wide"), Patience),
+            s => s.Status == IngestJobStatus.Completed, Patience, "the job to complete", TimeSpan.FromMilliseconds(250));
+        Assert.Equal(3000, done.Totals.DocumentsIn);
+    }
 }

@@ -58,6 +58,7 @@ public sealed class ProtocolSerializationTests : IDisposable
         IngestJobState.Initial.Apply(new IngestJobEvents.Planned([["/a"], ["/b"]], "/out/web", DateTimeOffset.UnixEpoch)).Apply(new IngestJobEvents.ShardCollected(0, 1, Counts)),
         DataShardState.Initial with { Stage = DataShardStage.Collecting, Files = ["/x"], Chunks = ["/c0"], Counts = Counts },
         DataShardState.Initial with { Stage = DataShardStage.Tokenized, Tokens = Tokens },
+        (DataShardState.Initial with { Stage = DataShardStage.Finalized, Files = ["/x", "/y"], NextFile = 2, Chunks = ["/c0"], Counts = Counts, Output = "/o", OutputSha256 = "cd" }).Report,
         new TrainingRunCommands.Start("run", Spec),
         new TrainingRunCommands.GetStatus("run"),
         new TrainingRunCommands.Pause("run"),

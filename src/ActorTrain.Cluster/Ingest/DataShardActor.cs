@@ -60,7 +60,7 @@ public sealed class DataShardActor : ReceivePersistentActor
         {
             if (state.Stage != DataShardStage.New)
             {
-                Sender.Tell(state);
+                Sender.Tell(state.Report);
                 return;
             }
             var requester = Sender;
@@ -68,16 +68,16 @@ public sealed class DataShardActor : ReceivePersistentActor
             {
                 Directory.CreateDirectory(planned.OutputDirectory);
                 state = state.Apply(planned);
-                requester.Tell(state);
+                requester.Tell(state.Report);
                 Self.Tell(Continue.Instance);
             });
         });
-        Command<DataShardCommands.GetState>(_ => Sender.Tell(state));
+        Command<DataShardCommands.GetState>(_ => Sender.Tell(state.Report));
         Command<DataShardCommands.Finalize>(_ =>
         {
             if (state.Stage != DataShardStage.Collected)
             {
-                Sender.Tell(state);
+                Sender.Tell(state.Report);
                 return;
             }
             var requester = Sender;
@@ -87,7 +87,7 @@ public sealed class DataShardActor : ReceivePersistentActor
                 Persist(finalized, done =>
                 {
                     state = state.Apply(done);
-                    requester.Tell(state);
+                    requester.Tell(state.Report);
                 });
             });
         });
@@ -95,7 +95,7 @@ public sealed class DataShardActor : ReceivePersistentActor
         {
             if (state.Stage != DataShardStage.Finalized)
             {
-                Sender.Tell(state);
+                Sender.Tell(state.Report);
                 return;
             }
             var requester = Sender;
@@ -116,7 +116,7 @@ public sealed class DataShardActor : ReceivePersistentActor
                 Persist(new DataShardEvents.Tokenized(result), tokenized =>
                 {
                     state = state.Apply(tokenized);
-                    requester.Tell(state);
+                    requester.Tell(state.Report);
                 });
             });
         });

@@ -32,6 +32,8 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     private readonly HashSet<int> probing = [];
     private bool preparingTokenizer;
     private IngestJobState state = IngestJobState.Initial;
+    // The plan's files per shard, from the journal; not part of the state the job reports.
+    private ImmutableArray<ImmutableArray<string>> plan = [];
 
     /// <param name="shards">Takes <see cref="DataShardCommands"/> for any shard (the data-shard region).</param>
     public IngestJobActor(string job, IActorRef shards, TimeSpan finalizeTimeout)
@@ -41,7 +43,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         this.finalizeTimeout = finalizeTimeout;
         PersistenceId = $"ingest-job-{job}";
 
-        Recover<IActorTrainMessage>(@event => state = state.Apply(@event));
+        Recover<IActorTrainMessage>(Apply);
         Recover<RecoveryCompleted>(_ =>
         {
             if (state.Status is not (IngestJobStatus.New or IngestJobStatus.Completed)) Resume();
@@ -60,11 +62,11 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
                 return;
             }
             var files = SourceFiles.List(start.Sources.Select(path => new SourceSpec(path, start.Include, start.Exclude)));
-            var plan = SourceFiles.Partition(files, start.Shards);
             var requester = Sender;
-            Persist(new IngestJobEvents.Planned([.. plan.Select(p => p.ToImmutableArray())], start.OutputDirectory, DateTimeOffset.UtcNow, start.Tokenizer, start.ValidationFraction), planned =>
+            var partition = SourceFiles.Partition(files, start.Shards);
+            Persist(new IngestJobEvents.Planned([.. partition.Select(p => p.ToImmutableArray())], start.OutputDirectory, DateTimeOffset.UtcNow, start.Tokenizer, start.ValidationFraction), planned =>
             {
-                state = state.Apply(planned);
+                Apply(planned);
                 requester.Tell(state);
                 Resume();
             });
@@ -90,6 +92,12 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     public static Props Props(string job, IActorRef shards, TimeSpan finalizeTimeout) =>
         Akka.Actor.Props.Create(() => new IngestJobActor(job, shards, finalizeTimeout));
 
+    private void Apply(IActorTrainMessage @event)
+    {
+        state = state.Apply(@event);
+        if (@event is IngestJobEvents.Planned planned) plan = planned.ShardFiles;
+    }
+
     private DataShardId ShardId(int n) => new(job, n);
 
     private string ShardDirectory(int n) => Path.Combine(state.OutputDirectory, $"shard-{n:D4}");
@@ -98,7 +106,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     {
         for (int n = 0; n < state.Shards.Length; n++)
             if (state.Shards[n].Stage == DataShardStage.Collecting)
-                shards.Tell(new DataShardCommands.Collect(ShardId(n), state.ShardFiles[n], ShardDirectory(n)));
+                shards.Tell(new DataShardCommands.Collect(ShardId(n), plan[n], ShardDirectory(n)));
         Timers.StartPeriodicTimer("observe", Tick.Instance, TickInterval);
         if (state.Status == IngestJobStatus.PreparingTokenizer) PrepareTokenizer();
     }
@@ -143,33 +151,33 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         {
             int shard = n;
             if ((finalizing.Contains(shard) || tokenizing.Contains(shard)) && probing.Add(shard))
-                shards.Ask<DataShardState>(new DataShardCommands.GetState(ShardId(shard)), TickInterval * 8)
+                shards.Ask<DataShardReport>(new DataShardCommands.GetState(ShardId(shard)), TickInterval * 8)
                     .PipeTo(Self, success: s => new Probed(shard, s.Stage), failure: _ => new Probed(shard, null));
             switch (state.Status, state.Shards[n].Stage)
             {
                 case (IngestJobStatus.Collecting, DataShardStage.Collecting):
-                    shards.Ask<DataShardState>(new DataShardCommands.GetState(ShardId(shard)), TickInterval * 8)
+                    shards.Ask<DataShardReport>(new DataShardCommands.GetState(ShardId(shard)), TickInterval * 8)
                         .PipeTo(Self, success: s => new Observed(shard, s));
                     break;
                 case (IngestJobStatus.Finalizing, DataShardStage.Collected) when finalizing.Add(shard):
-                    shards.Ask<DataShardState>(new DataShardCommands.Finalize(ShardId(shard)), finalizeTimeout)
+                    shards.Ask<DataShardReport>(new DataShardCommands.Finalize(ShardId(shard)), finalizeTimeout)
                         .PipeTo(Self, success: s => new Observed(shard, s), failure: e => { finalizing.Remove(shard); return new Status.Failure(e); });
                     break;
                 case (IngestJobStatus.Tokenizing, DataShardStage.Finalized) when tokenizing.Add(shard):
-                    shards.Ask<DataShardState>(new DataShardCommands.Tokenize(ShardId(shard), state.Tokenizer!, state.ValidationFraction), finalizeTimeout)
+                    shards.Ask<DataShardReport>(new DataShardCommands.Tokenize(ShardId(shard), state.Tokenizer!, state.ValidationFraction), finalizeTimeout)
                         .PipeTo(Self, success: s => new Observed(shard, s), failure: e => { tokenizing.Remove(shard); return new Status.Failure(e); });
                     break;
             }
         }
     }
 
-    private void Record(int shard, DataShardState observed)
+    private void Record(int shard, DataShardReport observed)
     {
         var known = state.Shards[shard];
         if (observed.Stage == DataShardStage.New)
         {
             // The shard lost the Collect (or started over): say it again.
-            shards.Tell(new DataShardCommands.Collect(ShardId(shard), state.ShardFiles[shard], ShardDirectory(shard)));
+            shards.Tell(new DataShardCommands.Collect(ShardId(shard), plan[shard], ShardDirectory(shard)));
         }
         else if (state.Status == IngestJobStatus.Collecting && known.Stage == DataShardStage.Collecting && observed.Stage >= DataShardStage.Collected)
         {
@@ -254,7 +262,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         File.WriteAllText(Path.Combine(state.OutputDirectory, "stats.json"), JsonSerializer.Serialize(stats, new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    private sealed record Observed(int Shard, DataShardState State) : INoSerializationVerificationNeeded;
+    private sealed record Observed(int Shard, DataShardReport State) : INoSerializationVerificationNeeded;
 
     /// <summary>A shard's stage, asked while work is outstanding on it; null when it did not answer (busy, or away).</summary>
     private sealed record Probed(int Shard, DataShardStage? Stage) : INoSerializationVerificationNeeded;

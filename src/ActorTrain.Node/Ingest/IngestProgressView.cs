@@ -16,7 +16,7 @@ public static class IngestProgressView
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async progress =>
             {
-                int files = state.ShardFiles.Sum(f => f.Length);
+                int files = state.ShardFileCounts.Sum();
                 var collect = progress.AddTask("collect + clean", maxValue: Math.Max(files, 1));
                 var finalize = progress.AddTask("deduplicate", maxValue: state.Shards.Length);
                 var tokenize = state.Tokenizer is null ? null : progress.AddTask("tokenize", maxValue: state.Shards.Length);
@@ -25,10 +25,10 @@ public static class IngestProgressView
                     await Task.Delay(250, cancellationToken);
                     state = await regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.GetStatus(job), patience, cancellationToken);
                     var shards = await Task.WhenAll(Enumerable.Range(0, state.Shards.Length).Select(n =>
-                        regions.DataShards.Ask<DataShardState>(new DataShardCommands.GetState(new DataShardId(job, n)), patience, cancellationToken)));
+                        regions.DataShards.Ask<DataShardReport>(new DataShardCommands.GetState(new DataShardId(job, n)), patience, cancellationToken)));
                     var documents = shards.Sum(s => s.Counts.DocumentsIn);
                     double megabytes = shards.Sum(s => s.Counts.BytesIn) / 1e6;
-                    collect.Value = shards.Sum(s => s.Stage >= DataShardStage.Collected ? s.Files.Length : s.NextFile);
+                    collect.Value = shards.Sum(s => s.Stage >= DataShardStage.Collected ? s.Files : s.NextFile);
                     collect.Description = $"collect + clean: {documents} documents, {megabytes:0.0} MB, {megabytes / clock.Elapsed.TotalSeconds:0.00} MB/s, " +
                                           $"{shards.Count(s => s.Stage >= DataShardStage.Collected)}/{shards.Length} shards";
                     finalize.Value = state.Shards.Count(s => s.Stage >= DataShardStage.Finalized);

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 
 namespace ActorTrain.Protocol.Ingest;
 
-/// <summary>What a data shard is asked to do; every command is answered with its <see cref="DataShardState"/>.</summary>
+/// <summary>What a data shard is asked to do; every command is answered with its <see cref="DataShardReport"/>.</summary>
 public static class DataShardCommands
 {
     /// <summary>Read and clean these files into <paramref name="OutputDirectory"/>. Idempotent: a shard

@@ -23,6 +23,9 @@ public sealed record DataShardState(
 
     public bool AllFilesRead => NextFile >= Files.Length;
 
+    /// <summary>The state as the shard reports it: counts instead of the file list and chunk paths.</summary>
+    public DataShardReport Report => new(Stage, Files.Length, NextFile, Chunks.Length, BadRecords, Counts, Output, OutputSha256, Tokens);
+
     /// <exception cref="InvalidOperationException">The event does not fit the state (a bug or a corrupt journal).</exception>
     public DataShardState Apply(IActorTrainMessage @event) => @event switch
     {

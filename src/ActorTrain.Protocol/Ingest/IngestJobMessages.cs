@@ -49,11 +49,14 @@ public enum IngestJobStatus
 /// <summary>Where one shard of the job is, as the job last heard.</summary>
 public sealed record ShardProgress(DataShardStage Stage, long BadRecords, CleaningCounts Counts, string? Output, string? Sha256, TokenizedShard? Tokens = null);
 
-/// <summary>The job's persisted state: plan, per-shard progress, totals.</summary>
+/// <summary>
+/// The job's state, a pure function of its events: files per shard, per-shard progress, totals. The plan's file
+/// lists stay with the job actor (they can be megabytes); this state is what every status query is answered with.
+/// </summary>
 public sealed record IngestJobState(
     IngestJobStatus Status,
     string OutputDirectory,
-    ImmutableArray<ImmutableArray<string>> ShardFiles,
+    ImmutableArray<int> ShardFileCounts,
     ImmutableArray<ShardProgress> Shards,
     DateTimeOffset? StartedAt,
     DateTimeOffset? CompletedAt,
@@ -77,7 +80,7 @@ public sealed record IngestJobState(
         {
             Status = IngestJobStatus.Collecting,
             OutputDirectory = planned.OutputDirectory,
-            ShardFiles = planned.ShardFiles,
+            ShardFileCounts = [.. planned.ShardFiles.Select(files => files.Length)],
             StartedAt = planned.StartedAt,
             Tokenizer = planned.Tokenizer,
             ValidationFraction = planned.ValidationFraction,
