@@ -54,24 +54,40 @@ public sealed class ClusterConnection : IAsyncDisposable
         return new ClusterConnection(system, system.ActorOf(ClusterClient.Props(settings), "client"), contact);
     }
 
+    /// <summary>Asks the training runs; the message may arrive more than once, so it must be idempotent (every run command is).</summary>
     /// <exception cref="TimeoutException">No node answered within <paramref name="timeout"/>; names the address tried.</exception>
     public Task<T> AskRunsAsync<T>(object message, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         AskAsync<T>(RunsPath, message, timeout, cancellationToken);
 
+    /// <summary>Asks the trainer replicas; the message may arrive more than once, so it must be idempotent.</summary>
     public Task<T> AskTrainersAsync<T>(object message, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         AskAsync<T>(TrainersPath, message, timeout, cancellationToken);
 
+    // The receptionist drops a message for a service it has not heard of yet: the registry travels between
+    // nodes by gossip, a second or more after they are up, and a node that just joined (or a contact whose
+    // coordinators are still starting) knows none. So the message is sent again, with growing patience, until
+    // an answer or the deadline; a reply that comes after its attempt gave up is lost, the next attempt's is not.
     private async Task<T> AskAsync<T>(string path, object message, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        try
+        var deadline = DateTime.UtcNow + timeout;
+        var attempt = FirstAttempt;
+        while (true)
         {
-            return await client.Ask<T>(new ClusterClient.Send(path, message), timeout, cancellationToken);
-        }
-        catch (AskTimeoutException)
-        {
-            throw new TimeoutException($"no answer from the cluster at {contact} within {timeout.TotalSeconds:0}s (is a node with the role listening there?)");
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+                throw new TimeoutException($"no answer from the cluster at {contact} within {timeout.TotalSeconds:0}s (is a node with the role listening there?)");
+            try
+            {
+                return await client.Ask<T>(new ClusterClient.Send(path, message), left < attempt ? left : attempt, cancellationToken);
+            }
+            catch (AskTimeoutException)
+            {
+                attempt = attempt * 2 < LongestAttempt ? attempt * 2 : LongestAttempt;
+            }
         }
     }
+
+    private static readonly TimeSpan FirstAttempt = TimeSpan.FromSeconds(1), LongestAttempt = TimeSpan.FromSeconds(8);
 
     private static IPAddress LocalAddressTowards(string host)
     {
