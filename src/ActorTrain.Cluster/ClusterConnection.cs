@@ -65,29 +65,19 @@ public sealed class ClusterConnection : IAsyncDisposable
 
     // The receptionist drops a message for a service it has not heard of yet: the registry travels between
     // nodes by gossip, a second or more after they are up, and a node that just joined (or a contact whose
-    // coordinators are still starting) knows none. So the message is sent again, with growing patience, until
-    // an answer or the deadline; a reply that comes after its attempt gave up is lost, the next attempt's is not.
+    // coordinators are still starting) knows none. So the question is asked again until answered.
     private async Task<T> AskAsync<T>(string path, object message, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        var attempt = FirstAttempt;
-        while (true)
+        try
         {
-            var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero)
-                throw new TimeoutException($"no answer from the cluster at {contact} within {timeout.TotalSeconds:0}s (is a node with the role listening there?)");
-            try
-            {
-                return await client.Ask<T>(new ClusterClient.Send(path, message), left < attempt ? left : attempt, cancellationToken);
-            }
-            catch (AskTimeoutException)
-            {
-                attempt = attempt * 2 < LongestAttempt ? attempt * 2 : LongestAttempt;
-            }
+            return await RepeatedAsk.UntilAsync(patience => client.Ask<T>(new ClusterClient.Send(path, message), patience, cancellationToken),
+                timeout, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8));
+        }
+        catch (AskTimeoutException)
+        {
+            throw new TimeoutException($"no answer from the cluster at {contact} within {timeout.TotalSeconds:0}s (is a node with the role listening there?)");
         }
     }
-
-    private static readonly TimeSpan FirstAttempt = TimeSpan.FromSeconds(1), LongestAttempt = TimeSpan.FromSeconds(8);
 
     private static IPAddress LocalAddressTowards(string host)
     {

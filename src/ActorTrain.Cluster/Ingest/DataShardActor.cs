@@ -148,7 +148,7 @@ public sealed class DataShardActor : ReceivePersistentActor
                 .SelectMany((document, i) => Claimed(document.Id, keys[i]))
                 .GroupBy(key => DedupIndexId.BucketOf(key.Key, settings.Buckets))
                 .Select(bucket => new DedupIndexCommands.Claim(new DedupIndexId(id.Job, bucket.Key), [.. bucket]));
-            await Task.WhenAll(claims.Select(claim => dedupIndex.Ask<DedupIndexReplies.Claimed>(claim, settings.AskTimeout)));
+            await Task.WhenAll(claims.Select(claim => AskRepeatedly<DedupIndexReplies.Claimed>(dedupIndex, claim)));
             Persist(new DataShardEvents.ChunkWritten(chunk, result.Path, result.NextFile, result.NextRecord, result.BadRecords, result.Counts), written =>
             {
                 state = state.Apply(written);
@@ -177,7 +177,7 @@ public sealed class DataShardActor : ReceivePersistentActor
             bytes += document.Text.Length;
         }
         if (batch.Count > 0) batches.Add(batch.ToImmutable());
-        var replies = await Task.WhenAll(batches.Select(b => cleaners.Ask<CleanerReplies.Cleaned>(new CleanerCommands.Clean(cleaner, b), settings.AskTimeout)));
+        var replies = await Task.WhenAll(batches.Select(b => AskRepeatedly<CleanerReplies.Cleaned>(cleaners, new CleanerCommands.Clean(cleaner, b))));
         return replies.SelectMany(r => r.Results).ToArray();
     }
 
@@ -221,11 +221,16 @@ public sealed class DataShardActor : ReceivePersistentActor
         foreach (var bucket in keys.Distinct().GroupBy(key => DedupIndexId.BucketOf(key.Key, settings.Buckets)))
         {
             ImmutableArray<ClaimedKey> asked = [.. bucket];
-            var reply = await dedupIndex.Ask<DedupIndexReplies.Owners>(new DedupIndexCommands.GetOwners(new DedupIndexId(id.Job, bucket.Key), asked), settings.AskTimeout);
+            var reply = await AskRepeatedly<DedupIndexReplies.Owners>(dedupIndex, new DedupIndexCommands.GetOwners(new DedupIndexId(id.Job, bucket.Key), asked));
             for (int i = 0; i < asked.Length; i++) owners[asked[i]] = reply.DocumentIds[i];
         }
         return owners;
     }
+
+    // Cleaning is a pure function, claims are idempotent and owners a read: each may be asked again, which is
+    // what gets a chunk past a cleaner or bucket whose node died with the question (within ~15 s, not ask-timeout).
+    private Task<T> AskRepeatedly<T>(IActorRef entities, object question) =>
+        RepeatedAsk.UntilAsync(patience => entities.Ask<T>(question, patience), settings.AskTimeout, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(20));
 
     private static IEnumerable<ClaimedKey> Claimed(string documentId, DedupKeys keys)
     {
