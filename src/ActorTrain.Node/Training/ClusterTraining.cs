@@ -29,8 +29,12 @@ public static class ClusterTraining
         string directory = NodeDataDirectory.Resolve(config.WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Base)));
         TorchSharp.torch.set_num_threads(devices.ThreadsPerCpuSlot(Environment.ProcessorCount));
         await using var node = await SingleNodeCluster.StartAsync("actortrain", new SqliteJournal(Path.Combine(directory, "actortrain.db")), config, Patience);
-        var regions = TrainingRegions.Start(node.System, TrainingSettings.From(node.Config));
-        return await FollowAsync(console, run, spec, detach: false, message => regions.Runs.Ask<TrainingRunState>(message, Patience, cancellationToken), cancellationToken, deadline);
+        var settings = TrainingSettings.From(node.Config);
+        var regions = TrainingRegions.Start(node.System, settings);
+        // The run answers between steps, and a step may take up to step-timeout (then the round re-forms within
+        // prepare-timeout): a status question may wait that long before it is even read.
+        var patience = settings.StepTimeout + settings.PrepareTimeout + Patience;
+        return await FollowAsync(console, run, spec, detach: false, message => regions.Runs.Ask<TrainingRunState>(message, patience, cancellationToken), cancellationToken, deadline);
     }
 
     /// <param name="contact">HOST:PORT of any node of the cluster.</param>
