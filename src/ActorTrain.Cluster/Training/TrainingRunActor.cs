@@ -325,8 +325,12 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         stepInFlight = true;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         ImmutableArray<string> ring = [.. live.Select(m => m.DataPlane)];
+        var log = Context.GetLogger();
+        var members = live;
         var replies = await RepliesOfStep([.. live.Select((member, position) => Reply<object>(trainers.Ask<object>(
-            new TrainerCommands.ComputeStep(Trainer(member.Rank), step, consumed, round, position, ring), settings.StepTimeout)))]);
+            new TrainerCommands.ComputeStep(Trainer(member.Rank), step, consumed, round, position, ring), settings.StepTimeout)))],
+            waiting => log.Warning("run {Run} step {Step}: still waiting after {Seconds:0}s for ranks [{Ranks}] of round {Round}",
+                run, step, clock.Elapsed.TotalSeconds, string.Join(", ", waiting.Select(i => members[i].Rank)), round));
         var reduced = replies.OfType<TrainerReplies.Reduced>().ToArray();
         if (reduced.Length == live.Length)
         {
@@ -359,17 +363,22 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
 
     // Every reply of the step; or, once one replica failed (its ring broke: the step cannot complete), those that come
     // within a short grace — a replica whose node died never answers, and waiting out the step deadline for it buys nothing.
-    private static async Task<object?[]> RepliesOfStep(Task<object?>[] asks)
+    // A step far slower than steps are is reported every so often with the positions it still waits on: while it
+    // lasts the run reads no message (status questions included), so the log is where a stall shows.
+    private static async Task<object?[]> RepliesOfStep(Task<object?>[] asks, Action<int[]> stillWaiting)
     {
         var all = Task.WhenAll(asks);
         var failed = new TaskCompletionSource();
         foreach (var ask in asks)
             _ = ask.ContinueWith(t => { if (t.Result is not TrainerReplies.Reduced) failed.TrySetResult(); }, TaskScheduler.Default);
-        if (await Task.WhenAny(all, failed.Task) != all) await Task.WhenAny(all, Task.Delay(FailureGrace));
+        Task first;
+        while ((first = await Task.WhenAny(all, failed.Task, Task.Delay(SlowStepReport))) != all && first != failed.Task)
+            stillWaiting([.. Enumerable.Range(0, asks.Length).Where(i => !asks[i].IsCompleted)]);
+        if (first != all) await Task.WhenAny(all, Task.Delay(FailureGrace));
         return [.. asks.Select(ask => ask.IsCompletedSuccessfully ? ask.Result : null)];
     }
 
-    private static readonly TimeSpan FailureGrace = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan FailureGrace = TimeSpan.FromSeconds(3), SlowStepReport = TimeSpan.FromSeconds(15);
 
     // Replicas missing from the round (their node died; no device was free) are asked to prepare in the
     // background, one probe at a time; those that answer join at the next step boundary, after taking a
