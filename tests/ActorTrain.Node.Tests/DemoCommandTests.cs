@@ -29,7 +29,8 @@ public sealed class DemoCommandTests : IDisposable
         string dataDir = root.Combine("data");
         string[] args = ["demo", "--source", corpus, "--data-dir", dataDir, "--vocabulary", "600"];
 
-        var first = await CommandLine.RunInProcessAsync([.. args, "--minutes", "1"]);
+        // A fixed step count: on a loaded machine a one-minute budget may leave time for a handful of steps only (seen in CI: 6).
+        var first = await CommandLine.RunInProcessAsync([.. args, "--minutes", "1", "--steps", "40"]);
         Assert.True(first.ExitCode == 0, first.Output);
         Assert.Contains("unigram baseline", first.Output);
         string run = Directory.GetDirectories(Path.Combine(dataDir, "runs")).Single();
@@ -37,6 +38,7 @@ public sealed class DemoCommandTests : IDisposable
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(run, "tensorboard")));
         Assert.Contains(Directory.GetDirectories(Path.Combine(run, "checkpoints")), d => File.Exists(Path.Combine(d, "COMPLETE")));
         var records = ActorTrain.Model.MetricsLog.Read(Path.Combine(run, "metrics.jsonl")).ToArray();
+        Assert.Equal(40.0, records[^1]["step"]);
         Assert.True(records[^1]["train/loss"] < records[0]["train/loss"] - 1, $"loss {records[0]["train/loss"]} -> {records[^1]["train/loss"]}");
         Assert.All(records, r => Assert.Equal(2, r["train/replicas"])); // the cluster path: two replicas in lockstep
 
@@ -56,6 +58,9 @@ public sealed class DemoCommandTests : IDisposable
         var missing = await CommandLine.RunInProcessAsync("demo", "--source", root.Combine("nope"));
         Assert.Equal(ActorTrainApp.UsageError, missing.ExitCode);
         Assert.Contains("no such file or directory", missing.Output);
+        var zeroSteps = await CommandLine.RunInProcessAsync("demo", "--steps", "0");
+        Assert.Equal(ActorTrainApp.UsageError, zeroSteps.ExitCode);
+        Assert.Contains("--steps must be positive", zeroSteps.Output);
         var both = await CommandLine.RunInProcessAsync("sample", "--checkpoint", root.Path, "--prompt", "a", "--fill", "b [MASK]");
         Assert.Equal(ActorTrainApp.UsageError, both.ExitCode);
         Assert.Contains("exactly one of --prompt and --fill", both.Output);

@@ -35,6 +35,10 @@ public sealed class DemoCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         [Description("Time budget for the whole demo. Default 12.")]
         public double Minutes { get; init; } = 12;
 
+        [CommandOption("--steps <N>")]
+        [Description("Train exactly N steps instead of as many as fit in --minutes; the time budget then no longer cuts training short.")]
+        public int? Steps { get; init; }
+
         [CommandOption("--source <PATH>")]
         [Description("Text to learn from instead of this machine's manual pages and documentation; repeat for several.")]
         public string[] Sources { get; init; } = [];
@@ -54,6 +58,7 @@ public sealed class DemoCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         public override ValidationResult Validate()
         {
             if (Minutes is <= 0 or > 24 * 60) return ValidationResult.Error("--minutes must be in (0, 1440]");
+            if (Steps is <= 0) return ValidationResult.Error("--steps must be positive");
             if (MaxMegabytes <= 0) return ValidationResult.Error("--max-megabytes must be positive");
             if (Vocabulary is < 512 or > 1 << 20) return ValidationResult.Error("--vocabulary must be from 512 to 1048576");
             var missing = Sources.FirstOrDefault(s => !File.Exists(s) && !Directory.Exists(s));
@@ -94,13 +99,13 @@ public sealed class DemoCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         var model = ModelConfig.Preset("tiny", index.VocabularySize);
         // Time kept for the final validation, the plot and the samples.
         var reserve = TimeSpan.FromSeconds(Math.Min(30, settings.Minutes * 60 * 0.15));
-        int steps = CalibrateSteps(dataset, model, deadline - DateTimeOffset.UtcNow - reserve);
+        int steps = settings.Steps ?? CalibrateSteps(dataset, model, deadline - DateTimeOffset.UtcNow - reserve);
         // Two replicas on the one-node cluster, one CPU slot each: the cluster's own training path, in lockstep over the data plane.
         var training = TrainingConfig.Default(Objective.Causal, steps) with { MicroBatch = 8 };
         var spec = new TrainingSpec(dataset, runDirectory, "tiny", "causal", steps, training.GlobalBatch, training.MicroBatch, training.LearningRate, training.Seed,
             Replicas: 2, CheckpointEvery: Math.Max(1, steps / 4));
         console.MarkupLine($"[bold]2. train[/] the tiny model for {steps} steps with 2 replicas into {Markup.Escape(runDirectory)}");
-        await ClusterTraining.RunAsync(console, Path.GetFileName(runDirectory), spec, dataDir, cancellationToken, deadline - reserve);
+        await ClusterTraining.RunAsync(console, Path.GetFileName(runDirectory), spec, dataDir, cancellationToken, settings.Steps is null ? deadline - reserve : null);
 
         // The newest checkpoint, for validation and samples.
         var options = new TrainingRunOptions(dataset, runDirectory, model, training, EvaluateEvery: steps, CheckpointEvery: steps);
