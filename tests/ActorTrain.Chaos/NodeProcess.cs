@@ -8,7 +8,7 @@ namespace ActorTrain.Chaos;
 
 /// <summary>
 /// `actortrain node` as a real process on loopback (the built executable next to the tests), with its
-/// output kept for the test's failure message. Killed (SIGKILL) or stopped (SIGTERM, a graceful leave).
+/// output kept for the test's failure message. Killed (SIGKILL), stopped (SIGTERM, a graceful leave) or frozen (SIGSTOP).
 /// </summary>
 public sealed class NodeProcess : IAsyncDisposable
 {
@@ -122,6 +122,12 @@ public sealed class NodeProcess : IAsyncDisposable
         process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync();
     }
+
+    /// <summary>SIGSTOP: the node hangs (sockets open, nothing read or sent) until <see cref="Thaw"/> or a kill.</summary>
+    public void Freeze() => ProcessSignals.Freeze(process);
+
+    /// <summary>SIGCONT: a frozen node runs on.</summary>
+    public void Thaw() => ProcessSignals.Thaw(process);
 
     /// <summary>SIGTERM: the node leaves the cluster, then exits.</summary>
     /// <returns>Its exit code.</returns>

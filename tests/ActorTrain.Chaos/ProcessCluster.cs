@@ -113,10 +113,11 @@ public sealed class ProcessCluster(string? journal) : IAsyncDisposable
         }
     }
 
-    public async Task<TrainingRunState> AskAsync(NodeProcess contact, object command)
+    /// <param name="patience">How long the run may take to answer; 30 s by default.</param>
+    public async Task<TrainingRunState> AskAsync(NodeProcess contact, object command, TimeSpan? patience = null)
     {
         await using var connection = ClusterConnection.Open(contact.Address);
-        return await connection.AskRunsAsync<TrainingRunState>(command, TimeSpan.FromSeconds(30));
+        return await connection.AskRunsAsync<TrainingRunState>(command, patience ?? TimeSpan.FromSeconds(30));
     }
 
     /// <summary>Every node's output, for a failure message.</summary>

@@ -67,6 +67,30 @@ public sealed class ClusterTrainingProcessTests(PostgresFixture postgres)
     }
 
     [PostgresFact]
+    public async Task A_frozen_trainer_node_holds_up_the_step_but_not_the_runs_answers_and_once_killed_the_run_goes_on_without_it()
+    {
+        await using var cluster = ProcessCluster.Create(await postgres.NewDatabaseAsync());
+        var (coordinator, _, second) = await cluster.StartThreeAsync();
+        await cluster.StartRunAsync(coordinator, "frozen", steps: 2000, checkpointEvery: 1000);
+        await cluster.WaitForAsync(coordinator, "frozen", s => s.NextStep >= 5, "five steps");
+
+        // A hung node (SIGSTOP) keeps its sockets: the step waits for its replica until step-timeout (60 s in the
+        // local profile). The run answers status questions meanwhile, well within that.
+        second.Freeze();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var patience = TimeSpan.FromSeconds(10);
+        var early = await cluster.AskAsync(coordinator, new TrainingRunCommands.GetStatus("frozen"), patience);
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var later = await cluster.AskAsync(coordinator, new TrainingRunCommands.GetStatus("frozen"), patience);
+        Assert.Equal(TrainingRunStatus.Running, later.Status);
+        Assert.Equal(early.NextStep, later.NextStep); // asked while the step was held up
+
+        await second.KillAsync(); // its sockets close: the step fails at once and the round re-forms without it
+        var shrunk = await cluster.WaitForAsync(coordinator, "frozen", s => s.Steps.Count > later.NextStep && s.Steps[^1].Ranks.Length == 1, "a step with one replica");
+        AssertContiguousWithIdenticalReplicas(shrunk);
+    }
+
+    [PostgresFact]
     public async Task When_the_node_hosting_the_run_is_SIGKILLed_the_run_restarts_on_the_other_coordinator_from_its_journal()
     {
         await using var cluster = ProcessCluster.Create(await postgres.NewDatabaseAsync());

@@ -97,8 +97,16 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             else if (state.Status == TrainingRunStatus.Stopped) ReleaseReplicas();
         });
         Command<CheckpointFinished>(Recorded);
-        Command<Form>(_ => RunTask(FormRound));
-        Command<Next>(_ => RunTask(DoStep));
+        // While a step is in flight the round is live: the step's end carries it on, or re-forms it if the step failed.
+        Command<Form>(_ =>
+        {
+            if (!stepInFlight) RunTask(FormRound);
+        });
+        Command<Next>(_ =>
+        {
+            if (!stepInFlight) DoStep();
+        });
+        Command<StepReplies>(EndStep);
         Command<Probed>(probed =>
         {
             probing = false;
@@ -296,10 +304,17 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         Self.Tell(Next.Instance);
     }
 
-    private async Task DoStep()
+    // Sends the next step to the round's replicas; their replies come back as StepReplies. Meanwhile the run
+    // answers status questions, and a pause or stop takes effect once the step in flight is applied.
+    private void DoStep()
     {
         var spec = state.Spec!;
-        if (state.Status != TrainingRunStatus.Running) return; // paused or stopped: the step in flight was the last
+        if (state.Status != TrainingRunStatus.Running)
+        {
+            // Paused or stopped while the last step was in flight: the checkpoint asked for then is written now (and a stopped run's replicas released).
+            Self.Tell(WriteCheckpointNow.Instance);
+            return;
+        }
         if (state.NextStep >= spec.Steps)
         {
             if (checkpointInFlight) return; // it sends Next when it is recorded
@@ -317,64 +332,77 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         }
         if (rejoined)
         {
-            await FormRound();
+            Self.Tell(Form.Instance);
             return;
         }
         if (live.Length < spec.Replicas) ProbeMissingReplicas();
-        long step = state.NextStep, consumed = state.ConsumedSamples;
+        long step = state.NextStep, consumed = state.ConsumedSamples, stepRound = round;
         stepInFlight = true;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        ImmutableArray<string> ring = [.. live.Select(m => m.DataPlane)];
-        var log = Context.GetLogger();
         var members = live;
-        var replies = await RepliesOfStep([.. live.Select((member, position) => Reply<object>(trainers.Ask<object>(
-            new TrainerCommands.ComputeStep(Trainer(member.Rank), step, consumed, round, position, ring), settings.StepTimeout)))],
-            waiting => log.Warning("run {Run} step {Step}: still waiting after {Seconds:0}s for ranks [{Ranks}] of round {Round}",
-                run, step, clock.Elapsed.TotalSeconds, string.Join(", ", waiting.Select(i => members[i].Rank)), round));
-        var reduced = replies.OfType<TrainerReplies.Reduced>().ToArray();
-        if (reduced.Length == live.Length)
+        ImmutableArray<string> ring = [.. members.Select(m => m.DataPlane)];
+        var log = Context.GetLogger();
+        RepliesOfStep([.. members.Select((member, position) => Reply<object>(trainers.Ask<object>(
+                new TrainerCommands.ComputeStep(Trainer(member.Rank), step, consumed, stepRound, position, ring), settings.StepTimeout)))],
+                waiting => log.Warning("run {Run} step {Step}: still waiting after {Seconds:0}s for ranks [{Ranks}] of round {Round}",
+                    run, step, clock.Elapsed.TotalSeconds, string.Join(", ", waiting.Select(i => members[i].Rank)), stepRound))
+            .PipeTo(Self, success: replies => new StepReplies(step, consumed, stepRound, members, replies, clock),
+                failure: _ => new StepReplies(step, consumed, stepRound, members, new object?[members.Length], clock));
+    }
+
+    // Every replica reduced: the step is journaled, then applied. Otherwise it is dropped everywhere and a new
+    // round forms for the same step.
+    private void EndStep(StepReplies done)
+    {
+        var spec = state.Spec!;
+        var reduced = done.Replies.OfType<TrainerReplies.Reduced>().ToArray();
+        if (reduced.Length == done.Members.Length)
         {
             double loss = reduced.Sum(r => r.LossSum) / Math.Max(1, reduced.Sum(r => r.Labels));
             ImmutableArray<string> digests = [.. reduced.Select(r => r.ParameterDigest)];
             if (digests.Distinct().Count() > 1)
-                Context.GetLogger().Error("run {Run} step {Step}: replicas diverged before the step: {Digests}", run, step,
+                Context.GetLogger().Error("run {Run} step {Step}: replicas diverged before the step: {Digests}", run, done.Step,
                     string.Join("; ", reduced.Select(r => $"rank {r.Rank} {r.ParameterDigest}")));
-            double stepSeconds = clock.Elapsed.TotalSeconds;
-            var committed = new TrainingRunEvents.StepCommitted(step, consumed, consumed + spec.GlobalBatch, [.. live.Select(m => m.Rank)], round, loss,
-                stepSeconds, digests);
-            Persist(committed, done =>
+            double stepSeconds = done.Clock.Elapsed.TotalSeconds;
+            var committed = new TrainingRunEvents.StepCommitted(done.Step, done.Consumed, done.Consumed + spec.GlobalBatch, [.. done.Members.Select(m => m.Rank)],
+                done.Round, loss, stepSeconds, digests);
+            Persist(committed, recorded =>
             {
-                state = state.Apply(done);
-                NodeMetrics.JournalWriteSeconds.WithLabels("training-run").Observe(clock.Elapsed.TotalSeconds - stepSeconds);
-                RecordMetrics(done, reduced.Sum(r => r.Labels), reduced);
-                Self.Tell(new Apply(step));
+                state = state.Apply(recorded);
+                NodeMetrics.JournalWriteSeconds.WithLabels("training-run").Observe(done.Clock.Elapsed.TotalSeconds - stepSeconds);
+                RecordMetrics(recorded, reduced.Sum(r => r.Labels), reduced);
+                Self.Tell(new Apply(done.Step));
             });
             return;
         }
-        // The round broke: drop the step everywhere and form a new round for the same step.
         NodeMetrics.FailedSteps.WithLabels(run).Inc();
         stepInFlight = false;
-        var answered = live.Where((m, i) => replies[i] is not null).ToArray();
-        await Task.WhenAll(answered.Select(m => Reply(trainers.Ask<TrainerReplies.Finished>(new TrainerCommands.FinishStep(Trainer(m.Rank), step, Commit: false), settings.StepTimeout))));
-        Context.GetLogger().Warning("run {Run} step {Step}: failed in round {Round} ({Replies}); re-forming", run, step, round,
-            string.Join("; ", live.Select((m, i) => $"rank {m.Rank}: {Describe(replies[i])}")));
-        Self.Tell(Form.Instance);
+        RunTask(async () =>
+        {
+            var answered = done.Members.Where((m, i) => done.Replies[i] is not null).ToArray();
+            await Task.WhenAll(answered.Select(m => Reply(trainers.Ask<TrainerReplies.Finished>(new TrainerCommands.FinishStep(Trainer(m.Rank), done.Step, Commit: false), settings.StepTimeout))));
+            Context.GetLogger().Warning("run {Run} step {Step}: failed in round {Round} ({Replies}); re-forming", run, done.Step, done.Round,
+                string.Join("; ", done.Members.Select((m, i) => $"rank {m.Rank}: {Describe(done.Replies[i])}")));
+            Self.Tell(Form.Instance);
+        });
     }
 
     // Every reply of the step; or, once one replica failed (its ring broke: the step cannot complete), those that come
     // within a short grace — a replica whose node died never answers, and waiting out the step deadline for it buys nothing.
-    // A step far slower than steps are is reported every so often with the positions it still waits on: while it
-    // lasts the run reads no message (status questions included), so the log is where a stall shows.
+    // A step far slower than steps are is reported every so often with the positions it still waits on.
     private static async Task<object?[]> RepliesOfStep(Task<object?>[] asks, Action<int[]> stillWaiting)
     {
         var all = Task.WhenAll(asks);
         var failed = new TaskCompletionSource();
         foreach (var ask in asks)
             _ = ask.ContinueWith(t => { if (t.Result is not TrainerReplies.Reduced) failed.TrySetResult(); }, TaskScheduler.Default);
+        // Cancelled when the step is over: a step takes a fraction of a second, and each would otherwise leave its timers behind.
+        using var over = new CancellationTokenSource();
         Task first;
-        while ((first = await Task.WhenAny(all, failed.Task, Task.Delay(SlowStepReport))) != all && first != failed.Task)
+        while ((first = await Task.WhenAny(all, failed.Task, Task.Delay(SlowStepReport, over.Token))) != all && first != failed.Task)
             stillWaiting([.. Enumerable.Range(0, asks.Length).Where(i => !asks[i].IsCompleted)]);
-        if (first != all) await Task.WhenAny(all, Task.Delay(FailureGrace));
+        if (first != all) await Task.WhenAny(all, Task.Delay(FailureGrace, over.Token));
+        over.Cancel();
         return [.. asks.Select(ask => ask.IsCompletedSuccessfully ? ask.Result : null)];
     }
 
@@ -422,6 +450,10 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     }
 
     private sealed record Apply(long Step) : INoSerializationVerificationNeeded;
+
+    /// <summary><paramref name="Replies"/>: each member's answer to the step, null where none came in time.</summary>
+    private sealed record StepReplies(long Step, long Consumed, long Round, ImmutableArray<(int Rank, string DataPlane)> Members, object?[] Replies,
+        System.Diagnostics.Stopwatch Clock) : INoSerializationVerificationNeeded;
 
     private sealed record Probed(ImmutableArray<int> Ready) : INoSerializationVerificationNeeded;
 

@@ -31,8 +31,8 @@ public static class ClusterTraining
         await using var node = await SingleNodeCluster.StartAsync("actortrain", new SqliteJournal(Path.Combine(directory, "actortrain.db")), config, Patience);
         var settings = TrainingSettings.From(node.Config);
         var regions = TrainingRegions.Start(node.System, settings);
-        // The run answers between steps, and a step may take up to step-timeout (then the round re-forms within
-        // prepare-timeout): a status question may wait that long before it is even read.
+        // The run answers during a step, but not while a round forms (prepare-timeout, then the replicas that
+        // were behind take a peer's state, up to step-timeout) or while a step's result is applied.
         var patience = settings.StepTimeout + settings.PrepareTimeout + Patience;
         return await FollowAsync(console, run, spec, detach: false, message => regions.Runs.Ask<TrainingRunState>(message, patience, cancellationToken), cancellationToken, deadline);
     }
