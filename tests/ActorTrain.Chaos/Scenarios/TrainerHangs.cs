@@ -1,0 +1,39 @@
+namespace ActorTrain.Chaos.Scenarios;
+
+/// <summary>
+/// SIGSTOP of a trainer node chosen by the seed, at a moment chosen by the seed: the node hangs with its
+/// sockets open, as one does on a stuck driver or in swap, so no connection breaks. The cluster must down
+/// it and training go on without it, well before step-timeout; then the hung node is killed (a downed node
+/// cannot rejoin as itself) and started again, and both replicas must train again, losing or repeating no sample.
+/// </summary>
+public static class TrainerHangs
+{
+    public const string Name = "trainer-sigstop";
+
+    public static Task<ScenarioResult> RunAsync(string journal, int seed, int hangs)
+    {
+        var scenario = new ChaosScenario(Name, seed, ProcessCluster.Create(journal));
+        return scenario.RunAsync(async s => (await s.Cluster.StartThreeAsync()).Coordinator, async (s, watcher) =>
+        {
+            for (int hang = 0; hang < hangs; hang++)
+            {
+                long from = watcher.Latest!.NextStep;
+                int after = s.Random.Next(1, 8);
+                await watcher.WaitForAsync(state => state.NextStep >= from + after, ChaosScenario.Patience, $"{after} steps before hang {hang + 1}");
+                var trainers = s.Cluster.Nodes.Where(n => n.Name.StartsWith("trainer", StringComparison.Ordinal) && !n.HasExited).ToList();
+                var victim = trainers[s.Random.Next(trainers.Count)];
+                watcher.Fault();
+                victim.Freeze();
+                long at = watcher.Latest!.NextStep;
+                await watcher.WaitForAsync(state => state.NextStep > at + 2 && state.Steps[^1].Ranks.Length == 1, ChaosScenario.Patience,
+                    $"training without the hung node after hang {hang + 1} ({victim.Name})");
+                await victim.KillAsync();
+                var back = s.Cluster.Restart(victim);
+                await back.WaitUpAsync(ChaosScenario.Patience);
+                at = watcher.Latest!.NextStep;
+                await watcher.WaitForAsync(state => state.NextStep > at + 3 && state.Steps[^1].Ranks.Length == 2, ChaosScenario.Patience,
+                    $"both replicas training again after hang {hang + 1} ({victim.Name})");
+            }
+        });
+    }
+}
