@@ -74,7 +74,7 @@ public sealed class NodeProcess : IAsyncDisposable
     public static NodeProcess Start(string name, int port, int metricsPort, NodePlace place, params string[] arguments)
     {
         string[] command = [.. place.Prefix, "dotnet", Path.Combine(AppContext.BaseDirectory, "actortrain.dll"), "node", "--host", place.Host,
-            "--port", port.ToString(), "--cmd-port", "0", "--metrics-port", metricsPort.ToString(), "--config", "local", .. arguments];
+            "--port", port.ToString(), "--cmd-port", "0", "--metrics-port", metricsPort.ToString(), .. arguments, "--config", "local"]; // the first --config wins: the caller's over the profile
         var start = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true,

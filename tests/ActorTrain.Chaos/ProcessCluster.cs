@@ -64,11 +64,12 @@ public sealed class ProcessCluster(string? journal) : IAsyncDisposable
     }
 
     /// <summary>One coordinator and data node (the seed) and two trainer nodes with a CPU slot each, all up.</summary>
-    public async Task<(NodeProcess Coordinator, NodeProcess First, NodeProcess Second)> StartThreeAsync()
+    /// <param name="config">A HOCON file every node layers over the local profile.</param>
+    public async Task<(NodeProcess Coordinator, NodeProcess First, NodeProcess Second)> StartThreeAsync(string? config = null)
     {
-        var coordinator = Start("coordinator", "coordinator,data", seed: null);
-        var first = Start("trainer-1", "trainer", coordinator);
-        var second = Start("trainer-2", "trainer", coordinator);
+        var coordinator = Start("coordinator", "coordinator,data", seed: null, config: config);
+        var first = Start("trainer-1", "trainer", coordinator, config: config);
+        var second = Start("trainer-2", "trainer", coordinator, config: config);
         await Task.WhenAll(coordinator.WaitUpAsync(Patience), first.WaitUpAsync(Patience), second.WaitUpAsync(Patience));
         return (coordinator, first, second);
     }

@@ -13,7 +13,8 @@ namespace ActorTrain.Cluster.Training;
 /// the gradients of its slice of the global batch, sums them with the other replicas of the round
 /// around a TCP ring, and holds the result until the run says to apply it (every replica reduced)
 /// or to drop it (the round broke). A replica that fails closes its ring, so the others fail at
-/// once instead of waiting out the deadline.
+/// once instead of waiting out the deadline; one whose peer hangs gives up when the cluster downs
+/// that peer's node (<see cref="DowningWatch"/>).
 /// </summary>
 public sealed class TrainerActor : ReceiveActor
 {
@@ -21,6 +22,8 @@ public sealed class TrainerActor : ReceiveActor
     private readonly TimeSpan ringTimeout;
     private readonly TcpListener listener;
     private readonly string device;
+    private readonly string node;
+    private readonly DowningWatch peers = new();
     private ReplicaSetup? replica;
     private RingAllReduce? ring;
     private long round = -1;
@@ -33,6 +36,9 @@ public sealed class TrainerActor : ReceiveActor
         listener = new TcpListener(settings.DataPlaneHost, 0);
         listener.Start();
         device = DeviceLeases.For(Context.System).Acquire(id.EntityId);
+        node = DowningWatch.NameOf(Akka.Cluster.Cluster.Get(Context.System).SelfUniqueAddress);
+        // A child, so that it hears of downed nodes while this actor is busy with a ring operation.
+        Context.ActorOf(Akka.Actor.Props.Create(() => new DowningWatch.DownedNodes(peers)), "downed-nodes");
         Receive<TrainerCommands.Prepare>(prepare =>
         {
             bool continuing = replica is not null;
@@ -41,10 +47,10 @@ public sealed class TrainerActor : ReceiveActor
                 replica = new ReplicaSetup(prepare.Spec);
                 if (prepare.Checkpoint is not null) Restore(prepare.Checkpoint);
             }
-            Sender.Tell(new TrainerReplies.Ready(id.Rank, listener.LocalEndpoint!.ToString()!, replica.Trainer.Optimizer.Steps, device, continuing));
+            Sender.Tell(new TrainerReplies.Ready(id.Rank, listener.LocalEndpoint!.ToString()!, replica.Trainer.Optimizer.Steps, device, continuing, node));
         });
-        Receive<TrainerCommands.ComputeStep>(compute => RunTask(() => Compute(new StepWork(compute.Step, compute.ConsumedSamples, compute.Round, compute.Position, compute.Ring, ApplyAtOnce: false), Sender)));
-        Receive<TrainerCommands.ReplayStep>(replay => RunTask(() => Compute(new StepWork(replay.Step, replay.ConsumedSamples, replay.Round, replay.Position, replay.Ring, ApplyAtOnce: true), Sender)));
+        Receive<TrainerCommands.ComputeStep>(compute => RunTask(() => Compute(new StepWork(compute.Step, compute.ConsumedSamples, compute.Round, compute.Position, compute.Ring, compute.Nodes, ApplyAtOnce: false), Sender)));
+        Receive<TrainerCommands.ReplayStep>(replay => RunTask(() => Compute(new StepWork(replay.Step, replay.ConsumedSamples, replay.Round, replay.Position, replay.Ring, replay.Nodes, ApplyAtOnce: true), Sender)));
         Receive<TrainerCommands.WriteCheckpoint>(write =>
         {
             if (replica is null || replica.Trainer.Optimizer.Steps != write.Step)
@@ -100,7 +106,14 @@ public sealed class TrainerActor : ReceiveActor
         replica?.Dispose();
     }
 
-    private sealed record StepWork(long Step, long ConsumedSamples, long Round, int Position, IReadOnlyList<string> Ring, bool ApplyAtOnce);
+    private sealed record StepWork(long Step, long ConsumedSamples, long Round, int Position, IReadOnlyList<string> Ring, IReadOnlyList<string>? Nodes, bool ApplyAtOnce);
+
+    // The ring operation's token: its deadline, or the downing of another member's node (this node's own
+    // downing ends the process; on one node every member shares it).
+    private DowningWatch.Operation WatchRing(IReadOnlyList<string>? nodes) => peers.Begin((nodes ?? []).Where(n => n != node), ringTimeout);
+
+    private static string ReasonOf(Exception e, DowningWatch.Operation watch) =>
+        watch.DownedPeer is { } downed ? $"the cluster downed the node of a ring peer ({downed})" : e.Message;
 
     // A replica new to a run that has a checkpoint starts from it. A damaged one is reported and the
     // newest intact checkpoint before it is taken instead (none: step 0); the run then replays the
@@ -138,9 +151,9 @@ public sealed class TrainerActor : ReceiveActor
             requester.Tell(new TrainerReplies.Failed(id.Rank, compute.Step, $"replica is at step {replica.Trainer.Optimizer.Steps}, asked for {compute.Step}"));
             return;
         }
+        using var timeout = WatchRing(compute.Nodes);
         try
         {
-            using var timeout = new CancellationTokenSource(ringTimeout);
             var ring = await RingOf(compute.Round, compute.Position, compute.Ring, timeout.Token);
             var setup = replica;
             string digest = Digest();
@@ -163,10 +176,11 @@ public sealed class TrainerActor : ReceiveActor
         }
         catch (Exception e) when (IsRingFailure(e))
         {
-            log.Warning("run {Run} step {Step}: rank {Rank} failed in round {Round}: {Reason}", id.Run, compute.Step, id.Rank, compute.Round, e.Message);
+            string reason = ReasonOf(e, timeout);
+            log.Warning("run {Run} step {Step}: rank {Rank} failed in round {Round}: {Reason}", id.Run, compute.Step, id.Rank, compute.Round, reason);
             replica.Trainer.Model.zero_grad();
             await LeaveRing();
-            requester.Tell(new TrainerReplies.Failed(id.Rank, compute.Step, e.Message));
+            requester.Tell(new TrainerReplies.Failed(id.Rank, compute.Step, reason));
         }
     }
 
@@ -178,9 +192,9 @@ public sealed class TrainerActor : ReceiveActor
             requester.Tell(new TrainerReplies.Failed(id.Rank, synchronize.Step, "not prepared"));
             return;
         }
+        using var timeout = WatchRing(synchronize.Nodes);
         try
         {
-            using var timeout = new CancellationTokenSource(ringTimeout);
             var ring = await RingOf(synchronize.Round, synchronize.Position, synchronize.Ring, timeout.Token);
             bool source = synchronize.Position == synchronize.SourcePosition;
             var state = source ? ReplicaState.Flatten(replica.Trainer) : new float[ReplicaState.Length(replica.Trainer)];
@@ -191,7 +205,7 @@ public sealed class TrainerActor : ReceiveActor
         catch (Exception e) when (IsRingFailure(e))
         {
             await LeaveRing();
-            requester.Tell(new TrainerReplies.Failed(id.Rank, synchronize.Step, e.Message));
+            requester.Tell(new TrainerReplies.Failed(id.Rank, synchronize.Step, ReasonOf(e, timeout)));
         }
     }
 

@@ -15,16 +15,18 @@ namespace ActorTrain.Cluster.Training;
 /// them has reduced its gradients the step is journaled, then applied everywhere. When a replica
 /// fails or misses the deadline, the others drop the step, a new round forms with the replicas that
 /// answered, and the same step — same global batch, larger slices — is done again: no sample is lost
-/// or counted twice. Every round asks all the run's replicas to prepare; one that comes back (or
-/// joins) behind the run's step first takes the parameters and optimizer state of an up-to-date
-/// replica over the data plane.
+/// or counted twice. A replica that hangs is waited for only until the cluster downs its node. Every
+/// round asks all the run's replicas to prepare; one that comes back (or joins) behind the run's step
+/// first takes the parameters and optimizer state of an up-to-date replica over the data plane. The run
+/// answers questions while a step is computed or applied; not while a round forms.
 /// </summary>
 public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
 {
     private readonly string run;
     private readonly IActorRef trainers;
     private readonly TrainingSettings settings;
-    private ImmutableArray<(int Rank, string DataPlane)> live = [];
+    private readonly DowningWatch downings = new();
+    private ImmutableArray<RoundMember> live = [];
     private long round;
     private bool checkpointRequested;
     private bool checkpointInFlight;
@@ -42,6 +44,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         this.trainers = trainers;
         this.settings = settings;
         PersistenceId = $"training-run-{run}";
+        Context.ActorOf(Akka.Actor.Props.Create(() => new DowningWatch.DownedNodes(downings)), "downed-nodes");
 
         Recover<IActorTrainMessage>(@event => state = state.Apply(@event));
         Recover<RecoveryCompleted>(_ =>
@@ -116,15 +119,17 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         });
         // Journaled: now every replica of the round applies the reduced gradients; every so many steps the
         // first of them writes a checkpoint in the background, journaled once complete.
-        Command<Apply>(apply => RunTask(async () =>
+        // A replica whose node the cluster downs meanwhile is not waited for: the next step finds it gone.
+        Command<Apply>(apply => AnswersOrDowning(live, (m, _) => trainers.Ask<object>(new TrainerCommands.FinishStep(Trainer(m.Rank), apply.Step, Commit: true), settings.StepTimeout))
+            .PipeTo(Self, success: _ => new Applied(apply.Step)));
+        Command<Applied>(applied =>
         {
-            await Task.WhenAll(live.Select(m => Reply(trainers.Ask<TrainerReplies.Finished>(new TrainerCommands.FinishStep(Trainer(m.Rank), apply.Step, Commit: true), settings.StepTimeout))));
             stepInFlight = false;
-            long done = apply.Step + 1;
+            long done = applied.Step + 1;
             var spec = state.Spec!;
             if (done % spec.CheckpointEvery == 0 || done == spec.Steps || checkpointRequested) RequestCheckpoint(done);
             Self.Tell(Next.Instance);
-        }));
+        });
     }
 
     private bool CheckpointedAt(long step) => state.Checkpoints.Count > 0 && state.Checkpoints[^1].Step == step;
@@ -271,13 +276,13 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         }
         rejoined = false;
         round = DateTimeOffset.UtcNow.UtcTicks;
-        var members = ready.Select(r => (r.Rank, r.DataPlane)).ToImmutableArray();
-        ImmutableArray<string> ring = [.. members.Select(m => m.DataPlane)];
+        var members = ready.Select(r => new RoundMember(r.Rank, r.DataPlane, r.Node ?? "")).ToImmutableArray();
+        ImmutableArray<string> ring = [.. members.Select(m => m.DataPlane)], nodes = [.. members.Select(m => m.Node)];
         if (ready.Any(r => r.Step != source.Step))
         {
             int from = Array.IndexOf(ready, source);
-            var synced = await Task.WhenAll(members.Select((m, position) => Reply<object>(trainers.Ask<object>(
-                new TrainerCommands.Synchronize(Trainer(m.Rank), source.Step, round, position, ring, from), settings.StepTimeout))));
+            var synced = await AnswersOrDowning(members, (m, position) => trainers.Ask<object>(
+                new TrainerCommands.Synchronize(Trainer(m.Rank), source.Step, round, position, ring, from, nodes), settings.StepTimeout));
             if (synced.Any(reply => reply is not TrainerReplies.Synchronized))
             {
                 Context.GetLogger().Warning("run {Run} step {Step}: synchronizing replicas failed; forming again", run, source.Step);
@@ -289,8 +294,8 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         }
         for (long step = source.Step; step < state.NextStep; step++)
         {
-            var replayed = await Task.WhenAll(members.Select((m, position) => Reply<object>(trainers.Ask<object>(
-                new TrainerCommands.ReplayStep(Trainer(m.Rank), step, state.Steps[(int)step].ConsumedFrom, round, position, ring), settings.StepTimeout))));
+            var replayed = await AnswersOrDowning(members, (m, position) => trainers.Ask<object>(
+                new TrainerCommands.ReplayStep(Trainer(m.Rank), step, state.Steps[(int)step].ConsumedFrom, round, position, ring, nodes), settings.StepTimeout));
             if (replayed.Any(reply => reply is not TrainerReplies.Reduced))
             {
                 Context.GetLogger().Warning("run {Run} step {Step}: replaying the step failed; forming again", run, step);
@@ -340,14 +345,19 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         stepInFlight = true;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var members = live;
-        ImmutableArray<string> ring = [.. members.Select(m => m.DataPlane)];
+        ImmutableArray<string> ring = [.. members.Select(m => m.DataPlane)], nodes = [.. members.Select(m => m.Node)];
         var log = Context.GetLogger();
+        var watch = downings.Begin(nodes, settings.StepTimeout);
         RepliesOfStep([.. members.Select((member, position) => Reply<object>(trainers.Ask<object>(
-                new TrainerCommands.ComputeStep(Trainer(member.Rank), step, consumed, stepRound, position, ring), settings.StepTimeout)))],
+                new TrainerCommands.ComputeStep(Trainer(member.Rank), step, consumed, stepRound, position, ring, nodes), settings.StepTimeout)))],
                 waiting => log.Warning("run {Run} step {Step}: still waiting after {Seconds:0}s for ranks [{Ranks}] of round {Round}",
-                    run, step, clock.Elapsed.TotalSeconds, string.Join(", ", waiting.Select(i => members[i].Rank)), stepRound))
-            .PipeTo(Self, success: replies => new StepReplies(step, consumed, stepRound, members, replies, clock),
-                failure: _ => new StepReplies(step, consumed, stepRound, members, new object?[members.Length], clock));
+                    run, step, clock.Elapsed.TotalSeconds, string.Join(", ", waiting.Select(i => members[i].Rank)), stepRound), watch.Ended)
+            .ContinueWith(replies =>
+            {
+                watch.Dispose();
+                return new StepReplies(step, consumed, stepRound, members, replies.IsCompletedSuccessfully ? replies.Result : new object?[members.Length], clock, watch.DownedPeer);
+            }, TaskScheduler.Default)
+            .PipeTo(Self);
     }
 
     // Every replica reduced: the step is journaled, then applied. Otherwise it is dropped everywhere and a new
@@ -381,21 +391,24 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         {
             var answered = done.Members.Where((m, i) => done.Replies[i] is not null).ToArray();
             await Task.WhenAll(answered.Select(m => Reply(trainers.Ask<TrainerReplies.Finished>(new TrainerCommands.FinishStep(Trainer(m.Rank), done.Step, Commit: false), settings.StepTimeout))));
-            Context.GetLogger().Warning("run {Run} step {Step}: failed in round {Round} ({Replies}); re-forming", run, done.Step, done.Round,
-                string.Join("; ", done.Members.Select((m, i) => $"rank {m.Rank}: {Describe(done.Replies[i])}")));
+            Context.GetLogger().Warning("run {Run} step {Step}: failed in round {Round} ({Replies}{Downed}); re-forming", run, done.Step, done.Round,
+                string.Join("; ", done.Members.Select((m, i) => $"rank {m.Rank}: {Describe(done.Replies[i])}")),
+                done.DownedNode is null ? "" : $"; the cluster downed {done.DownedNode}");
             Self.Tell(Form.Instance);
         });
     }
 
-    // Every reply of the step; or, once one replica failed (its ring broke: the step cannot complete), those that come
-    // within a short grace — a replica whose node died never answers, and waiting out the step deadline for it buys nothing.
+    // Every reply of the step; or, once one replica failed (its ring broke: the step cannot complete) or the cluster downed
+    // the node of one, those that come within a short grace — a replica whose node died never answers, and waiting out the
+    // step deadline for it buys nothing.
     // A step far slower than steps are is reported every so often with the positions it still waits on.
-    private static async Task<object?[]> RepliesOfStep(Task<object?>[] asks, Action<int[]> stillWaiting)
+    private static async Task<object?[]> RepliesOfStep(Task<object?>[] asks, Action<int[]> stillWaiting, Task memberDowned)
     {
         var all = Task.WhenAll(asks);
         var failed = new TaskCompletionSource();
         foreach (var ask in asks)
             _ = ask.ContinueWith(t => { if (t.Result is not TrainerReplies.Reduced) failed.TrySetResult(); }, TaskScheduler.Default);
+        _ = memberDowned.ContinueWith(_ => failed.TrySetResult(), TaskScheduler.Default);
         // Cancelled when the step is over: a step takes a fraction of a second, and each would otherwise leave its timers behind.
         using var over = new CancellationTokenSource();
         Task first;
@@ -421,6 +434,16 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         Task.WhenAll(missing.Select(r => Reply(trainers.Ask<TrainerReplies.Ready>(new TrainerCommands.Prepare(Trainer(r), spec, checkpoint), settings.PrepareTimeout))))
             .ContinueWith(answers => new Probed([.. answers.Result.OfType<TrainerReplies.Ready>().Select(r => r.Rank)]), TaskScheduler.Default)
             .PipeTo(Self);
+    }
+
+    // Every member's answer (null: none in time); or, once the cluster downs the node of one of them, those in by
+    // then: a hung replica never answers, and its node's downing is the news that it never will.
+    private async Task<object?[]> AnswersOrDowning(ImmutableArray<RoundMember> members, Func<RoundMember, int, Task<object>> ask)
+    {
+        var asks = members.Select((m, position) => Reply(ask(m, position))).ToArray();
+        using var watch = downings.Begin(members.Select(m => m.Node), settings.StepTimeout);
+        await Task.WhenAny(Task.WhenAll(asks), watch.Ended);
+        return [.. asks.Select(a => a.IsCompletedSuccessfully ? a.Result : null)];
     }
 
     private static string Describe(object? reply) => reply switch
@@ -451,9 +474,14 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
 
     private sealed record Apply(long Step) : INoSerializationVerificationNeeded;
 
+    private sealed record Applied(long Step) : INoSerializationVerificationNeeded;
+
     /// <summary><paramref name="Replies"/>: each member's answer to the step, null where none came in time.</summary>
-    private sealed record StepReplies(long Step, long Consumed, long Round, ImmutableArray<(int Rank, string DataPlane)> Members, object?[] Replies,
-        System.Diagnostics.Stopwatch Clock) : INoSerializationVerificationNeeded;
+    /// <summary>A replica of the round: its data plane endpoint and the cluster node it lives on (<see cref="DowningWatch.NameOf"/>).</summary>
+    private sealed record RoundMember(int Rank, string DataPlane, string Node);
+
+    private sealed record StepReplies(long Step, long Consumed, long Round, ImmutableArray<RoundMember> Members, object?[] Replies,
+        System.Diagnostics.Stopwatch Clock, string? DownedNode) : INoSerializationVerificationNeeded;
 
     private sealed record Probed(ImmutableArray<int> Ready) : INoSerializationVerificationNeeded;
 
