@@ -67,4 +67,24 @@ public sealed class ChaosScenario(string name, int seed, ProcessCluster cluster)
 
     /// <summary>A delay between min and max seconds, drawn from the scenario's seed.</summary>
     public TimeSpan Delay(double min, double max) => TimeSpan.FromSeconds(min + Random.NextDouble() * (max - min));
+
+    /// <summary>A live trainer node chosen by the seed, once the run has gone a seeded 1 to 7 steps further.</summary>
+    public async Task<NodeProcess> TrainerVictimAsync(RunWatcher watcher, string fault)
+    {
+        long from = watcher.Latest!.NextStep;
+        int after = Random.Next(1, 8);
+        await watcher.WaitForAsync(state => state.NextStep >= from + after, Patience, $"{after} steps before {fault}");
+        var trainers = Cluster.Nodes.Where(n => n.Name.StartsWith("trainer", StringComparison.Ordinal) && !n.HasExited).ToList();
+        return trainers[Random.Next(trainers.Count)];
+    }
+
+    /// <summary>Starts a dead trainer node again and waits until the run trains with both replicas.</summary>
+    public async Task RestartUntilBothTrainAsync(RunWatcher watcher, NodeProcess dead, string fault)
+    {
+        var back = Cluster.Restart(dead);
+        await back.WaitUpAsync(Patience);
+        long at = watcher.Latest!.NextStep;
+        await watcher.WaitForAsync(state => state.NextStep > at + 3 && state.Steps[^1].Ranks.Length == 2, Patience,
+            $"both replicas training again after {fault} ({dead.Name})");
+    }
 }

@@ -17,22 +17,14 @@ public static class TrainerHangs
         {
             for (int hang = 0; hang < hangs; hang++)
             {
-                long from = watcher.Latest!.NextStep;
-                int after = s.Random.Next(1, 8);
-                await watcher.WaitForAsync(state => state.NextStep >= from + after, ChaosScenario.Patience, $"{after} steps before hang {hang + 1}");
-                var trainers = s.Cluster.Nodes.Where(n => n.Name.StartsWith("trainer", StringComparison.Ordinal) && !n.HasExited).ToList();
-                var victim = trainers[s.Random.Next(trainers.Count)];
+                var victim = await s.TrainerVictimAsync(watcher, $"hang {hang + 1}");
                 watcher.Fault();
                 victim.Freeze();
                 long at = watcher.Latest!.NextStep;
                 await watcher.WaitForAsync(state => state.NextStep > at + 2 && state.Steps[^1].Ranks.Length == 1, ChaosScenario.Patience,
                     $"training without the hung node after hang {hang + 1} ({victim.Name})");
                 await victim.KillAsync();
-                var back = s.Cluster.Restart(victim);
-                await back.WaitUpAsync(ChaosScenario.Patience);
-                at = watcher.Latest!.NextStep;
-                await watcher.WaitForAsync(state => state.NextStep > at + 3 && state.Steps[^1].Ranks.Length == 2, ChaosScenario.Patience,
-                    $"both replicas training again after hang {hang + 1} ({victim.Name})");
+                await s.RestartUntilBothTrainAsync(watcher, victim, $"hang {hang + 1}");
             }
         });
     }

@@ -16,19 +16,11 @@ public static class TrainerKills
         {
             for (int kill = 0; kill < kills; kill++)
             {
-                long from = watcher.Latest!.NextStep;
-                int after = s.Random.Next(1, 8);
-                await watcher.WaitForAsync(state => state.NextStep >= from + after, ChaosScenario.Patience, $"{after} steps before kill {kill + 1}");
-                var trainers = s.Cluster.Nodes.Where(n => n.Name.StartsWith("trainer", StringComparison.Ordinal) && !n.HasExited).ToList();
-                var victim = trainers[s.Random.Next(trainers.Count)];
+                var victim = await s.TrainerVictimAsync(watcher, $"kill {kill + 1}");
                 watcher.Fault();
                 await victim.KillAsync();
                 await Task.Delay(s.Delay(1, 6));
-                var back = s.Cluster.Restart(victim);
-                await back.WaitUpAsync(ChaosScenario.Patience);
-                long at = watcher.Latest!.NextStep;
-                await watcher.WaitForAsync(state => state.NextStep > at + 3 && state.Steps[^1].Ranks.Length == 2, ChaosScenario.Patience,
-                    $"both replicas training again after kill {kill + 1} ({victim.Name})");
+                await s.RestartUntilBothTrainAsync(watcher, victim, $"kill {kill + 1}");
             }
         });
     }
