@@ -72,7 +72,11 @@ public sealed class ClusterNode : IAsyncDisposable
             .WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Cluster))
             .WithFallback(PersistenceConfig.For(options.Journal))
             .WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Base))
-            .WithFallback(KubernetesDiscovery.DefaultConfiguration());
+            .WithFallback(KubernetesDiscovery.DefaultConfiguration())
+            // Sharding's and distributed data's serializers from the first message on: the others' replicators
+            // gossip to a node as soon as it joins, and without them it cannot read what they send.
+            .WithFallback(Akka.Cluster.Sharding.ClusterSharding.DefaultConfig())
+            .WithFallback(Akka.DistributedData.DistributedData.DefaultConfig());
     }
 
     /// <exception cref="TimeoutException">The node was not Up within <paramref name="timeout"/> (no seed reachable).</exception>
@@ -89,6 +93,10 @@ public sealed class ClusterNode : IAsyncDisposable
         if (bootstrap.Enabled && !options.Seeds.IsEmpty)
             throw new ConfigurationException("actortrain.bootstrap.enabled = on and --seed exclude each other: the bootstrap finds the nodes through discovery");
         var system = ActorSystem.Create(SystemName, config);
+        // Sharding (and its distributed data replicator) before the node is Up: the coordinators' majority
+        // writes count this node as soon as it is, and a replicator that is not there yet fails them for seconds.
+        var ingestRegions = IngestRegions.Start(system, data, ingest);
+        var regions = TrainingRegions.Start(system, training);
         NodeHttpEndpoint? http = null;
         try
         {
@@ -103,8 +111,6 @@ public sealed class ClusterNode : IAsyncDisposable
             throw;
         }
         var cluster = Akka.Cluster.Cluster.Get(system);
-        var ingestRegions = IngestRegions.Start(system, data, ingest);
-        var regions = TrainingRegions.Start(system, training);
         var receptionist = ClusterClientReceptionist.Get(system);
         if (cluster.SelfRoles.Contains("coordinator")) receptionist.RegisterService(regions.Runs);
         if (cluster.SelfRoles.Contains("trainer")) receptionist.RegisterService(regions.Trainers);
