@@ -10,6 +10,8 @@ using ActorTrain.Protocol;
 using ActorTrain.Protocol.Ingest;
 using ActorTrain.Cluster.Observability;
 using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
 using Akka.Persistence;
 
 namespace ActorTrain.Cluster.Ingest;
@@ -19,11 +21,14 @@ namespace ActorTrain.Cluster.Ingest;
 /// each data shard to collect, and once every shard has collected (so every dedup key is claimed)
 /// tells each to finalize; then, when a tokenizer is asked for, trains it (or checks it) and tells each
 /// shard to tokenize, and writes the dataset index. It learns progress by asking the shards, so it needs nothing from them
-/// to survive its own restart or theirs: commands it repeats are idempotent.
+/// to survive its own restart or theirs: commands it repeats are idempotent. Nothing asks the job itself, so its region
+/// remembers it: when its node dies, sharding starts it again on another and it resumes from its journal. A completed
+/// job stays a while for questions, then passivates (and is forgotten until asked again).
 /// </summary>
 public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
 {
     private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan CompletedLinger = TimeSpan.FromMinutes(2);
     private readonly string job;
     private readonly IActorRef shards;
     private readonly TimeSpan finalizeTimeout;
@@ -46,7 +51,14 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         Recover<IActorTrainMessage>(Apply);
         Recover<RecoveryCompleted>(_ =>
         {
-            if (state.Status is not (IngestJobStatus.New or IngestJobStatus.Completed)) Resume();
+            if (state.Status is IngestJobStatus.New) return;
+            if (state.Status is IngestJobStatus.Completed)
+            {
+                SetReceiveTimeout(CompletedLinger);
+                return;
+            }
+            Context.GetLogger().Info("ingest job {Job}: resuming at {Status} ({Shards} shards)", job, state.Status, state.Shards.Length);
+            Resume();
         });
 
         Command<IngestJobCommands.Start>(start =>
@@ -67,6 +79,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
             Persist(new IngestJobEvents.Planned([.. partition.Select(p => p.ToImmutableArray())], start.OutputDirectory, DateTimeOffset.UtcNow, start.Tokenizer, start.ValidationFraction), planned =>
             {
                 Apply(planned);
+                Context.GetLogger().Info("ingest job {Job}: planned {Files} files in {Shards} shards", job, files.Count, partition.Count);
                 requester.Tell(state);
                 Resume();
             });
@@ -83,6 +96,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
             if (probed.Stage == DataShardStage.Finalized && state.Status == IngestJobStatus.Tokenizing) tokenizing.Remove(probed.Shard);
         });
         Command<Status.Failure>(_ => { }); // a shard did not answer in time: the next tick asks again
+        Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance)));
     }
 
     public override string PersistenceId { get; }
@@ -226,6 +240,8 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         state = state.Apply(completed);
         Timers.Cancel("observe");
         WriteStats();
+        Context.GetLogger().Info("ingest job {Job}: completed, {Kept} of {In} documents kept", job, state.Totals.DocumentsKept, state.Totals.DocumentsIn);
+        SetReceiveTimeout(CompletedLinger);
     });
 
     private void WriteDatasetIndex()

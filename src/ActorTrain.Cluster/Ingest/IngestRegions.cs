@@ -10,7 +10,8 @@ using Akka.Cluster.Sharding;
 namespace ActorTrain.Cluster.Ingest;
 
 /// <summary>The shard regions of the data path on this node: dedup-index, cleaner and data-shard
-/// entities (role data), ingest-job entities (role coordinator).</summary>
+/// entities (role data), ingest-job entities (role coordinator; remembered, so that a job whose node died
+/// starts again elsewhere by itself: the job drives its shards, nothing drives the job).</summary>
 public sealed record IngestRegions(IActorRef DedupIndex, IActorRef Cleaners, IActorRef DataShards, IActorRef Jobs)
 {
     /// <summary>Shards of each entity type: ~10x the nodes a cluster will have, never changed for its life.</summary>
@@ -30,7 +31,7 @@ public sealed record IngestRegions(IActorRef DedupIndex, IActorRef Cleaners, IAc
         var shards = sharding.Start("data-shard", id => DataShardActor.Props(DataShardId.Parse(id), shardSettings, dedup, cleaners),
             ClusterShardingSettings.Create(system).WithRole("data"), extractor);
         var jobs = sharding.Start("ingest-job", id => IngestJobActor.Props(id, shards, TimeSpan.FromHours(1)),
-            ClusterShardingSettings.Create(system).WithRole("coordinator"), extractor);
+            ClusterShardingSettings.Create(system).WithRole("coordinator").WithRememberEntities(true), extractor);
         return new IngestRegions(dedup, cleaners, shards, jobs);
     }
 }

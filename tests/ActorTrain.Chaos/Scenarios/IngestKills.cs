@@ -114,9 +114,9 @@ public static class IngestKills
         return lines;
     }
 
-    // 400 text files of prose the quality filters keep (made-up words between real stop words), some
-    // paragraphs shared and every 20th file a copy of an earlier one, for the dedup stages; from the seed.
-    private static string Corpus(string directory, Random random)
+    /// <summary>Text files of prose the quality filters keep (made-up words between real stop words), some
+    /// paragraphs shared and every 20th file a copy of an earlier one, for the dedup stages; from the seed.</summary>
+    public static string Corpus(string directory, Random random, int files = 400)
     {
         Directory.CreateDirectory(directory);
         string[] syllables = ["ka", "lo", "mi", "ren", "tus", "bel", "dor", "fin", "gal", "hun", "jas", "vor", "pel", "sar", "tim", "wen", "zor", "quin", "bra", "dul"];
@@ -125,7 +125,7 @@ public static class IngestKills
         string Paragraph() => string.Join(' ', Enumerable.Range(0, 6).Select(_ => Sentence()));
         var shared = Enumerable.Range(0, 30).Select(_ => Paragraph()).ToArray();
         var texts = new List<string>();
-        for (int i = 0; i < 400; i++)
+        for (int i = 0; i < files; i++)
         {
             string text = i % 20 == 19 ? texts[random.Next(texts.Count)]
                 : string.Join("\n\n", Enumerable.Range(0, 4).Select(_ => random.Next(3) == 0 ? shared[random.Next(shared.Length)] : Paragraph())) + "\n";
