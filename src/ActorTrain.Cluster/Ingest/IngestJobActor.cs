@@ -29,6 +29,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
 {
     private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan CompletedLinger = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan TokenizerRetry = TimeSpan.FromSeconds(10);
     private readonly string job;
     private readonly IActorRef shards;
     private readonly TimeSpan finalizeTimeout;
@@ -96,6 +97,19 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
             if (probed.Stage == DataShardStage.Finalized && state.Status == IngestJobStatus.Tokenizing) tokenizing.Remove(probed.Shard);
         });
         Command<Status.Failure>(_ => { }); // a shard did not answer in time: the next tick asks again
+        Command<TokenizerPrepared>(prepared =>
+        {
+            preparingTokenizer = false;
+            if (prepared.Ready is { } ready)
+            {
+                Persist(ready, _ => state = state.Apply(ready));
+                return;
+            }
+            // An unreadable shard output, a full disk: said, and tried again, as a restarted job would.
+            Context.GetLogger().Error("ingest job {Job}: preparing the tokenizer failed ({Reason}); trying again in {Seconds}s", job, prepared.Error, TokenizerRetry.TotalSeconds);
+            Timers.StartSingleTimer("tokenizer", RetryTokenizer.Instance, TokenizerRetry);
+        });
+        Command<RetryTokenizer>(_ => PrepareTokenizer());
         Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance)));
     }
 
@@ -136,27 +150,27 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         _ => $"tokenizer '{reference}' is neither {PretrainedTokenizers.Gpt2}, {PretrainedTokenizers.Cl100kBase}, bpe:SIZE nor an existing tokenizer.json",
     };
 
-    // Trains the tokenizer on every finalized document (or takes the one asked for) and journals its reference.
+    // Trains the tokenizer on every finalized document (or takes the one asked for) in the background, so that the job
+    // answers questions meanwhile, and journals its reference.
     private void PrepareTokenizer()
     {
         if (preparingTokenizer) return;
         preparingTokenizer = true;
-        RunTask(async () =>
+        string requested = state.Tokenizer!, directory = state.OutputDirectory;
+        int? size = state.TokenizerToTrain;
+        var outputs = state.Shards.Select(s => s.Output!).ToArray();
+        Task.Run(() =>
         {
-            string reference = state.Tokenizer!;
-            if (state.TokenizerToTrain is int size)
+            string reference = requested;
+            if (size is int vocabulary)
             {
-                reference = Path.Combine(state.OutputDirectory, "tokenizer.json");
-                var outputs = state.Shards.Select(s => s.Output!).ToArray();
-                await Task.Run(() =>
-                {
-                    var texts = outputs.SelectMany(SequentialIngest.ReadLines).Select(line => DocumentJson.Read(line).Text);
-                    HuggingFaceTokenizerJson.Save(BpeTrainer.Train(texts, size), reference);
-                });
+                reference = Path.Combine(directory, "tokenizer.json");
+                var texts = outputs.SelectMany(SequentialIngest.ReadLines).Select(line => DocumentJson.Read(line).Text);
+                HuggingFaceTokenizerJson.Save(BpeTrainer.Train(texts, vocabulary), reference);
             }
             string? sha256 = File.Exists(reference) ? Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(reference))) : null;
-            Persist(new IngestJobEvents.TokenizerReady(reference, sha256), ready => state = state.Apply(ready));
-        });
+            return new IngestJobEvents.TokenizerReady(reference, sha256);
+        }).PipeTo(Self, success: ready => new TokenizerPrepared(ready, null), failure: e => new TokenizerPrepared(null, e.GetBaseException().Message));
     }
 
     private void Observe()
@@ -282,6 +296,14 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
 
     /// <summary>A shard's stage, asked while work is outstanding on it; null when it did not answer (busy, or away).</summary>
     private sealed record Probed(int Shard, DataShardStage? Stage) : INoSerializationVerificationNeeded;
+
+    /// <summary>The tokenizer's reference, or why there is none.</summary>
+    private sealed record TokenizerPrepared(IngestJobEvents.TokenizerReady? Ready, string? Error) : INoSerializationVerificationNeeded;
+
+    private sealed class RetryTokenizer : INoSerializationVerificationNeeded
+    {
+        public static readonly RetryTokenizer Instance = new();
+    }
 
     private sealed class Tick : INoSerializationVerificationNeeded
     {
