@@ -11,6 +11,12 @@ namespace ActorTrain.Cluster;
 /// </summary>
 public static class RepeatedAsk
 {
+    /// <summary>An idempotent question to a sharded entity (an operator's status question, a start that a second
+    /// time answers with the state), asked again after 3 s, then less often, until answered or <paramref name="deadline"/>.</summary>
+    /// <exception cref="AskTimeoutException">No attempt was answered before <paramref name="deadline"/>.</exception>
+    public static Task<T> AskRepeatedlyAsync<T>(this IActorRef entities, object question, TimeSpan deadline, CancellationToken cancellationToken = default) =>
+        UntilAsync(patience => entities.Ask<T>(question, patience, cancellationToken), deadline, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(10));
+
     /// <param name="ask">One attempt, given how long it may wait.</param>
     /// <param name="first">The first attempt's patience; each next one doubles it, up to <paramref name="longest"/>.</param>
     /// <exception cref="AskTimeoutException">No attempt was answered before <paramref name="deadline"/>.</exception>

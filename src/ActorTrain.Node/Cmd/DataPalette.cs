@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using ActorTrain.Cluster;
 using ActorTrain.Cmd.Palettes;
 using ActorTrain.Protocol.Ingest;
 using Akka.Actor;
@@ -37,7 +38,7 @@ public sealed class DataPalette(ActorSystem system, IActorRef jobs, string dataD
                 var regions = cluster.State.Members.Where(m => m.HasRole("coordinator") && m.Status == Akka.Cluster.MemberStatus.Up)
                     .Select(m => system.ActorSelection($"{m.Address}/system/sharding/ingest-job").Ask<CurrentShardRegionState>(GetShardRegionState.Instance, Patience, cancellationToken));
                 var names = (await Task.WhenAll(regions)).SelectMany(r => r.Shards.SelectMany(s => s.EntityIds)).Order(StringComparer.Ordinal).ToArray();
-                var states = await Task.WhenAll(names.Select(name => jobs.Ask<IngestJobState>(new IngestJobCommands.GetStatus(name), Patience, cancellationToken)));
+                var states = await Task.WhenAll(names.Select(name => jobs.AskRepeatedlyAsync<IngestJobState>(new IngestJobCommands.GetStatus(name), Patience, cancellationToken)));
                 var known = names.Zip(states, (First, Second) => (First, Second)).Where(p => p.Second.Status != IngestJobStatus.New).ToArray();
                 await output.WriteAsync(command.Json ? JsonSerializer.Serialize(known.Select(p => Summary(p.First, p.Second)))
                     : known.Length == 0 ? "no ingest job here (jobs whose entities are passivated show again when asked by name)" : string.Join("\n", known.Select(p => Line(p.First, p.Second))));
@@ -65,7 +66,7 @@ public sealed class DataPalette(ActorSystem system, IActorRef jobs, string dataD
         if (shards < 1) throw new CommandLineException("--shards must be at least 1");
         string directory = Path.GetFullPath(command.Value("output") ?? Path.Combine(dataDirectory, "jobs", job));
         var start = new IngestJobCommands.Start(job, [.. sources], [], [], shards, directory, command.Value("tokenizer"), 0.01);
-        var state = await jobs.Ask<IngestJobState>(start, Patience, cancellationToken);
+        var state = await jobs.AskRepeatedlyAsync<IngestJobState>(start, Patience, cancellationToken);
         await output.WriteAsync(command.Json ? JsonSerializer.Serialize(Summary(job, state)) : Line(job, state));
     }
 
@@ -90,7 +91,7 @@ public sealed class DataPalette(ActorSystem system, IActorRef jobs, string dataD
 
     private async Task<IngestJobState> Existing(string job, CancellationToken cancellationToken)
     {
-        var state = await jobs.Ask<IngestJobState>(new IngestJobCommands.GetStatus(job), Patience, cancellationToken);
+        var state = await jobs.AskRepeatedlyAsync<IngestJobState>(new IngestJobCommands.GetStatus(job), Patience, cancellationToken);
         if (state.Status == IngestJobStatus.New) throw new CommandFailedException($"no ingest job '{job}'");
         return state;
     }

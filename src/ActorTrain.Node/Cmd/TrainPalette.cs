@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ActorTrain.Cluster;
 using ActorTrain.Cmd.Palettes;
 using ActorTrain.Protocol.Training;
 using Akka.Actor;
@@ -170,7 +171,8 @@ public sealed class TrainPalette(ActorSystem system, IActorRef runs, string data
         return await Ask(message, cancellationToken);
     }
 
-    private Task<TrainingRunState> Ask(object message, CancellationToken cancellationToken) => runs.Ask<TrainingRunState>(message, Patience, cancellationToken);
+    // Every question of this palette is idempotent; one sent to a run whose node just died is lost, so it is asked again.
+    private Task<TrainingRunState> Ask(object message, CancellationToken cancellationToken) => runs.AskRepeatedlyAsync<TrainingRunState>(message, Patience, cancellationToken);
 
     private static object Summary(string run, TrainingRunState state) => new
     {
