@@ -18,15 +18,17 @@ public sealed class TrainingRunTests : IDisposable
 
     private string Dataset() => CountingDataset.Write(root.Combine("dataset"));
 
-    private async Task<(SingleNodeCluster Node, TrainingRegions Regions)> Start(string name)
+    // Three CPU slots by default: one per replica of the largest run here.
+    private async Task<(SingleNodeCluster Node, TrainingRegions Regions)> Start(string name, int slots = 3, Func<TrainingSettings, TrainingSettings>? tune = null)
     {
-        // Three CPU slots: one per replica of the largest run here.
-        var config = ConfigurationFactory.ParseString("""
+        string devices = string.Join(", ", Enumerable.Range(0, slots).Select(i => $"\"device:cpu:{i}\""));
+        var config = ConfigurationFactory.ParseString($"""
             akka.loglevel = WARNING
-            akka.cluster.roles = [data, coordinator, trainer, "device:cpu:0", "device:cpu:1", "device:cpu:2"]
+            akka.cluster.roles = [data, coordinator, trainer, {devices}]
             """);
         var node = await SingleNodeCluster.StartAsync(name, new SqliteJournal(root.Combine($"{name}.db")), config, Patience);
-        return (node, TrainingRegions.Start(node.System, TrainingSettings.From(node.Config) with { StepTimeout = TimeSpan.FromSeconds(10) }));
+        var settings = TrainingSettings.From(node.Config) with { StepTimeout = TimeSpan.FromSeconds(10) };
+        return (node, TrainingRegions.Start(node.System, tune is null ? settings : tune(settings)));
     }
 
     [Fact]
@@ -129,6 +131,34 @@ public sealed class TrainingRunTests : IDisposable
         Assert.Equal(final.NextStep, final.Checkpoints[^1].Step);
         Assert.True(final.NextStep < spec.Steps);
         Assert.Equal(Enumerable.Range(0, (int)final.NextStep).Select(i => i * 4L), final.Steps.Select(s => s.ConsumedFrom));
+    }
+
+    [Fact]
+    public async Task A_run_answers_pauses_and_resumes_while_its_round_forms()
+    {
+        // Three replicas on two CPU slots: rank 2 finds no device, its Prepare is never answered, and the
+        // first round takes the whole prepare-timeout to form (then trains with the two that answered).
+        var spec = new TrainingSpec(Dataset(), root.Combine("forming"), "tiny", "causal", Steps: 200, GlobalBatch: 6, MicroBatch: 3, LearningRate: 3e-3, Seed: 2, Replicas: 3, CheckpointEvery: 1000);
+        var prepareTimeout = TimeSpan.FromSeconds(12);
+        var (node, regions) = await Start("forming", slots: 2, tune: s => s with { PrepareTimeout = prepareTimeout, AssembleTimeout = TimeSpan.FromSeconds(1) });
+        await using var _ = node;
+        var quick = TimeSpan.FromSeconds(3);
+        Task<TrainingRunState> Ask(object command, TimeSpan patience) => regions.Runs.Ask<TrainingRunState>(command, patience);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Ask(new TrainingRunCommands.Start("run", spec), Patience);
+
+        for (int i = 0; i < 3; i++)
+        {
+            await Task.Delay(500);
+            Assert.Equal(0, (await Ask(new TrainingRunCommands.GetStatus("run"), quick)).NextStep);
+        }
+        Assert.Equal(TrainingRunStatus.Paused, (await Ask(new TrainingRunCommands.Pause("run"), quick)).Status);
+        Assert.Equal(TrainingRunStatus.Running, (await Ask(new TrainingRunCommands.Resume("run"), quick)).Status);
+        Assert.True(clock.Elapsed < prepareTimeout, $"the questions took {clock.Elapsed.TotalSeconds:0.0}s: they were answered only once the round formed");
+
+        var trained = await Eventually.Until(() => Ask(new TrainingRunCommands.GetStatus("run"), Patience), s => s.NextStep >= 3, Patience, "three steps");
+        Assert.All(trained.Steps, step => Assert.Equal([0, 1], step.Ranks.ToArray()));
+        Assert.Equal([0L, 6L, 12L], trained.Steps.Take(3).Select(step => step.ConsumedFrom));
     }
 
     // The sha256 of the parameters file of the run's last checkpoint.

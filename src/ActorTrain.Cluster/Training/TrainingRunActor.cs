@@ -17,8 +17,9 @@ namespace ActorTrain.Cluster.Training;
 /// answered, and the same step — same global batch, larger slices — is done again: no sample is lost
 /// or counted twice. A replica that hangs is waited for only until the cluster downs its node. Every
 /// round asks all the run's replicas to prepare; one that comes back (or joins) behind the run's step
-/// first takes the parameters and optimizer state of an up-to-date replica over the data plane. The run
-/// answers questions while a step is computed or applied; not while a round forms.
+/// first takes the parameters and optimizer state of an up-to-date replica over the data plane. Every wait
+/// on replicas (a round forming, a step, its apply) comes back as a message, so the run answers questions,
+/// pauses and stops throughout.
 /// </summary>
 public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
 {
@@ -30,7 +31,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     private long round;
     private bool checkpointRequested;
     private bool checkpointInFlight;
-    private bool stepInFlight;
+    private Phase phase = Phase.Idle;
     private bool probing;
     private bool rejoined;
     private DateTime? assemblingSince;
@@ -95,21 +96,40 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         });
         Command<WriteCheckpointNow>(_ =>
         {
-            if (stepInFlight || checkpointInFlight) return; // the step's end, or the checkpoint's, asks again
+            if (phase != Phase.Idle || checkpointInFlight) return; // the round's or the step's end, or the checkpoint's, asks again
             if (checkpointRequested && live.Length > 0 && state.NextStep > 0 && !CheckpointedAt(state.NextStep)) StartCheckpoint(state.NextStep);
             else if (state.Status == TrainingRunStatus.Stopped) ReleaseReplicas();
         });
         Command<CheckpointFinished>(Recorded);
-        // While a step is in flight the round is live: the step's end carries it on, or re-forms it if the step failed.
+        // While a round forms or a step is in flight, its end carries the run on (or forms a round again).
         Command<Form>(_ =>
         {
-            if (!stepInFlight) RunTask(FormRound);
+            if (phase == Phase.Idle) AskToPrepare();
+        });
+        Command<Prepared>(ChooseRound);
+        Command<Formed>(formed =>
+        {
+            phase = Phase.Idle;
+            if (!formed.Ready)
+            {
+                Self.Tell(Form.Instance);
+                return;
+            }
+            live = formed.Members;
+            Context.GetLogger().Info("run {Run} step {Step}: round {Round} with replicas [{Replicas}]", run, state.NextStep, round, formed.Description);
+            Self.Tell(Next.Instance);
         });
         Command<Next>(_ =>
         {
-            if (!stepInFlight) DoStep();
+            if (phase == Phase.Idle) DoStep();
         });
         Command<StepReplies>(EndStep);
+        Command<StepDropped>(dropped =>
+        {
+            phase = Phase.Idle;
+            Context.GetLogger().Warning("run {Run} step {Step}: failed in round {Round} ({Reason}); re-forming", run, dropped.Step, dropped.Round, dropped.Reason);
+            Self.Tell(Form.Instance);
+        });
         Command<Probed>(probed =>
         {
             probing = false;
@@ -124,7 +144,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             .PipeTo(Self, success: _ => new Applied(apply.Step)));
         Command<Applied>(applied =>
         {
-            stepInFlight = false;
+            phase = Phase.Idle;
             long done = applied.Step + 1;
             var spec = state.Spec!;
             if (done % spec.CheckpointEvery == 0 || done == spec.Steps || checkpointRequested) RequestCheckpoint(done);
@@ -244,21 +264,31 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
 
     private TrainerId Trainer(int rank) => new(run, rank);
 
-    // Asks every replica to prepare (a new one from the newest recorded checkpoint). The furthest replica
-    // not past the journal is the source: the others take its state over the data plane; then, if it is
-    // behind the journal (the whole run restarted from a checkpoint), the round replays the committed
-    // steps from their journaled sample ranges before it trains new ones.
-    private async Task FormRound()
+    // Asks every replica to prepare (a new one from the newest recorded checkpoint); their answers come back as Prepared.
+    private void AskToPrepare()
     {
+        phase = Phase.Forming;
         var spec = state.Spec!;
         string? checkpoint = state.Checkpoints.Count > 0 ? state.Checkpoints[^1].Path : null;
-        var asks = Enumerable.Range(0, spec.Replicas)
-            .Select(r => Reply(trainers.Ask<TrainerReplies.Ready>(new TrainerCommands.Prepare(Trainer(r), spec, checkpoint), settings.PrepareTimeout)));
-        var ready = (await Task.WhenAll(asks)).OfType<TrainerReplies.Ready>().OrderBy(r => r.Rank).ToArray();
+        Task.WhenAll(Enumerable.Range(0, spec.Replicas)
+                .Select(r => Reply(trainers.Ask<TrainerReplies.Ready>(new TrainerCommands.Prepare(Trainer(r), spec, checkpoint), settings.PrepareTimeout))))
+            .ContinueWith(answers => new Prepared([.. answers.Result.OfType<TrainerReplies.Ready>().OrderBy(r => r.Rank)]), TaskScheduler.Default)
+            .PipeTo(Self);
+    }
+
+    // The furthest replica not past the journal is the source: the others take its state over the data plane;
+    // then, if it is behind the journal (the whole run restarted from a checkpoint), the round replays the
+    // committed steps from their journaled sample ranges before it trains new ones. Both in the background:
+    // the round is live once Formed comes back.
+    private void ChooseRound(Prepared prepared)
+    {
+        var spec = state.Spec!;
+        var ready = prepared.Replicas;
         var source = ready.Where(r => r.Step <= state.NextStep).OrderByDescending(r => r.Step).ThenBy(r => r.Rank).FirstOrDefault();
         if (source is null)
         {
             Context.GetLogger().Error("run {Run} step {Step}: no replica answered; trying again", run, state.NextStep);
+            phase = Phase.Idle;
             Timers.StartSingleTimer("form", Form.Instance, TimeSpan.FromSeconds(5));
             return;
         }
@@ -271,42 +301,49 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         if (live.IsEmpty && !moved && ready.Length < spec.Replicas && DateTime.UtcNow - assemblingSince < settings.AssembleTimeout)
         {
             Context.GetLogger().Info("run {Run} step {Step}: {Ready} of {Replicas} replicas ready; waiting for the others", run, state.NextStep, ready.Length, spec.Replicas);
+            phase = Phase.Idle;
             Timers.StartSingleTimer("form", Form.Instance, TimeSpan.FromSeconds(1));
             return;
         }
         rejoined = false;
         round = DateTimeOffset.UtcNow.UtcTicks;
         var members = ready.Select(r => new RoundMember(r.Rank, r.DataPlane, r.Node ?? "")).ToImmutableArray();
+        string description = string.Join(", ", ready.Select(r => $"{r.Rank} on {r.Device} at {r.DataPlane}"));
+        BringUpToDate(members, [.. ready.Select(r => r.Step)], source, round, state.Steps, state.NextStep)
+            .ContinueWith(done => new Formed(members, done.IsCompletedSuccessfully && done.Result, description), TaskScheduler.Default)
+            .PipeTo(Self);
+    }
+
+    // Off the actor: everything it needs is passed in (the journaled steps are an immutable list).
+    private async Task<bool> BringUpToDate(ImmutableArray<RoundMember> members, long[] steps, TrainerReplies.Ready source, long round,
+        ImmutableList<CommittedStep> journal, long nextStep)
+    {
+        var log = Context.GetLogger();
         ImmutableArray<string> ring = [.. members.Select(m => m.DataPlane)], nodes = [.. members.Select(m => m.Node)];
-        if (ready.Any(r => r.Step != source.Step))
+        if (steps.Any(step => step != source.Step))
         {
-            int from = Array.IndexOf(ready, source);
+            int from = members.IndexOf(members.Single(m => m.Rank == source.Rank));
             var synced = await AnswersOrDowning(members, (m, position) => trainers.Ask<object>(
                 new TrainerCommands.Synchronize(Trainer(m.Rank), source.Step, round, position, ring, from, nodes), settings.StepTimeout));
             if (synced.Any(reply => reply is not TrainerReplies.Synchronized))
             {
-                Context.GetLogger().Warning("run {Run} step {Step}: synchronizing replicas failed; forming again", run, source.Step);
-                Self.Tell(Form.Instance);
-                return;
+                log.Warning("run {Run} step {Step}: synchronizing replicas failed; forming again", run, source.Step);
+                return false;
             }
-            Context.GetLogger().Info("run {Run} step {Step}: replicas [{Ranks}] took rank {Source}'s state", run, source.Step,
-                string.Join(", ", ready.Where(r => r.Step != source.Step).Select(r => r.Rank)), source.Rank);
+            log.Info("run {Run} step {Step}: replicas [{Ranks}] took rank {Source}'s state", run, source.Step,
+                string.Join(", ", members.Where((_, i) => steps[i] != source.Step).Select(m => m.Rank)), source.Rank);
         }
-        for (long step = source.Step; step < state.NextStep; step++)
+        for (long step = source.Step; step < nextStep; step++)
         {
             var replayed = await AnswersOrDowning(members, (m, position) => trainers.Ask<object>(
-                new TrainerCommands.ReplayStep(Trainer(m.Rank), step, state.Steps[(int)step].ConsumedFrom, round, position, ring, nodes), settings.StepTimeout));
+                new TrainerCommands.ReplayStep(Trainer(m.Rank), step, journal[(int)step].ConsumedFrom, round, position, ring, nodes), settings.StepTimeout));
             if (replayed.Any(reply => reply is not TrainerReplies.Reduced))
             {
-                Context.GetLogger().Warning("run {Run} step {Step}: replaying the step failed; forming again", run, step);
-                Self.Tell(Form.Instance);
-                return;
+                log.Warning("run {Run} step {Step}: replaying the step failed; forming again", run, step);
+                return false;
             }
         }
-        live = members;
-        Context.GetLogger().Info("run {Run} step {Step}: round {Round} with replicas [{Replicas}]", run, state.NextStep, round,
-            string.Join(", ", ready.Select(r => $"{r.Rank} on {r.Device} at {r.DataPlane}")));
-        Self.Tell(Next.Instance);
+        return true;
     }
 
     // Sends the next step to the round's replicas; their replies come back as StepReplies. Meanwhile the run
@@ -342,7 +379,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         }
         if (live.Length < spec.Replicas) ProbeMissingReplicas();
         long step = state.NextStep, consumed = state.ConsumedSamples, stepRound = round;
-        stepInFlight = true;
+        phase = Phase.Stepping;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var members = live;
         ImmutableArray<string> ring = [.. members.Select(m => m.DataPlane)], nodes = [.. members.Select(m => m.Node)];
@@ -386,16 +423,13 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             return;
         }
         NodeMetrics.FailedSteps.WithLabels(run).Inc();
-        stepInFlight = false;
-        RunTask(async () =>
-        {
-            var answered = done.Members.Where((m, i) => done.Replies[i] is not null).ToArray();
-            await Task.WhenAll(answered.Select(m => Reply(trainers.Ask<TrainerReplies.Finished>(new TrainerCommands.FinishStep(Trainer(m.Rank), done.Step, Commit: false), settings.StepTimeout))));
-            Context.GetLogger().Warning("run {Run} step {Step}: failed in round {Round} ({Replies}{Downed}); re-forming", run, done.Step, done.Round,
-                string.Join("; ", done.Members.Select((m, i) => $"rank {m.Rank}: {Describe(done.Replies[i])}")),
-                done.DownedNode is null ? "" : $"; the cluster downed {done.DownedNode}");
-            Self.Tell(Form.Instance);
-        });
+        // Those that answered drop the step; then the round forms again.
+        string reason = string.Join("; ", done.Members.Select((m, i) => $"rank {m.Rank}: {Describe(done.Replies[i])}"))
+            + (done.DownedNode is null ? "" : $"; the cluster downed {done.DownedNode}");
+        var answered = done.Members.Where((m, i) => done.Replies[i] is not null);
+        Task.WhenAll(answered.Select(m => Reply(trainers.Ask<TrainerReplies.Finished>(new TrainerCommands.FinishStep(Trainer(m.Rank), done.Step, Commit: false), settings.StepTimeout))))
+            .ContinueWith(_ => new StepDropped(done.Step, done.Round, reason), TaskScheduler.Default)
+            .PipeTo(Self);
     }
 
     // Every reply of the step; or, once one replica failed (its ring broke: the step cannot complete) or the cluster downed
@@ -472,14 +506,29 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         public static readonly Form Instance = new();
     }
 
+    // Idle: the run may form a round or start a step; otherwise the end of what is under way carries it on.
+    private enum Phase
+    {
+        Idle,
+        Forming,
+        Stepping,
+    }
+
+    private sealed record Prepared(ImmutableArray<TrainerReplies.Ready> Replicas) : INoSerializationVerificationNeeded;
+
+    /// <summary><paramref name="Ready"/>: the members took the source's state and replayed the journal; otherwise the round forms again.</summary>
+    private sealed record Formed(ImmutableArray<RoundMember> Members, bool Ready, string Description) : INoSerializationVerificationNeeded;
+
+    private sealed record StepDropped(long Step, long Round, string Reason) : INoSerializationVerificationNeeded;
+
     private sealed record Apply(long Step) : INoSerializationVerificationNeeded;
 
     private sealed record Applied(long Step) : INoSerializationVerificationNeeded;
 
-    /// <summary><paramref name="Replies"/>: each member's answer to the step, null where none came in time.</summary>
     /// <summary>A replica of the round: its data plane endpoint and the cluster node it lives on (<see cref="DowningWatch.NameOf"/>).</summary>
     private sealed record RoundMember(int Rank, string DataPlane, string Node);
 
+    /// <summary><paramref name="Replies"/>: each member's answer to the step, null where none came in time.</summary>
     private sealed record StepReplies(long Step, long Consumed, long Round, ImmutableArray<RoundMember> Members, object?[] Replies,
         System.Diagnostics.Stopwatch Clock, string? DownedNode) : INoSerializationVerificationNeeded;
 

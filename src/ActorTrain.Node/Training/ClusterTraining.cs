@@ -29,12 +29,9 @@ public static class ClusterTraining
         string directory = NodeDataDirectory.Resolve(config.WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Base)));
         TorchSharp.torch.set_num_threads(devices.ThreadsPerCpuSlot(Environment.ProcessorCount));
         await using var node = await SingleNodeCluster.StartAsync("actortrain", new SqliteJournal(Path.Combine(directory, "actortrain.db")), config, Patience);
-        var settings = TrainingSettings.From(node.Config);
-        var regions = TrainingRegions.Start(node.System, settings);
-        // The run answers during a step, but not while a round forms (prepare-timeout, then the replicas that
-        // were behind take a peer's state, up to step-timeout) or while a step's result is applied.
-        var patience = settings.StepTimeout + settings.PrepareTimeout + Patience;
-        return await FollowAsync(console, run, spec, detach: false, message => regions.Runs.Ask<TrainingRunState>(message, patience, cancellationToken), cancellationToken, deadline);
+        var regions = TrainingRegions.Start(node.System, TrainingSettings.From(node.Config));
+        // The run answers while a round forms and while a step is computed or applied: only a journal write stands between a question and its answer.
+        return await FollowAsync(console, run, spec, detach: false, message => regions.Runs.Ask<TrainingRunState>(message, Patience, cancellationToken), cancellationToken, deadline);
     }
 
     /// <param name="contact">HOST:PORT of any node of the cluster.</param>
