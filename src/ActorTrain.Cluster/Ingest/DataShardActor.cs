@@ -32,6 +32,7 @@ public sealed class DataShardActor : ReceivePersistentActor
     private readonly DataShardSettings settings;
     private readonly IActorRef dedupIndex;
     private readonly IActorRef cleaners;
+    private readonly MemberRemovals removals;
     private DataShardState state = DataShardState.Initial;
 
     /// <param name="dedupIndex">Takes <see cref="DedupIndexCommands"/> for any bucket of the job (the
@@ -44,6 +45,7 @@ public sealed class DataShardActor : ReceivePersistentActor
         this.settings = settings;
         this.dedupIndex = dedupIndex;
         this.cleaners = cleaners;
+        removals = MemberRemovals.Get(Context.System);
 
         Recover<SnapshotOffer>(offer => state = (DataShardState)offer.Snapshot);
         Recover<IActorTrainMessage>(@event => state = state.Apply(@event));
@@ -228,9 +230,11 @@ public sealed class DataShardActor : ReceivePersistentActor
     }
 
     // Cleaning is a pure function, claims are idempotent and owners a read: each may be asked again, which is
-    // what gets a chunk past a cleaner or bucket whose node died with the question (within ~15 s, not ask-timeout).
+    // what gets a chunk past a cleaner or bucket whose node died with the question: as soon as the cluster removes
+    // that node, or after 5 s, 10 s, 20 s... (not ask-timeout).
     private Task<T> AskRepeatedly<T>(IActorRef entities, object question) =>
-        RepeatedAsk.UntilAsync(patience => entities.Ask<T>(question, patience), settings.AskTimeout, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(20));
+        RepeatedAsk.UntilAsync(patience => entities.Ask<T>(question, patience), settings.AskTimeout, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(20),
+            () => removals.Next);
 
     private static IEnumerable<ClaimedKey> Claimed(string documentId, DedupKeys keys)
     {
