@@ -1,0 +1,33 @@
+using ActorTrain.Chaos;
+using Xunit;
+
+namespace ActorTrain.Node.Tests;
+
+/// <summary>
+/// A node SIGKILLed and started again at its old address, as a supervisor (systemd, a StatefulSet) restarts it,
+/// must join again: the others still know the dead incarnation there until they remove it, and the new one must
+/// not be confused with it.
+/// </summary>
+public sealed class RestartedNodeProcessTests
+{
+    [Fact]
+    public async Task A_node_killed_and_restarted_at_its_old_address_joins_again_every_time()
+    {
+        await using var cluster = ProcessCluster.CreateOnSqlite();
+        var nodes = Enumerable.Range(1, 3).Select(i => cluster.Start($"data-{i}", "coordinator,data", i == 1 ? null : cluster.Nodes[0])).ToList();
+        await Task.WhenAll(nodes.Select(n => n.WaitUpAsync(ProcessCluster.Patience)));
+        var victim = nodes[2];
+        // Killed after 2-5 s, started again 1-5 s later: sometimes before the others see the old incarnation unreachable.
+        var random = new Random(3);
+        for (int restart = 1; restart <= 4; restart++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2 + random.NextDouble() * 3));
+            await victim.KillAsync();
+            await Task.Delay(TimeSpan.FromSeconds(1 + random.NextDouble() * 4));
+            victim = cluster.Restart(victim);
+            // Failure detection, the resolver's stable-after and the join take ~6 s here; throws past 50 s (or when the
+            // node gives up joining after 60 s and exits).
+            await victim.WaitUpAsync(TimeSpan.FromSeconds(50));
+        }
+    }
+}
