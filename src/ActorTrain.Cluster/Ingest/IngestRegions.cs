@@ -5,13 +5,13 @@ using ActorTrain.Data.Ingest;
 using ActorTrain.Protocol.Dedup;
 using ActorTrain.Protocol.Ingest;
 using Akka.Actor;
-using Akka.Cluster.Sharding;
 
 namespace ActorTrain.Cluster.Ingest;
 
 /// <summary>The shard regions of the data path on this node: dedup-index, cleaner and data-shard
 /// entities (role data), ingest-job entities (role coordinator; remembered, so that a job whose node died
-/// starts again elsewhere by itself: the job drives its shards, nothing drives the job).</summary>
+/// starts again elsewhere by itself: the job drives its shards, nothing drives the job). Rebalancing waits
+/// until every region can answer (<see cref="SettledRebalance"/>).</summary>
 public sealed record IngestRegions(IActorRef DedupIndex, IActorRef Cleaners, IActorRef DataShards, IActorRef Jobs)
 {
     /// <summary>Shards of each entity type: ~10x the nodes a cluster will have, never changed for its life.</summary>
@@ -19,19 +19,15 @@ public sealed record IngestRegions(IActorRef DedupIndex, IActorRef Cleaners, IAc
 
     public static IngestRegions Start(ActorSystem system, DataSettings data, IngestSettings ingest)
     {
-        var sharding = ClusterSharding.Get(system);
         var extractor = new IngestMessageExtractor(MaxShards);
-        var dedup = sharding.Start("dedup-index", id => DedupIndexActor.Props(DedupIndexId.Parse(id)),
-            ClusterShardingSettings.Create(system).WithRole("data"), extractor);
+        var dedup = SettledRebalance.StartRegion(system, "dedup-index", "data", id => DedupIndexActor.Props(DedupIndexId.Parse(id)), extractor);
         var cleaner = new DocumentCleaner(data.Pipeline, new MinHashSignature(data.MinHash));
-        var cleaners = sharding.Start("cleaner", _ => CleanerActor.Props(cleaner),
-            ClusterShardingSettings.Create(system).WithRole("data"), extractor);
+        var cleaners = SettledRebalance.StartRegion(system, "cleaner", "data", _ => CleanerActor.Props(cleaner), extractor);
         var shardSettings = new DataShardSettings(new ShardCollector(data.Readers), ingest.ChunkRecords, data.MinHash.Bands,
             ingest.DedupBuckets, CleanBatchBytes: 64 * 1024, ingest.AskTimeout);
-        var shards = sharding.Start("data-shard", id => DataShardActor.Props(DataShardId.Parse(id), shardSettings, dedup, cleaners),
-            ClusterShardingSettings.Create(system).WithRole("data"), extractor);
-        var jobs = sharding.Start("ingest-job", id => IngestJobActor.Props(id, shards, TimeSpan.FromHours(1)),
-            ClusterShardingSettings.Create(system).WithRole("coordinator").WithRememberEntities(true), extractor);
+        var shards = SettledRebalance.StartRegion(system, "data-shard", "data", id => DataShardActor.Props(DataShardId.Parse(id), shardSettings, dedup, cleaners), extractor);
+        var jobs = SettledRebalance.StartRegion(system, "ingest-job", "coordinator", id => IngestJobActor.Props(id, shards, TimeSpan.FromHours(1)), extractor,
+            rememberEntities: true);
         return new IngestRegions(dedup, cleaners, shards, jobs);
     }
 }
