@@ -17,10 +17,11 @@ public static class TrainingInvariants
         var (lost, duplicated) = SampleAccounting(state);
         if (lost > 0) violations.Add($"{lost} samples lost");
         if (duplicated > 0) violations.Add($"{duplicated} samples consumed twice");
+        if (state.StepsBefore > 0) violations.Add($"the answer left out the first {state.StepsBefore} steps (longer than one answer carries): they are not checked");
         for (int i = 0; i < state.Steps.Count; i++)
         {
             var step = state.Steps[i];
-            if (step.Step != i) violations.Add($"committed step {i} is numbered {step.Step}");
+            if (step.Step != state.StepsBefore + i) violations.Add($"committed step {state.StepsBefore + i} is numbered {step.Step}");
             if (step.ConsumedTo - step.ConsumedFrom != globalBatch) violations.Add($"step {step.Step} took {step.ConsumedTo - step.ConsumedFrom} samples, not {globalBatch}");
             if (step.ParameterDigests.Distinct().Count() > 1) violations.Add($"step {step.Step}: replicas [{string.Join(", ", step.Ranks)}] computed on different parameters");
             if (step.ParameterDigests.Length != step.Ranks.Length) violations.Add($"step {step.Step}: {step.ParameterDigests.Length} digests for {step.Ranks.Length} replicas");
@@ -44,7 +45,7 @@ public static class TrainingInvariants
     /// <summary>Samples skipped between consecutive steps, and samples two steps both took.</summary>
     public static (long Lost, long Duplicated) SampleAccounting(TrainingRunState state)
     {
-        long lost = 0, duplicated = 0, expected = 0;
+        long lost = 0, duplicated = 0, expected = state.StepsBefore == 0 || state.Steps.Count == 0 ? 0 : state.Steps[0].ConsumedFrom;
         foreach (var step in state.Steps)
         {
             if (step.ConsumedFrom > expected) lost += step.ConsumedFrom - expected;

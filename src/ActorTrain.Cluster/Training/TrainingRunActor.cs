@@ -62,18 +62,18 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             }
             if (state.Status != TrainingRunStatus.New)
             {
-                Sender.Tell(state);
+                Sender.Tell(Answer);
                 return;
             }
             var requester = Sender;
             Persist(new TrainingRunEvents.Started(start.Spec, DateTimeOffset.UtcNow), started =>
             {
                 state = state.Apply(started);
-                requester.Tell(state);
+                requester.Tell(Answer);
                 Self.Tell(Form.Instance);
             });
         });
-        Command<TrainingRunCommands.GetStatus>(_ => Sender.Tell(state));
+        Command<TrainingRunCommands.GetStatus>(status => Sender.Tell(state.From(status.FromStep)));
         Command<TrainingRunCommands.Pause>(_ => Change(TrainingRunStatus.Running, new TrainingRunEvents.Paused(DateTimeOffset.UtcNow), then: null));
         Command<TrainingRunCommands.Resume>(_ => Change(TrainingRunStatus.Paused, new TrainingRunEvents.Resumed(DateTimeOffset.UtcNow), then: Form.Instance));
         // Both ask for a checkpoint: the step in flight writes it when it is applied; with none in flight it is written at once.
@@ -81,7 +81,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         {
             if (state.Status is not (TrainingRunStatus.Running or TrainingRunStatus.Paused))
             {
-                Sender.Tell(state);
+                Sender.Tell(Answer);
                 return;
             }
             checkpointRequested = true;
@@ -92,7 +92,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         {
             checkpointRequested = true;
             Self.Tell(WriteCheckpointNow.Instance);
-            Sender.Tell(state);
+            Sender.Tell(Answer);
         });
         Command<WriteCheckpointNow>(_ =>
         {
@@ -243,19 +243,22 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     {
         if (state.Status != from)
         {
-            Sender.Tell(state);
+            Sender.Tell(Answer);
             return;
         }
         var requester = Sender;
         Persist(@event, changed =>
         {
             state = state.Apply(changed);
-            requester.Tell(state);
+            requester.Tell(Answer);
             if (then is not null) Self.Tell(then);
         });
     }
 
     public override string PersistenceId { get; }
+
+    // What a command is answered with: the state, with the newest steps only when the run is long (one remoting frame).
+    private TrainingRunState Answer => state.From(0);
 
     public ITimerScheduler Timers { get; set; } = null!;
 

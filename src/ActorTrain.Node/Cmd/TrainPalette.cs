@@ -101,7 +101,7 @@ public sealed class TrainPalette(ActorSystem system, IActorRef runs, string data
         var regions = cluster.State.Members.Where(m => m.HasRole("coordinator") && m.Status == Akka.Cluster.MemberStatus.Up)
             .Select(m => system.ActorSelection($"{m.Address}/system/sharding/training-run").Ask<CurrentShardRegionState>(GetShardRegionState.Instance, Patience, cancellationToken));
         var names = (await Task.WhenAll(regions)).SelectMany(r => r.Shards.SelectMany(s => s.EntityIds)).Order(StringComparer.Ordinal).ToArray();
-        var asked = await Task.WhenAll(names.Select(name => Ask(new TrainingRunCommands.GetStatus(name), cancellationToken)));
+        var asked = await Task.WhenAll(names.Select(name => Ask(new TrainingRunCommands.GetStatus(name, TrainingRunCommands.GetStatus.NewestOnly), cancellationToken)));
         // Asking about a name that was never started wakes an empty entity: not a run.
         var states = asked.Where(s => s.Status != TrainingRunStatus.New).ToArray();
         names = [.. names.Where((_, i) => asked[i].Status != TrainingRunStatus.New)];
@@ -117,20 +117,20 @@ public sealed class TrainPalette(ActorSystem system, IActorRef runs, string data
     private async Task TailAsync(string run, bool json, ICommandOutput output, CancellationToken cancellationToken)
     {
         var state = await Existing(run, cancellationToken);
-        int shown = state.Steps.Count;
+        long shown = state.NextStep;
         await output.WriteAsync(json ? JsonSerializer.Serialize(Summary(run, state)) : Line(run, state));
         while (state.Status is TrainingRunStatus.Running or TrainingRunStatus.Paused)
         {
             await Task.Delay(500, cancellationToken);
-            state = await Ask(new TrainingRunCommands.GetStatus(run), cancellationToken);
-            foreach (var step in state.Steps.Skip(shown))
+            state = await Ask(new TrainingRunCommands.GetStatus(run, FromStep: shown), cancellationToken);
+            foreach (var step in state.Steps.Where(step => step.Step >= shown))
             {
                 double tokensPerSecond = ActorTrain.Node.Training.StepThroughput.TokensPerSecond(state.Spec!, step);
                 await output.WriteAsync(json
                     ? JsonSerializer.Serialize(new { step = step.Step + 1, loss = step.Loss, tokensPerSecond, replicas = step.Ranks })
                     : $"step {step.Step + 1} | loss {step.Loss:0.0000} | {tokensPerSecond:0} tokens/s | replicas [{string.Join(", ", step.Ranks)}]");
             }
-            shown = state.Steps.Count;
+            shown = state.NextStep;
         }
         await output.WriteAsync(json ? JsonSerializer.Serialize(Summary(run, state)) : $"run {run} is {state.Status.ToString().ToLowerInvariant()}");
     }
@@ -160,7 +160,7 @@ public sealed class TrainPalette(ActorSystem system, IActorRef runs, string data
 
     private async Task<TrainingRunState> Existing(string run, CancellationToken cancellationToken)
     {
-        var state = await Ask(new TrainingRunCommands.GetStatus(run), cancellationToken);
+        var state = await Ask(new TrainingRunCommands.GetStatus(run, TrainingRunCommands.GetStatus.NewestOnly), cancellationToken);
         if (state.Status == TrainingRunStatus.New) throw new CommandFailedException($"no training run '{run}'");
         return state;
     }

@@ -140,7 +140,7 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
             return 0;
         }
         var last = state.Steps[^1];
-        console.WriteLine($"run {run}: {state.Steps.Count} steps, last loss {last.Loss:0.000} on replicas [{string.Join(", ", last.Ranks)}]; " +
+        console.WriteLine($"run {run}: {state.NextStep} steps, last loss {last.Loss:0.000} on replicas [{string.Join(", ", last.Ranks)}]; " +
                           $"{state.Checkpoints.Count} checkpoints, newest {(state.Checkpoints.Count > 0 ? state.Checkpoints[^1].Path : "none")}");
         return 0;
     }

@@ -61,7 +61,7 @@ public static class ClusterTraining
                 {
                     await Task.Delay(500, cancellationToken);
                     bool late = deadline is not null && DateTimeOffset.UtcNow > deadline && state.Status == TrainingRunStatus.Running;
-                    state = await ask(late ? new TrainingRunCommands.Stop(run) : new TrainingRunCommands.GetStatus(run));
+                    state = await ask(late ? new TrainingRunCommands.Stop(run) : new TrainingRunCommands.GetStatus(run, TrainingRunCommands.GetStatus.NewestOnly));
                     task.Value = state.NextStep;
                     if (state.Steps.Count > 0)
                     {

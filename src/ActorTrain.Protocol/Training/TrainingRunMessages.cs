@@ -7,7 +7,13 @@ public static class TrainingRunCommands
     /// <summary>Start the run (or, for a run that exists, carry on). Answered with its <see cref="TrainingRunState"/>.</summary>
     public sealed record Start(string Run, TrainingSpec Spec) : IActorTrainMessage;
 
-    public sealed record GetStatus(string Run) : IActorTrainMessage;
+    /// <summary>Answered with the run's <see cref="TrainingRunState"/> holding its committed steps from <paramref name="FromStep"/>
+    /// on (<see cref="TrainingRunState.From"/>: never more than the newest <see cref="TrainingRunState.MaxStepsPerAnswer"/>).</summary>
+    public sealed record GetStatus(string Run, long FromStep = 0) : IActorTrainMessage
+    {
+        /// <summary>Only the newest step: what a progress line, a summary or a poll needs.</summary>
+        public const long NewestOnly = long.MaxValue;
+    }
 
     /// <summary>Finish the step in flight, then wait. Answered with the state.</summary>
     public sealed record Pause(string Run) : IActorTrainMessage;
@@ -61,14 +67,31 @@ public enum TrainingRunStatus
 public sealed record CommittedStep(long Step, long ConsumedFrom, long ConsumedTo, ImmutableArray<int> Ranks, long Round, double Loss, double Seconds,
     ImmutableArray<string> ParameterDigests);
 
-/// <summary>The training run's persisted state: its spec and every committed step. Changed only by <see cref="Apply"/>.</summary>
-public sealed record TrainingRunState(TrainingRunStatus Status, TrainingSpec? Spec, ImmutableList<CommittedStep> Steps, ImmutableList<RecordedCheckpoint> Checkpoints) : IActorTrainMessage
+/// <summary>The training run's persisted state: its spec and every committed step. Changed only by <see cref="Apply"/>.
+/// An answer may carry only the newer steps (<see cref="From"/>): <paramref name="StepsBefore"/> are left out before
+/// <paramref name="Steps"/>, which then start at step <paramref name="StepsBefore"/>.</summary>
+public sealed record TrainingRunState(TrainingRunStatus Status, TrainingSpec? Spec, ImmutableList<CommittedStep> Steps, ImmutableList<RecordedCheckpoint> Checkpoints,
+    long StepsBefore = 0) : IActorTrainMessage
 {
+    /// <summary>The most committed steps one answer carries. Every step costs ~110 bytes of JSON plus ~40 per replica's
+    /// parameter digest: 10 000 steps of eight replicas are ~5 MB, well under remoting's 16 MiB frame, which a long run's
+    /// whole history (~80 000 steps of two replicas) would exceed, leaving its status questions unanswered.</summary>
+    public const int MaxStepsPerAnswer = 10_000;
+
     public static readonly TrainingRunState Initial = new(TrainingRunStatus.New, null, [], []);
 
-    public long NextStep => Steps.Count;
+    public long NextStep => StepsBefore + Steps.Count;
 
     public long ConsumedSamples => Steps.Count == 0 ? 0 : Steps[^1].ConsumedTo;
+
+    /// <summary>This state as an answer carries it: the steps from <paramref name="fromStep"/> on, but no more than the newest
+    /// <see cref="MaxStepsPerAnswer"/>, and the newest step always (the samples consumed and the last loss come from it).</summary>
+    public TrainingRunState From(long fromStep)
+    {
+        long first = Math.Clamp(fromStep, Math.Max(StepsBefore, NextStep - MaxStepsPerAnswer), Math.Max(StepsBefore, NextStep - 1));
+        int skipped = (int)(first - StepsBefore);
+        return skipped == 0 ? this : this with { Steps = Steps.GetRange(skipped, Steps.Count - skipped), StepsBefore = first };
+    }
 
     /// <exception cref="InvalidOperationException">The event does not fit the state.</exception>
     public TrainingRunState Apply(IActorTrainMessage @event) => @event switch
