@@ -4,6 +4,7 @@ using ActorTrain.Data.Tokens;
 using ActorTrain.Protocol.Training;
 using ActorTrain.Testing;
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Akka.Configuration;
 using Xunit;
 
@@ -159,6 +160,23 @@ public sealed class TrainingRunTests : IDisposable
         var trained = await Eventually.Until(() => Ask(new TrainingRunCommands.GetStatus("run"), Patience), s => s.NextStep >= 3, Patience, "three steps");
         Assert.All(trained.Steps, step => Assert.Equal([0, 1], step.Ranks.ToArray()));
         Assert.Equal([0L, 6L, 12L], trained.Steps.Take(3).Select(step => step.ConsumedFrom));
+    }
+
+    [Fact]
+    public async Task A_finished_run_leaves_memory_and_is_still_listed_and_answered_from_its_journal()
+    {
+        var spec = new TrainingSpec(Dataset(), root.Combine("finished"), "tiny", "causal", Steps: 3, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 3, Replicas: 2, CheckpointEvery: 1000);
+        var (node, regions) = await Start("finished", tune: s => s with { FinishedLinger = TimeSpan.FromSeconds(1) });
+        await using var _ = node;
+        await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("done", spec), Patience);
+        await Eventually.Until(() => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("done"), Patience), s => s.Status == TrainingRunStatus.Completed,
+            Patience, "the run to complete");
+
+        await Eventually.Until(() => regions.Runs.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, Patience),
+            region => region.Shards.All(shard => !shard.EntityIds.Contains("done")), TimeSpan.FromSeconds(20), "the finished run to leave memory");
+        Assert.Contains("done", await JournaledNames.ListAsync(node.System, TrainingRunActor.PersistencePrefix));
+        var woken = await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("done"), Patience);
+        Assert.Equal((TrainingRunStatus.Completed, 3L), (woken.Status, woken.NextStep));
     }
 
     // The sha256 of the parameters file of the run's last checkpoint.

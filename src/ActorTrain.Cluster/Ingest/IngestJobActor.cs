@@ -47,7 +47,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         this.job = job;
         this.shards = shards;
         this.finalizeTimeout = finalizeTimeout;
-        PersistenceId = $"ingest-job-{job}";
+        PersistenceId = PersistencePrefix + job;
 
         Recover<IActorTrainMessage>(Apply);
         Recover<RecoveryCompleted>(_ =>
@@ -114,6 +114,9 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     }
 
     public override string PersistenceId { get; }
+
+    /// <summary>A job's persistence id is this and its name.</summary>
+    public const string PersistencePrefix = "ingest-job-";
 
     public ITimerScheduler Timers { get; set; } = null!;
 

@@ -19,6 +19,7 @@ public static class PersistenceConfig
         return ConfigurationFactory.ParseString($"""
                 akka.persistence.journal.sql.connection-string = {connection}
                 akka.persistence.snapshot-store.sql.connection-string = {connection}
+                akka.persistence.query.journal.sql.connection-string = {connection}
                 """)
             .WithFallback(EmbeddedHocon.Load(profile))
             .WithFallback(SqlPersistence.DefaultConfiguration);

@@ -44,13 +44,14 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         this.run = run;
         this.trainers = trainers;
         this.settings = settings;
-        PersistenceId = $"training-run-{run}";
+        PersistenceId = PersistencePrefix + run;
         Context.ActorOf(Akka.Actor.Props.Create(() => new DowningWatch.DownedNodes(downings)), "downed-nodes");
 
         Recover<IActorTrainMessage>(@event => state = state.Apply(@event));
         Recover<RecoveryCompleted>(_ =>
         {
             if (state.Status == TrainingRunStatus.Running) Self.Tell(Form.Instance);
+            LingerIfFinished();
         });
         Command<TrainingRunCommands.Start>(start =>
         {
@@ -101,6 +102,13 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             else if (state.Status == TrainingRunStatus.Stopped) ReleaseReplicas();
         });
         Command<CheckpointFinished>(Recorded);
+        Command<ReceiveTimeout>(_ =>
+        {
+            if (!Finished || phase != Phase.Idle || checkpointInFlight) return; // it fires again after another linger
+            Context.GetLogger().Info("run {Run} step {Step}: {Status}; leaving memory (no longer remembered; a question wakes it)", run, state.NextStep,
+                state.Status.ToString().ToLowerInvariant());
+            Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PoisonPill.Instance));
+        });
         // While a round forms or a step is in flight, its end carries the run on (or forms a round again).
         Command<Form>(_ =>
         {
@@ -196,6 +204,11 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         else if (checkpointRequested || state.Status == TrainingRunStatus.Stopped) Self.Tell(WriteCheckpointNow.Instance);
     }
 
+    private bool Finished => state.Status is TrainingRunStatus.Completed or TrainingRunStatus.Stopped;
+
+    // A finished run leaves memory once nobody asked about it for a while; one that runs again stays.
+    private void LingerIfFinished() => SetReceiveTimeout(Finished ? settings.FinishedLinger : null);
+
     // A finished run gives its devices back: every replica stops (a later start of the run prepares them afresh from the checkpoint).
     private void ReleaseReplicas()
     {
@@ -250,12 +263,16 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         Persist(@event, changed =>
         {
             state = state.Apply(changed);
+            LingerIfFinished();
             requester.Tell(Answer);
             if (then is not null) Self.Tell(then);
         });
     }
 
     public override string PersistenceId { get; }
+
+    /// <summary>A run's persistence id is this and its name.</summary>
+    public const string PersistencePrefix = "training-run-";
 
     // What a command is answered with: the state, with the newest steps only when the run is long (one remoting frame).
     private TrainingRunState Answer => state.From(0);
@@ -371,6 +388,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             Persist(new TrainingRunEvents.Completed(DateTimeOffset.UtcNow), completed =>
             {
                 state = state.Apply(completed);
+                LingerIfFinished();
                 ReleaseReplicas();
             });
             return;

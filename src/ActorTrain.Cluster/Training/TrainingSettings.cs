@@ -4,7 +4,8 @@ using Akka.Configuration;
 namespace ActorTrain.Cluster.Training;
 
 /// <summary>actortrain.training, read once.</summary>
-public sealed record TrainingSettings(IPAddress DataPlaneHost, TimeSpan StepTimeout, TimeSpan PrepareTimeout, TimeSpan CheckpointTimeout, TimeSpan AssembleTimeout)
+public sealed record TrainingSettings(IPAddress DataPlaneHost, TimeSpan StepTimeout, TimeSpan PrepareTimeout, TimeSpan CheckpointTimeout, TimeSpan AssembleTimeout,
+    TimeSpan FinishedLinger)
 {
     /// <exception cref="ConfigurationException">A missing section, an address that is not an IP address, or a non-positive timeout.</exception>
     public static TrainingSettings From(Config config)
@@ -13,7 +14,7 @@ public sealed record TrainingSettings(IPAddress DataPlaneHost, TimeSpan StepTime
         string host = section.GetString("data-plane-host");
         if (!IPAddress.TryParse(host, out var address)) throw new ConfigurationException($"actortrain.training.data-plane-host '{host}' is not an IP address");
         return new TrainingSettings(address, Positive(section, "step-timeout"), Positive(section, "prepare-timeout"), Positive(section, "checkpoint-timeout"),
-            Positive(section, "assemble-timeout"));
+            Positive(section, "assemble-timeout"), Positive(section, "finished-linger"));
     }
 
     private static TimeSpan Positive(Config section, string key)

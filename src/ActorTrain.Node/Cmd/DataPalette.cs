@@ -4,7 +4,8 @@ using ActorTrain.Cluster;
 using ActorTrain.Cmd.Palettes;
 using ActorTrain.Protocol.Ingest;
 using Akka.Actor;
-using Akka.Cluster.Sharding;
+using ActorTrain.Cluster.Ingest;
+using ActorTrain.Cluster.Persistence;
 
 namespace ActorTrain.Node.Cmd;
 
@@ -34,14 +35,12 @@ public sealed class DataPalette(ActorSystem system, IActorRef jobs, string dataD
         switch (command.Command.Name)
         {
             case "jobs":
-                var cluster = Akka.Cluster.Cluster.Get(system);
-                var regions = cluster.State.Members.Where(m => m.HasRole("coordinator") && m.Status == Akka.Cluster.MemberStatus.Up)
-                    .Select(m => system.ActorSelection($"{m.Address}/system/sharding/ingest-job").Ask<CurrentShardRegionState>(GetShardRegionState.Instance, Patience, cancellationToken));
-                var names = (await Task.WhenAll(regions)).SelectMany(r => r.Shards.SelectMany(s => s.EntityIds)).Order(StringComparer.Ordinal).ToArray();
+                // From the journal: a completed job's entity is passivated, and no region knows it any more.
+                var names = await JournaledNames.ListAsync(system, IngestJobActor.PersistencePrefix, cancellationToken);
                 var states = await Task.WhenAll(names.Select(name => jobs.AskRepeatedlyAsync<IngestJobState>(new IngestJobCommands.GetStatus(name), Patience, cancellationToken)));
                 var known = names.Zip(states, (First, Second) => (First, Second)).Where(p => p.Second.Status != IngestJobStatus.New).ToArray();
                 await output.WriteAsync(command.Json ? JsonSerializer.Serialize(known.Select(p => Summary(p.First, p.Second)))
-                    : known.Length == 0 ? "no ingest job here (jobs whose entities are passivated show again when asked by name)" : string.Join("\n", known.Select(p => Line(p.First, p.Second))));
+                    : known.Length == 0 ? "no ingest job" : string.Join("\n", known.Select(p => Line(p.First, p.Second))));
                 return;
             case "status":
                 string job = command.Required("job");

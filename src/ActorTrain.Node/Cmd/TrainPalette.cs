@@ -3,7 +3,8 @@ using ActorTrain.Cluster;
 using ActorTrain.Cmd.Palettes;
 using ActorTrain.Protocol.Training;
 using Akka.Actor;
-using Akka.Cluster.Sharding;
+using ActorTrain.Cluster.Persistence;
+using ActorTrain.Cluster.Training;
 
 namespace ActorTrain.Node.Cmd;
 
@@ -97,10 +98,8 @@ public sealed class TrainPalette(ActorSystem system, IActorRef runs, string data
 
     private async Task ListAsync(bool json, ICommandOutput output, CancellationToken cancellationToken)
     {
-        var cluster = Akka.Cluster.Cluster.Get(system);
-        var regions = cluster.State.Members.Where(m => m.HasRole("coordinator") && m.Status == Akka.Cluster.MemberStatus.Up)
-            .Select(m => system.ActorSelection($"{m.Address}/system/sharding/training-run").Ask<CurrentShardRegionState>(GetShardRegionState.Instance, Patience, cancellationToken));
-        var names = (await Task.WhenAll(regions)).SelectMany(r => r.Shards.SelectMany(s => s.EntityIds)).Order(StringComparer.Ordinal).ToArray();
+        // From the journal: a finished run's entity is passivated, and no region knows it any more.
+        var names = (await JournaledNames.ListAsync(system, TrainingRunActor.PersistencePrefix, cancellationToken)).ToArray();
         var asked = await Task.WhenAll(names.Select(name => Ask(new TrainingRunCommands.GetStatus(name, TrainingRunCommands.GetStatus.NewestOnly), cancellationToken)));
         // Asking about a name that was never started wakes an empty entity: not a run.
         var states = asked.Where(s => s.Status != TrainingRunStatus.New).ToArray();
