@@ -42,4 +42,30 @@ public sealed class PersistenceRoundTripTests(PostgresFixture postgres) : IDispo
         Assert.Equal(3, recovered.SnapshotSequenceNr);
         Assert.Equal(2, recovered.EventsReplayed); // events 4 and 5, on top of the snapshot
     }
+
+    // The journal's read side lists every entity of a kind that journaled, awake or not.
+    [Fact]
+    public Task Entities_that_journaled_are_listed_by_kind_after_they_stopped_on_sqlite() =>
+        ListsStoppedEntities(new SqliteJournal(scratch.Combine("journal.db")));
+
+    [PostgresFact]
+    public async Task Entities_that_journaled_are_listed_by_kind_after_they_stopped_on_postgres() =>
+        await ListsStoppedEntities(PostgresJournal.FromConnectionString(await postgres.NewDatabaseAsync()));
+
+    private static async Task ListsStoppedEntities(JournalTarget target)
+    {
+        await using (var first = new JournaledActorSystem(target))
+        {
+            Assert.Empty(await JournaledNames.ListAsync(first.System, "training-run-")); // a journal with no table yet
+            foreach (string id in new[] { "training-run-b-2", "ingest-job-web", "training-run-a", "training-run-c" })
+            {
+                var entity = first.System.ActorOf(Tally.Props(id));
+                await entity.Ask<Tally.Added>(new Tally.Add(1), Patience);
+                await entity.GracefulStop(Patience);
+            }
+        }
+        await using var second = new JournaledActorSystem(target); // nothing awake: only the journal knows them
+        Assert.Equal(["a", "b-2", "c"], await JournaledNames.ListAsync(second.System, "training-run-"));
+        Assert.Equal(["web"], await JournaledNames.ListAsync(second.System, "ingest-job-"));
+    }
 }
