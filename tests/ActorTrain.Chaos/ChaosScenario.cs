@@ -50,9 +50,9 @@ public sealed class ChaosScenario(string name, int seed, ProcessCluster cluster)
             await Cluster.AskAsync(contact, new TrainingRunCommands.Stop(Run));
             final = await watcher.WaitForAsync(s => s.Status == TrainingRunStatus.Stopped, Patience, "the stop");
         }
-        catch (TimeoutException e)
+        catch (Exception e) when (e is TimeoutException or NodeFailedException)
         {
-            Violations.Add($"did not recover: {e.Message}");
+            Violations.Add(Cluster.NotRecovered(Name, Seed, e));
         }
         var nodes = Cluster.Nodes.ToList();
         await Cluster.StopAllAsync();

@@ -87,7 +87,7 @@ public sealed class NodeProcess : IAsyncDisposable
         var node = new NodeProcess(name, port, metricsPort, arguments, place, process);
         process.OutputDataReceived += (_, line) => node.Record(line.Data);
         process.ErrorDataReceived += (_, line) => node.Record(line.Data);
-        process.Exited += (_, _) => node.up.TrySetException(new InvalidOperationException($"node {name} exited with {process.ExitCode}:\n{node.Output}"));
+        process.Exited += (_, _) => node.up.TrySetException(new NodeFailedException($"node {name} exited with {process.ExitCode}:\n{node.Output}"));
         process.Start();
         node.ProcessId = process.Id;
         process.BeginOutputReadLine();

@@ -124,6 +124,15 @@ public sealed class ProcessCluster(string? journal) : IAsyncDisposable
     /// <summary>Every node's output, for a failure message.</summary>
     public string Logs() => string.Join("\n", nodes.Select(n => $"===== {n.Name} ({n.Address}) =====\n{n.Output}"));
 
+    /// <summary>Why a scenario did not recover, its first line, with every node's log kept in a file for the
+    /// post-mortem (the cluster's own directory is deleted with it).</summary>
+    public string NotRecovered(string scenario, int seed, Exception e)
+    {
+        string logs = Path.Combine(Path.GetTempPath(), $"actortrain-chaos-{scenario}-{seed}-{DateTime.UtcNow:HHmmss}.log");
+        File.WriteAllText(logs, $"{e}\n{Logs()}");
+        return $"did not recover: {e.Message.Split('\n')[0]} (every node's log: {logs})";
+    }
+
     /// <summary>SIGTERM to every node still running (SIGKILL after 30 s): the cluster's files stay for inspection.</summary>
     public async Task StopAllAsync()
     {

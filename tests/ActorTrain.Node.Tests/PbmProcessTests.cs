@@ -75,7 +75,7 @@ public sealed class PbmProcessTests(PostgresFixture postgres)
         string open = Path.Combine(cluster.Root, "open.conf");
         File.WriteAllText(open, "actortrain.cmd.host = \"0.0.0.0\"\n");
         var refused = cluster.Start("tokenless", "coordinator", seed: null, config: open);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => refused.WaitUpAsync(ProcessCluster.Patience)); // it exits
+        await Assert.ThrowsAsync<NodeFailedException>(() => refused.WaitUpAsync(ProcessCluster.Patience)); // it exits
         await refused.WaitForExitAsync();
         Assert.Contains("actortrain.cmd.host 0.0.0.0 is not loopback: set actortrain.cmd.token", refused.Output);
 

@@ -51,9 +51,9 @@ public static class IngestKills
             recovered = true;
             (lost, extra) = Compare(clean, faulty, violations);
         }
-        catch (TimeoutException e)
+        catch (Exception e) when (e is TimeoutException or NodeFailedException)
         {
-            violations.Add($"did not recover: {e.Message}");
+            violations.Add(cluster.NotRecovered(Name, seed, e));
         }
         var all = cluster.Nodes.ToList();
         await cluster.StopAllAsync();
