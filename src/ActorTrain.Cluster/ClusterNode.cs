@@ -9,6 +9,7 @@ using Akka.Actor;
 using Akka.Cluster.Tools.Client;
 using Akka.Configuration;
 using Akka.Discovery.KubernetesApi;
+using Akka.Event;
 
 namespace ActorTrain.Cluster;
 
@@ -73,9 +74,10 @@ public sealed class ClusterNode : IAsyncDisposable
             .WithFallback(PersistenceConfig.For(options.Journal))
             .WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Base))
             .WithFallback(KubernetesDiscovery.DefaultConfiguration())
-            // Sharding's and distributed data's serializers from the first message on: the others' replicators
-            // gossip to a node as soon as it joins, and without them it cannot read what they send.
+            // Sharding's, the singleton's and distributed data's serializers from the first message on: the others'
+            // replicators and coordinators send to a node as soon as it joins, and without them it cannot read them.
             .WithFallback(Akka.Cluster.Sharding.ClusterSharding.DefaultConfig())
+            .WithFallback(Akka.Cluster.Tools.Singleton.ClusterSingleton.DefaultConfig())
             .WithFallback(Akka.DistributedData.DistributedData.DefaultConfig());
     }
 
@@ -92,31 +94,58 @@ public sealed class ClusterNode : IAsyncDisposable
         var bootstrap = BootstrapSettings.From(config, options.HttpPort);
         if (bootstrap.Enabled && !options.Seeds.IsEmpty)
             throw new ConfigurationException("actortrain.bootstrap.enabled = on and --seed exclude each other: the bootstrap finds the nodes through discovery");
-        var system = ActorSystem.Create(SystemName, config);
-        NodeHttpEndpoint? http = null;
-        try
-        {
-            // Before joining: a bootstrapping node's contact point must answer the others' probes.
-            if (options.HttpPort != 0) http = NodeHttpEndpoint.Start(system, config.GetString("actortrain.metrics.host", "127.0.0.1"), options.HttpPort);
-            await JoinAsync(system, options, bootstrap, timeout);
-        }
-        catch
-        {
-            http?.Dispose();
-            await system.Terminate();
-            throw;
-        }
+        var (system, http) = await StartJoinedAsync(options, config, bootstrap, timeout);
         var cluster = Akka.Cluster.Cluster.Get(system);
-        // Sharding (and its replicator) only once Up. Until the others remove a dead incarnation at this same
-        // address, their replicators and regions still send to it, and those messages reach this one. With
-        // sharding started before the join, a node restarted at its old address sometimes got none of the
-        // seed's acknowledgements of its join for 30-60 s (4 times in ~60 restarts; never in 8 after the change).
+        // Sharding (and its replicator) only once Up: until the others remove a dead incarnation at this same
+        // address, their replicators and regions still send to it, and those messages would reach this one.
         var ingestRegions = IngestRegions.Start(system, data, ingest);
         var regions = TrainingRegions.Start(system, training);
         var receptionist = ClusterClientReceptionist.Get(system);
         if (cluster.SelfRoles.Contains("coordinator")) receptionist.RegisterService(regions.Runs);
         if (cluster.SelfRoles.Contains("trainer")) receptionist.RegisterService(regions.Trainers);
         return new ClusterNode(system, config, ingestRegions, regions, ingest, http);
+    }
+
+    // A node restarted at the address of an incarnation the cluster has not yet removed sometimes never hears
+    // the seed's acknowledgements of its join: the seed reads every InitJoin and answers, and the answers are
+    // lost in the seed's remoting, stuck on its association with this address (chaos soaks: a few restarts in a
+    // hundred; akka/akka-core#16224 is the same symptom). It comes unstuck when the connection drops, so a
+    // joining node that got no answer in this long starts again as a new incarnation instead of waiting on.
+    private static readonly TimeSpan FreshIncarnationAfter = TimeSpan.FromSeconds(20);
+
+    // The actor system, once joined (and its HTTP endpoint): a seeded join that stalls is given up and tried by a
+    // new system, a new incarnation at the same address, until the timeout.
+    private static async Task<(ActorSystem System, NodeHttpEndpoint? Http)> StartJoinedAsync(NodeOptions options, Config config, BootstrapSettings bootstrap,
+        TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        bool seeded = !bootstrap.Enabled && !options.Seeds.IsEmpty;
+        while (true)
+        {
+            var left = deadline - DateTime.UtcNow;
+            bool last = !seeded || left <= FreshIncarnationAfter + FreshIncarnationAfter;
+            var system = ActorSystem.Create(SystemName, config);
+            NodeHttpEndpoint? http = null;
+            try
+            {
+                // Before joining: a bootstrapping node's contact point must answer the others' probes.
+                if (options.HttpPort != 0) http = NodeHttpEndpoint.Start(system, config.GetString("actortrain.metrics.host", "127.0.0.1"), options.HttpPort);
+                await JoinAsync(system, options, bootstrap, last ? left : FreshIncarnationAfter);
+                return (system, http);
+            }
+            catch (TimeoutException) when (!last)
+            {
+                system.Log.Warning("no seed answered the join within {0:0}s; starting again as a new incarnation at the same address", FreshIncarnationAfter.TotalSeconds);
+                http?.Dispose();
+                await system.Terminate();
+            }
+            catch
+            {
+                http?.Dispose();
+                await system.Terminate();
+                throw;
+            }
+        }
     }
 
     // Joins the seeds, itself (no seeds), or whatever the bootstrap finds; returns once this node is Up.

@@ -1,4 +1,5 @@
 using ActorTrain.Chaos;
+using ActorTrain.Testing;
 using Xunit;
 
 namespace ActorTrain.Node.Tests;
@@ -6,7 +7,7 @@ namespace ActorTrain.Node.Tests;
 /// <summary>
 /// A node SIGKILLed and started again at its old address, as a supervisor (systemd, a StatefulSet) restarts it,
 /// must join again: the others still know the dead incarnation there until they remove it, and the new one must
-/// not be confused with it.
+/// not be confused with it. A join the seed's remoting leaves unanswered is tried again by a new incarnation.
 /// </summary>
 public sealed class RestartedNodeProcessTests
 {
@@ -29,5 +30,20 @@ public sealed class RestartedNodeProcessTests
             // node gives up joining after 60 s and exits).
             await victim.WaitUpAsync(TimeSpan.FromSeconds(50));
         }
+    }
+
+    [Fact]
+    public async Task A_node_whose_join_goes_unanswered_starts_again_as_a_new_incarnation_and_joins_with_it()
+    {
+        await using var cluster = ProcessCluster.CreateOnSqlite();
+        int seedPort = NodeProcess.FreePort();
+        var joiner = cluster.Start("joiner", "coordinator,data", [$"127.0.0.1:{seedPort}"], NodePlace.Loopback, NodeProcess.FreePort(), NodeProcess.FreePort());
+        // Nobody at the seed's address: the first incarnation's join goes unanswered.
+        await Eventually.Until(() => Task.FromResult(joiner.Output), output => output.Contains("starting again as a new incarnation at the same address"),
+            TimeSpan.FromSeconds(40), "the joiner to start again");
+        Assert.False(joiner.HasExited);
+
+        cluster.Start("seed", "coordinator,data", seed: null, port: seedPort);
+        await joiner.WaitUpAsync(TimeSpan.FromSeconds(40)); // its second incarnation joins (and its HTTP port was taken again)
     }
 }
