@@ -4,8 +4,8 @@ namespace ActorTrain.Native.Attention;
 
 /// <summary>
 /// The fused attention as a TorchSharp autograd function: forward and backward both run the
-/// native kernels. Outputs are (out, lse); lse is not differentiable. The function object is a
-/// singleton, so everything per call lives in the context.
+/// native kernels. The one output is out; lse stays in the context for backward. The function
+/// object is a singleton, so everything per call lives in the context.
 /// </summary>
 internal sealed class FusedAttentionFunction : autograd.MultiTensorFunction<FusedAttentionFunction>
 {
@@ -20,12 +20,13 @@ internal sealed class FusedAttentionFunction : autograd.MultiTensorFunction<Fuse
         var keyLengths32 = vars[3] as Tensor;
         var (output, lse) = Run(inputs, keyLengths32);
         // Detached aliases: saving the outputs themselves would tie them to this node's graph.
-        ctx.save_for_backward([inputs.Q, inputs.K, inputs.V, output.detach(), lse.detach(), keyLengths32]);
+        ctx.save_for_backward([inputs.Q, inputs.K, inputs.V, output.detach(), lse, keyLengths32]);
         ctx.save_data(InputsKey, inputs with { Q = null!, K = null!, V = null!, KeyLengths = null });
-        ctx.mark_non_differentiable([lse]);
-        // lse never gets a gradient; do not make autograd allocate zeros for it on every backward.
+        // lse is not an output: TorchSharp 0.107 hands the tensors marked non-differentiable to native code in
+        // an array it has already unpinned, and a GC compaction then crashes the process
+        // (FusedAttentionGcStressTests). An unused out gets no zeros allocated for its gradient.
         ctx.set_materialize_grads(false);
-        return [output, lse];
+        return [output];
     }
 
     public override List<Tensor> backward(autograd.AutogradContext ctx, List<Tensor> gradients)
