@@ -159,13 +159,23 @@ public sealed class NodeProcess : IAsyncDisposable
         process.Dispose();
     }
 
-    /// <summary>A loopback port nothing listens on now.</summary>
+    /// <summary>A loopback port nothing listens on now, and not handed out before in this process: a node is given
+    /// its ports before it binds them, and the kernel may offer a port just offered to another node (a CI run saw a
+    /// node's metrics port equal to the next node's remoting port).</summary>
     public static int FreePort()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        while (true)
+        {
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            lock (HandedOut)
+            {
+                if (HandedOut.Add(port)) return port;
+            }
+        }
     }
+
+    private static readonly HashSet<int> HandedOut = [];
 }
