@@ -31,7 +31,10 @@ public sealed class FusedAttentionGcStressTests
         compactor.Start();
         try
         {
-            for (int step = 0; step < 1_500; step++) // the old function crashed within ~800 here
+            // The old function crashed within ~800 steps (~20 s) here. Under other test assemblies running alongside a
+            // step took far longer (a CI run spent 9 min on 1500), so the test also stops at a time limit.
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            for (int step = 0; step < 1_500 && clock.Elapsed < TimeSpan.FromSeconds(30); step++)
             {
                 using var scope = NewDisposeScope();
                 var a = q.detach().requires_grad_();
