@@ -51,6 +51,9 @@ public sealed class TwoNodeTrainingTests : IDisposable
         Akka.Cluster.Cluster.Get(second).Join(Akka.Cluster.Cluster.Get(first.System).SelfAddress);
         await joined.Task.WaitAsync(Patience);
         TrainingRegions.Start(second, TrainingSettings.From(first.Config) with { StepTimeout = TimeSpan.FromSeconds(10) });
+        // Replicas are placed on the regions the coordinator knows: a run started before the second region
+        // registered would put all three on the first node (CI saw that once).
+        await Eventually.Until(() => firstRegions.Trainers.Ask<CurrentRegions>(GetCurrentRegions.Instance, Patience), r => r.Regions.Count == 2, Patience, "both trainer regions registered");
 
         var spec = new TrainingSpec(dataset, root.Combine("run"), "tiny", "causal", Steps: 24, GlobalBatch: 6, MicroBatch: 3, LearningRate: 3e-3, Seed: 3, Replicas: 3, CheckpointEvery: 100);
         await firstRegions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("pair-run", spec), Patience);
