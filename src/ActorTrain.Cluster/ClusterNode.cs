@@ -120,7 +120,7 @@ public sealed class ClusterNode : IAsyncDisposable
     {
         var deadline = DateTime.UtcNow + timeout;
         bool seeded = !bootstrap.Enabled && !options.Seeds.IsEmpty;
-        while (true)
+        for (int incarnation = 1; ; incarnation++)
         {
             var left = deadline - DateTime.UtcNow;
             bool last = !seeded || left <= FreshIncarnationAfter + FreshIncarnationAfter;
@@ -130,11 +130,12 @@ public sealed class ClusterNode : IAsyncDisposable
             {
                 // Before joining: a bootstrapping node's contact point must answer the others' probes.
                 if (options.HttpPort != 0) http = NodeHttpEndpoint.Start(system, config.GetString("actortrain.metrics.host", "127.0.0.1"), options.HttpPort);
-                await JoinAsync(system, options, bootstrap, last ? left : FreshIncarnationAfter);
-                return (system, http);
-            }
-            catch (TimeoutException) when (!last)
-            {
+                if (await JoinAsync(system, options, bootstrap, last ? left : FreshIncarnationAfter)) return (system, http);
+                if (last)
+                {
+                    string tries = incarnation == 1 ? "" : $", {incarnation} incarnations";
+                    throw new TimeoutException($"the node did not join the cluster within {timeout.TotalSeconds:0}s ({JoinedWhat(options, bootstrap)}{tries})");
+                }
                 system.Log.Warning("no seed answered the join within {0:0}s; starting again as a new incarnation at the same address", FreshIncarnationAfter.TotalSeconds);
                 http?.Dispose();
                 await system.Terminate();
@@ -148,8 +149,9 @@ public sealed class ClusterNode : IAsyncDisposable
         }
     }
 
-    // Joins the seeds, itself (no seeds), or whatever the bootstrap finds; returns once this node is Up.
-    private static async Task JoinAsync(ActorSystem system, NodeOptions options, BootstrapSettings bootstrap, TimeSpan timeout)
+    // Joins the seeds, itself (no seeds), or whatever the bootstrap finds; true once this node is Up, false
+    // when it is not Up within the timeout.
+    private static async Task<bool> JoinAsync(ActorSystem system, NodeOptions options, BootstrapSettings bootstrap, TimeSpan timeout)
     {
         var cluster = Akka.Cluster.Cluster.Get(system);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -157,13 +159,12 @@ public sealed class ClusterNode : IAsyncDisposable
         using var giveUp = new CancellationTokenSource(timeout);
         if (bootstrap.Enabled) _ = ContactPointBootstrap.RunAsync(system, bootstrap, giveUp.Token);
         else if (options.Seeds.IsEmpty) cluster.Join(cluster.SelfAddress);
-        if (await Task.WhenAny(up.Task, Task.Delay(timeout)) != up.Task)
-        {
-            string how = bootstrap.Enabled ? $"bootstrap: {bootstrap.DiscoveryMethod} discovery of '{bootstrap.ServiceName}'"
-                : "seeds: " + (options.Seeds.IsEmpty ? "itself" : string.Join(", ", options.Seeds));
-            throw new TimeoutException($"the node did not join the cluster within {timeout.TotalSeconds:0}s ({how})");
-        }
+        return await Task.WhenAny(up.Task, Task.Delay(timeout)) == up.Task;
     }
+
+    private static string JoinedWhat(NodeOptions options, BootstrapSettings bootstrap) =>
+        bootstrap.Enabled ? $"bootstrap: {bootstrap.DiscoveryMethod} discovery of '{bootstrap.ServiceName}'"
+            : "seeds: " + (options.Seeds.IsEmpty ? "itself" : string.Join(", ", options.Seeds));
 
     /// <summary>Leaves the cluster (its shards hand off to the others), then stops the system.</summary>
     public async ValueTask DisposeAsync()
