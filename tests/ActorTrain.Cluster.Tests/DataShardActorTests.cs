@@ -39,7 +39,7 @@ public sealed class DataShardActorTests : IDisposable
         await using (var node = new Node(journal))
         {
             var actor = node.Shard(shard);
-            await actor.Ask<DataShardReport>(new DataShardCommands.Collect(shard, [.. files], resumed), Patience);
+            await actor.Ask<DataShardReport>(new DataShardCommands.Collect(shard, Listed(files, resumed), resumed), Patience);
             var seen = await Eventually.Until(() => actor.Ask<DataShardReport>(new DataShardCommands.GetState(shard), Patience),
                 s => s.Chunks >= 3, Patience, "three chunks");
             chunksBeforeStop = seen.Chunks;
@@ -81,7 +81,7 @@ public sealed class DataShardActorTests : IDisposable
             {
                 var id = new DataShardId("dedup", n);
                 var actor = node.Shard(id, $"shard-{n}");
-                await actor.Ask<DataShardReport>(new DataShardCommands.Collect(id, [.. plan[n]], root.Combine($"out-{shards}", $"shard-{n}")), Patience);
+                await actor.Ask<DataShardReport>(new DataShardCommands.Collect(id, Listed(plan[n], root.Combine($"out-{shards}", $"shard-{n}")), root.Combine($"out-{shards}", $"shard-{n}")), Patience);
                 actors.Add((id, actor));
             }
             foreach (var (id, actor) in actors)
@@ -97,6 +97,29 @@ public sealed class DataShardActorTests : IDisposable
         Assert.True(reference.Counts.DroppedByStage.GetValueOrDefault("exact-dedup") >= 1, string.Join(", ", reference.Counts.DroppedByStage.Select(p => $"{p.Key}={p.Value}")) + $" kept {reference.Counts.DocumentsKept} of {reference.Counts.DocumentsIn}, bad {reference.BadRecords}");
         Assert.True(reference.Counts.DroppedByStage.GetValueOrDefault("minhash-dedup") >= 1);
     }
+
+    [Fact]
+    public async Task A_file_list_changed_since_planning_is_refused_and_nothing_is_planned()
+    {
+        var files = Corpus();
+        string output = root.Combine("changed");
+        var listed = Listed(files, output);
+        File.AppendAllText(listed.Path, "\"/etc/passwd\"\n");
+        var shard = new DataShardId("changed", 0);
+        await using var node = new Node(new SqliteJournal(root.Combine("changed.db")));
+        var actor = node.Shard(shard);
+
+        var refused = await Assert.ThrowsAsync<InvalidDataException>(() => actor.Ask<DataShardReport>(new DataShardCommands.Collect(shard, listed, output), Patience));
+        Assert.Contains($"the planned file list {listed.Path} changed since it was planned", refused.Message);
+        Assert.Equal(DataShardStage.New, (await actor.Ask<DataShardReport>(new DataShardCommands.GetState(shard), Patience)).Stage);
+
+        // The job's plan written again: the same shard takes it.
+        var report = await actor.Ask<DataShardReport>(new DataShardCommands.Collect(shard, Listed(files, output), output), Patience);
+        Assert.Equal((DataShardStage.Collecting, files.Count), (report.Stage, report.Files));
+    }
+
+    // What the ingest job does before it tells a shard to collect: write its file list.
+    private static ShardFileList Listed(IReadOnlyList<string> files, string shardDirectory) => ShardFileList.Write(ShardFileList.PathIn(shardDirectory), files);
 
     private static readonly CleaningPipeline Pipeline =
         new([new NormaliseStage(), new GopherQualityStage(new GopherQualitySettings { MinWords = 20 })]);
@@ -155,7 +178,7 @@ public sealed class DataShardActorTests : IDisposable
 
         public async Task CollectToTheEnd(DataShardId id, IReadOnlyList<string> files, string output)
         {
-            await Shard(id).Ask<DataShardReport>(new DataShardCommands.Collect(id, [.. files], output), Patience);
+            await Shard(id).Ask<DataShardReport>(new DataShardCommands.Collect(id, Listed(files, output), output), Patience);
             await WaitUntilCollected(id, created: true);
         }
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ActorTrain.Data.Cleaning;
+using ActorTrain.Data.Ingest;
 using ActorTrain.Protocol.Ingest;
 using Xunit;
 
@@ -30,6 +31,17 @@ public sealed class DataShardStateTests
         var done = state.Apply(DataShardEvents.Collected.Instance).Apply(new DataShardEvents.Finalized("/out/final", "ff", Three));
         Assert.Equal(DataShardStage.Finalized, done.Stage);
         Assert.Equal("/out/final", done.Output);
+    }
+
+    [Fact]
+    public void A_shard_planned_with_a_file_list_counts_its_files_from_the_list()
+    {
+        var state = DataShardState.Initial.Apply(new DataShardEvents.Planned([], "/out", new ShardFileList("/out/planned-files.jsonl", 3, "ab")))
+            .Apply(new DataShardEvents.ChunkWritten(0, "/out/c0", 2, 0, 0, Three));
+        Assert.Equal(3, state.FileCount);
+        Assert.False(state.AllFilesRead);
+        Assert.Equal(3, state.Report.Files);
+        Assert.True(state.Apply(new DataShardEvents.ChunkWritten(1, "/out/c1", 3, 0, 0, Three)).AllFilesRead);
     }
 
     [Fact]

@@ -6,7 +6,13 @@ using ActorTrain.Data.Dedup;
 using ActorTrain.Data.Ingest;
 using ActorTrain.Protocol.Ingest;
 using ActorTrain.Testing;
+using Akka;
 using Akka.Actor;
+using Akka.Persistence;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using Akka.Configuration;
 using Xunit;
 
@@ -61,10 +67,11 @@ public sealed class IngestJobTests : IDisposable
     }
 
     [Fact]
-    public async Task Status_replies_and_shard_reports_carry_counts_not_the_plans_file_lists()
+    public async Task Status_replies_shard_commands_and_journal_events_carry_counts_not_the_plans_file_lists()
     {
         // 3000 files under a long directory name: a plan of ~700 KB, which every status reply and every
-        // shard poll (four a second) used to carry.
+        // shard poll (four a second) used to carry, and the job's and shards' plan events and Collect commands
+        // after them (a large code tree would not fit a remoting frame).
         string corpus = root.Combine("corpus-" + new string('d', 150));
         Directory.CreateDirectory(corpus);
         for (int f = 0; f < 3000; f++) File.WriteAllText(Path.Combine(corpus, $"a-document-with-a-long-file-name-{f:D6}.txt"), "too short to keep");
@@ -80,9 +87,51 @@ public sealed class IngestJobTests : IDisposable
         Assert.InRange(serialization.FindSerializerFor(started).ToBinary(started).Length, 1, 2048);
         Assert.InRange(serialization.FindSerializerFor(report).ToBinary(report).Length, 1, 2048);
 
-        // The job still hands every shard its files (from its journal) and finishes.
+        // The job still hands every shard its files (the lists it wrote) and finishes.
         var done = await Eventually.Until(() => regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.GetStatus("wide"), Patience),
             s => s.Status == IngestJobStatus.Completed, Patience, "the job to complete", TimeSpan.FromMilliseconds(250));
         Assert.Equal(3000, done.Totals.DocumentsIn);
+        Assert.Equal(started.ShardFileCounts[1], File.ReadLines(ShardFileList.PathIn(root.Combine("out", "shard-0001"))).Count());
+
+        var journal = PersistenceQuery.Get(node.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        foreach (string id in new[] { IngestJobActor.PersistencePrefix + "wide", new DataShardId("wide", 0).PersistenceId, new DataShardId("wide", 1).PersistenceId })
+        {
+            var events = await journal.CurrentEventsByPersistenceId(id, 0, long.MaxValue).RunWith(Sink.Seq<EventEnvelope>(), node.System.Materializer());
+            Assert.NotEmpty(events);
+            Assert.All(events, e => Assert.InRange(serialization.FindSerializerFor(e.Event).ToBinary(e.Event).Length, 1, 2048));
+        }
+    }
+
+    [Fact]
+    public async Task A_job_planned_by_an_older_build_with_its_files_inline_resumes_and_completes()
+    {
+        string corpus = root.Combine("corpus");
+        Directory.CreateDirectory(corpus);
+        for (int f = 0; f < 4; f++) File.WriteAllText(Path.Combine(corpus, $"doc-{f}.txt"), "too short to keep");
+        var files = SourceFiles.List([SourceSpec.Everything(corpus)]);
+        string output = root.Combine("out");
+        var overrides = ConfigurationFactory.ParseString("akka.loglevel = WARNING");
+        await using var node = await SingleNodeCluster.StartAsync("ingest", new SqliteJournal(root.Combine("journal.db")), overrides, Patience);
+        // The journal as an older build left it: the plan's files inline, no file lists, nothing collected yet.
+        var legacy = new IngestJobEvents.Planned([[.. files.Take(3)], [.. files.Skip(3)]], output, DateTimeOffset.UtcNow);
+        await node.System.ActorOf(Props.Create(() => new Journaling(IngestJobActor.PersistencePrefix + "old", legacy))).Ask<Done>("persist", Patience);
+
+        var regions = IngestRegions.Start(node.System, DataSettings.From(node.Config), IngestSettings.From(node.Config));
+        var done = await Eventually.Until(() => regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.GetStatus("old"), Patience),
+            s => s.Status == IngestJobStatus.Completed, Patience, "the job to complete", TimeSpan.FromMilliseconds(250));
+        Assert.Equal([3, 1], done.ShardFileCounts.ToArray());
+        Assert.Equal(4, done.Totals.DocumentsIn);
+    }
+
+    /// <summary>Journals one event under a persistence id, as another build's actor would have.</summary>
+    private sealed class Journaling : ReceivePersistentActor
+    {
+        public Journaling(string persistenceId, object @event)
+        {
+            PersistenceId = persistenceId;
+            Command<string>(_ => Persist(@event, _ => Sender.Tell(Done.Instance)));
+        }
+
+        public override string PersistenceId { get; }
     }
 }

@@ -7,6 +7,7 @@ using ActorTrain.Data.Cleaning;
 using ActorTrain.Protocol;
 using ActorTrain.Data.Dedup;
 using ActorTrain.Data.Documents;
+using ActorTrain.Data.Ingest;
 using ActorTrain.Protocol.Cleaning;
 using ActorTrain.Protocol.Dedup;
 using ActorTrain.Protocol.Ingest;
@@ -23,11 +24,13 @@ public sealed class ProtocolSerializationTests : IDisposable
 {
     private static readonly CleaningCounts Counts = new(10, 7, 1000, 700, ImmutableSortedDictionary<string, long>.Empty.Add("c4", 2).Add("pii", 1));
     private static readonly TrainingSpec Spec = new("/data/job", "/runs/r", "tiny", "causal", 100, 16, 8, 3e-3, 7, 2, 50);
+    private static readonly ShardFileList Listed = new("/out/job/shard-0002/planned-files.jsonl", 2, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
     private static readonly TokenizedShard Tokens = new("/out/web/shard-0001/train.tokens", 1000, 9, 4000, "/out/web/shard-0001/validation.tokens", 90, 1, 380);
 
     public static readonly IReadOnlyList<IActorTrainMessage> Samples =
     [
-        new DataShardEvents.Planned(["/corpus/a.txt", "/corpus/b.jsonl.zst"], "/out/job"),
+        new DataShardEvents.Planned([], "/out/job/shard-0002", Listed),
+        new DataShardEvents.Planned(["/corpus/a.txt", "/corpus/b.jsonl.zst"], "/out/job"), // journaled before file lists
         new DataShardEvents.ChunkWritten(3, "/out/job/shard-1/chunk-3.jsonl.zst", 1, 42, 2, Counts),
         DataShardEvents.Collected.Instance,
         new DataShardEvents.Finalized("/out/job/shard-1.jsonl.zst", "ab12", Counts),
@@ -40,7 +43,7 @@ public sealed class ProtocolSerializationTests : IDisposable
             new CleaningResult(Document.Of("/a#0", "text", "/a"), new DedupKeys(7, [1, 2, 3]), null, null),
             new CleaningResult(null, null, "c4", "2 sentences left < 3"),
         ]),
-        new DataShardCommands.Collect(new DataShardId("web", 2), ["/corpus/a.txt"], "/out/job/shard-2"),
+        new DataShardCommands.Collect(new DataShardId("web", 2), Listed, "/out/job/shard-0002"),
         new DataShardCommands.GetState(new DataShardId("web", 2)),
         new DataShardCommands.Finalize(new DataShardId("web", 2)),
         new DedupIndexCommands.Claim(new DedupIndexId("web", 3), [new ClaimedKey(DedupKind.Exact, 42, "/a#0"), new ClaimedKey(DedupKind.Near, ulong.MaxValue, "/b#1")]),
@@ -51,11 +54,13 @@ public sealed class ProtocolSerializationTests : IDisposable
         DedupIndexState.Empty.Apply(new DedupIndexEvents.KeysClaimed([new ClaimedKey(DedupKind.Exact, 42, "/a#0"), new ClaimedKey(DedupKind.Near, 9, "/b#0")])),
         new IngestJobCommands.Start("web", ["/corpus", "/more/a.txt"], ["**/*.md"], [".git/**"], 4, "/out/web", "gpt2", 0.05),
         new IngestJobCommands.GetStatus("web"),
-        new IngestJobEvents.Planned([["/a", "/b"], ["/c"]], "/out/web", new DateTimeOffset(2026, 11, 28, 23, 0, 0, TimeSpan.Zero)),
+        new IngestJobEvents.Planned([], "/out/web", new DateTimeOffset(2026, 11, 30, 9, 0, 0, TimeSpan.Zero), "gpt2", 0.05, [Listed, Listed with { Count = 0 }]),
+        new IngestJobEvents.Planned([["/a", "/b"], ["/c"]], "/out/web", new DateTimeOffset(2026, 11, 28, 23, 0, 0, TimeSpan.Zero)), // before file lists
         new IngestJobEvents.ShardCollected(1, 2, Counts),
         new IngestJobEvents.ShardFinalized(1, "/out/web/shard-0001/documents.jsonl.zst", "ab", Counts),
         new IngestJobEvents.Completed(new DateTimeOffset(2026, 11, 28, 23, 5, 0, TimeSpan.Zero)),
         IngestJobState.Initial.Apply(new IngestJobEvents.Planned([["/a"], ["/b"]], "/out/web", DateTimeOffset.UnixEpoch)).Apply(new IngestJobEvents.ShardCollected(0, 1, Counts)),
+        DataShardState.Initial with { Stage = DataShardStage.Collecting, FileList = Listed, Chunks = ["/c0"], Counts = Counts },
         DataShardState.Initial with { Stage = DataShardStage.Collecting, Files = ["/x"], Chunks = ["/c0"], Counts = Counts },
         DataShardState.Initial with { Stage = DataShardStage.Tokenized, Tokens = Tokens },
         (DataShardState.Initial with { Stage = DataShardStage.Finalized, Files = ["/x", "/y"], NextFile = 2, Chunks = ["/c0"], Counts = Counts, Output = "/o", OutputSha256 = "cd" }).Report,
@@ -117,6 +122,15 @@ public sealed class ProtocolSerializationTests : IDisposable
     {
         var serializer = (ActorTrainSerializer)system.Serialization.FindSerializerForType(typeof(DataShardState));
         Assert.Contains("'System.IO.FileInfo'", Assert.Throws<SerializationException>(() => serializer.FromBinary("{}"u8.ToArray(), "System.IO.FileInfo")).Message);
+    }
+
+    [Fact]
+    public void A_plan_journaled_before_file_lists_still_counts_its_inline_files()
+    {
+        // As an older build wrote it: no FileLists, the files inline.
+        byte[] journaled = """{"ShardFiles":[["/a","/b"],["/c"]],"OutputDirectory":"/out/web","StartedAt":"2026-11-28T23:00:00+00:00","Tokenizer":null,"ValidationFraction":0.01}"""u8.ToArray();
+        var planned = (IngestJobEvents.Planned)system.Serialization.Deserialize(journaled, ActorTrainSerializer.Id, "Ingest.IngestJobEvents+Planned");
+        Assert.Equal([2, 1], IngestJobState.Initial.Apply(planned).ShardFileCounts.ToArray());
     }
 
     // Records holding immutable collections compare them by reference: compare their JSON instead.

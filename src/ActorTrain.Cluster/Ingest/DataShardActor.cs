@@ -34,6 +34,8 @@ public sealed class DataShardActor : ReceivePersistentActor
     private readonly IActorRef cleaners;
     private readonly MemberRemovals removals;
     private DataShardState state = DataShardState.Initial;
+    // The planned files, read from the state's list once needed (inline in the state for a shard planned before lists).
+    private ImmutableArray<string>? files;
 
     /// <param name="dedupIndex">Takes <see cref="DedupIndexCommands"/> for any bucket of the job (the
     /// dedup-index shard region, or a local router).</param>
@@ -65,8 +67,21 @@ public sealed class DataShardActor : ReceivePersistentActor
                 Sender.Tell(state.Report);
                 return;
             }
+            // Read (and checked) before the plan is journaled: a list that cannot be read is refused, not planned.
+            ImmutableArray<string> listed;
+            try
+            {
+                listed = collect.Files.Read();
+            }
+            catch (InvalidDataException e)
+            {
+                Context.GetLogger().Error("data shard {0}: {1}", PersistenceId, e.Message);
+                Sender.Tell(new Status.Failure(e));
+                return;
+            }
+            files = listed;
             var requester = Sender;
-            Persist(new DataShardEvents.Planned(collect.Files, collect.OutputDirectory), planned =>
+            Persist(new DataShardEvents.Planned([], collect.OutputDirectory, collect.Files), planned =>
             {
                 Directory.CreateDirectory(planned.OutputDirectory);
                 state = state.Apply(planned);
@@ -140,10 +155,11 @@ public sealed class DataShardActor : ReceivePersistentActor
             Persist(DataShardEvents.Collected.Instance, collected => state = state.Apply(collected));
             return;
         }
+        if (PlannedFiles() is not { } planned) return;
         int chunk = state.Chunks.Length;
         RunTask(async () =>
         {
-            var result = await settings.Collector.CollectAsync(state.Files, state.NextFile, state.NextRecord, chunk, state.OutputDirectory,
+            var result = await settings.Collector.CollectAsync(planned, state.NextFile, state.NextRecord, chunk, state.OutputDirectory,
                 settings.ChunkRecords, CleanRemotely);
             var keys = DedupKeysFile.Read(ShardCollector.KeysPath(state.OutputDirectory, chunk), settings.Bands);
             var claims = Documents(result.Path)
@@ -158,6 +174,25 @@ public sealed class DataShardActor : ReceivePersistentActor
                 Self.Tell(Continue.Instance);
             });
         });
+    }
+
+    // The planned files; null (said in the log) when the shard's list was lost or changed since it was planned: the
+    // shard cannot know what it was to read, so it stops collecting rather than read something else.
+    private ImmutableArray<string>? PlannedFiles()
+    {
+        if (files is null && state.FileList is { } list)
+        {
+            try
+            {
+                files = list.Read();
+            }
+            catch (InvalidDataException e)
+            {
+                Context.GetLogger().Error("data shard {0}: {1}; collection stops at file {2} of {3}", PersistenceId, e.Message, state.NextFile, state.FileCount);
+                return null;
+            }
+        }
+        return files ??= state.Files;
     }
 
     // The chunk's documents to this shard's cleaner, in batches of bounded text; results in order.

@@ -38,8 +38,10 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     private readonly HashSet<int> probing = [];
     private bool preparingTokenizer;
     private IngestJobState state = IngestJobState.Initial;
-    // The plan's files per shard, from the journal; not part of the state the job reports.
-    private ImmutableArray<ImmutableArray<string>> plan = [];
+    // The plan's file list per shard, from the journal; not part of the state the job reports. A job planned before
+    // lists were kept in files has its files inline instead (legacyPlan), written out as lists when first needed.
+    private ImmutableArray<ShardFileList> fileLists = [];
+    private ImmutableArray<ImmutableArray<string>> legacyPlan = [];
 
     /// <param name="shards">Takes <see cref="DataShardCommands"/> for any shard (the data-shard region).</param>
     public IngestJobActor(string job, IActorRef shards, TimeSpan finalizeTimeout)
@@ -77,7 +79,17 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
             var files = SourceFiles.List(start.Sources.Select(path => new SourceSpec(path, start.Include, start.Exclude)));
             var requester = Sender;
             var partition = SourceFiles.Partition(files, start.Shards);
-            Persist(new IngestJobEvents.Planned([.. partition.Select(p => p.ToImmutableArray())], start.OutputDirectory, DateTimeOffset.UtcNow, start.Tokenizer, start.ValidationFraction), planned =>
+            ImmutableArray<ShardFileList> lists;
+            try
+            {
+                lists = [.. partition.Select((shardFiles, n) => ShardFileList.Write(ShardFileList.PathIn(ShardDirectory(start.OutputDirectory, n)), shardFiles))];
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Sender.Tell(new Status.Failure(new IOException($"ingest job {job}: cannot write its plan under {start.OutputDirectory}: {e.Message}", e)));
+                return;
+            }
+            Persist(new IngestJobEvents.Planned([], start.OutputDirectory, DateTimeOffset.UtcNow, start.Tokenizer, start.ValidationFraction, lists), planned =>
             {
                 Apply(planned);
                 Context.GetLogger().Info("ingest job {Job}: planned {Files} files in {Shards} shards", job, files.Count, partition.Count);
@@ -126,18 +138,28 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     private void Apply(IActorTrainMessage @event)
     {
         state = state.Apply(@event);
-        if (@event is IngestJobEvents.Planned planned) plan = planned.ShardFiles;
+        if (@event is not IngestJobEvents.Planned planned) return;
+        fileLists = planned.FileLists;
+        legacyPlan = planned.ShardFiles;
     }
 
     private DataShardId ShardId(int n) => new(job, n);
 
-    private string ShardDirectory(int n) => Path.Combine(state.OutputDirectory, $"shard-{n:D4}");
+    private string ShardDirectory(int n) => ShardDirectory(state.OutputDirectory, n);
+
+    private static string ShardDirectory(string output, int n) => Path.Combine(output, $"shard-{n:D4}");
+
+    private DataShardCommands.Collect Collect(int n)
+    {
+        if (fileLists.IsEmpty) fileLists = [.. legacyPlan.Select((files, shard) => ShardFileList.Write(ShardFileList.PathIn(ShardDirectory(shard)), files))];
+        return new DataShardCommands.Collect(ShardId(n), fileLists[n], ShardDirectory(n));
+    }
 
     private void Resume()
     {
         for (int n = 0; n < state.Shards.Length; n++)
             if (state.Shards[n].Stage == DataShardStage.Collecting)
-                shards.Tell(new DataShardCommands.Collect(ShardId(n), plan[n], ShardDirectory(n)));
+                shards.Tell(Collect(n));
         Timers.StartPeriodicTimer("observe", Tick.Instance, TickInterval);
         if (state.Status == IngestJobStatus.PreparingTokenizer) PrepareTokenizer();
     }
@@ -208,7 +230,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         if (observed.Stage == DataShardStage.New)
         {
             // The shard lost the Collect (or started over): say it again.
-            shards.Tell(new DataShardCommands.Collect(ShardId(shard), plan[shard], ShardDirectory(shard)));
+            shards.Tell(Collect(shard));
         }
         else if (state.Status == IngestJobStatus.Collecting && known.Stage == DataShardStage.Collecting && observed.Stage >= DataShardStage.Collected)
         {

@@ -1,13 +1,13 @@
-using System.Collections.Immutable;
+using ActorTrain.Data.Ingest;
 
 namespace ActorTrain.Protocol.Ingest;
 
 /// <summary>What a data shard is asked to do; every command is answered with its <see cref="DataShardReport"/>.</summary>
 public static class DataShardCommands
 {
-    /// <summary>Read and clean these files into <paramref name="OutputDirectory"/>. Idempotent: a shard
-    /// that already has its files keeps them and just carries on.</summary>
-    public sealed record Collect(DataShardId Shard, ImmutableArray<string> Files, string OutputDirectory) : IActorTrainMessage;
+    /// <summary>Read and clean the files of <paramref name="Files"/> (a list the job wrote) into
+    /// <paramref name="OutputDirectory"/>. Idempotent: a shard that already has its files keeps them and just carries on.</summary>
+    public sealed record Collect(DataShardId Shard, ShardFileList Files, string OutputDirectory) : IActorTrainMessage;
 
     public sealed record GetState(DataShardId Shard) : IActorTrainMessage;
 

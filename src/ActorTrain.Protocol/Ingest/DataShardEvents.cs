@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ActorTrain.Data.Cleaning;
+using ActorTrain.Data.Ingest;
 using ActorTrain.Data.Tokens;
 
 namespace ActorTrain.Protocol.Ingest;
@@ -9,7 +10,9 @@ namespace ActorTrain.Protocol.Ingest;
 /// deleted and reading resumes at that event's cursor, so no document is lost or written twice.</summary>
 public static class DataShardEvents
 {
-    public sealed record Planned(ImmutableArray<string> Files, string OutputDirectory) : IActorTrainMessage;
+    /// <summary>The shard's files: <paramref name="FileList"/> names them (journals from before file lists were
+    /// kept in files carry <paramref name="Files"/> inline instead, and no list).</summary>
+    public sealed record Planned(ImmutableArray<string> Files, string OutputDirectory, ShardFileList? FileList = null) : IActorTrainMessage;
 
     /// <summary>A chunk file is complete; reading continues at (<paramref name="NextFile"/>, <paramref name="NextRecord"/>).</summary>
     public sealed record ChunkWritten(int Chunk, string Path, int NextFile, long NextRecord, long BadRecords, CleaningCounts Counts) : IActorTrainMessage;

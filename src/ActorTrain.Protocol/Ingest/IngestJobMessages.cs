@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ActorTrain.Data.Cleaning;
+using ActorTrain.Data.Ingest;
 using ActorTrain.Data.Tokens;
 
 namespace ActorTrain.Protocol.Ingest;
@@ -20,9 +21,16 @@ public static class IngestJobCommands
 
 public static class IngestJobEvents
 {
-    /// <summary>The partition plan: files per shard, fixed for the job's life.</summary>
+    /// <summary>The partition plan, fixed for the job's life: a file list per shard (<paramref name="FileLists"/>). Journals
+    /// from before file lists were kept in files carry the files inline instead (<paramref name="ShardFiles"/>).</summary>
     public sealed record Planned(ImmutableArray<ImmutableArray<string>> ShardFiles, string OutputDirectory, DateTimeOffset StartedAt,
-        string? Tokenizer = null, double ValidationFraction = 0.01) : IActorTrainMessage;
+        string? Tokenizer = null, double ValidationFraction = 0.01, ImmutableArray<ShardFileList> FileLists = default) : IActorTrainMessage
+    {
+        // Absent from an older build's journal (and serializers cannot write a default array): none.
+        public ImmutableArray<ShardFileList> FileLists { get; init; } = FileLists.IsDefault ? [] : FileLists;
+
+        public ImmutableArray<int> FileCounts() => FileLists.IsEmpty ? [.. ShardFiles.Select(files => files.Length)] : [.. FileLists.Select(list => list.Count)];
+    }
 
     public sealed record ShardCollected(int Shard, long BadRecords, CleaningCounts Counts) : IActorTrainMessage;
 
@@ -50,8 +58,9 @@ public enum IngestJobStatus
 public sealed record ShardProgress(DataShardStage Stage, long BadRecords, CleaningCounts Counts, string? Output, string? Sha256, TokenizedShard? Tokens = null);
 
 /// <summary>
-/// The job's state, a pure function of its events: files per shard, per-shard progress, totals. The plan's file
-/// lists stay with the job actor (they can be megabytes); this state is what every status query is answered with.
+/// The job's state, a pure function of its events: file counts per shard, per-shard progress, totals. The plan's file
+/// lists are files in the shards' directories, named to the shards by the job actor; this state is what every status
+/// query is answered with.
 /// </summary>
 public sealed record IngestJobState(
     IngestJobStatus Status,
@@ -80,11 +89,11 @@ public sealed record IngestJobState(
         {
             Status = IngestJobStatus.Collecting,
             OutputDirectory = planned.OutputDirectory,
-            ShardFileCounts = [.. planned.ShardFiles.Select(files => files.Length)],
+            ShardFileCounts = planned.FileCounts(),
             StartedAt = planned.StartedAt,
             Tokenizer = planned.Tokenizer,
             ValidationFraction = planned.ValidationFraction,
-            Shards = [.. planned.ShardFiles.Select(_ => new ShardProgress(DataShardStage.Collecting, 0, CleaningCounts.Empty, null, null))],
+            Shards = [.. planned.FileCounts().Select(_ => new ShardProgress(DataShardStage.Collecting, 0, CleaningCounts.Empty, null, null))],
         },
         IngestJobEvents.ShardCollected collected when Status == IngestJobStatus.Collecting => Advance(this with
         {
