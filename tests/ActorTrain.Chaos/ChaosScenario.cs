@@ -14,6 +14,9 @@ public sealed class ChaosScenario(string name, int seed, ProcessCluster cluster)
 
     public static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
 
+    // A recovery slower than this keeps every node's log for a post-mortem, like one that never came.
+    private static readonly TimeSpan SlowRecovery = TimeSpan.FromSeconds(40);
+
     public string Name { get; } = name;
 
     public int Seed { get; } = seed;
@@ -47,6 +50,8 @@ public sealed class ChaosScenario(string name, int seed, ProcessCluster cluster)
             await faults(this, watcher);
             recovered = true;
             recovery = watcher.LongestRecoverySeconds();
+            if (recovery > SlowRecovery.TotalSeconds)
+                Console.WriteLine($"{Name} (seed {Seed}): recovery took {recovery:0.0} s; every node's log: {Cluster.KeepLogs(Name, Seed, $"recovery took {recovery:0.0} s")}");
             await Cluster.AskAsync(contact, new TrainingRunCommands.Stop(Run));
             final = await watcher.WaitForAsync(s => s.Status == TrainingRunStatus.Stopped, Patience, "the stop");
         }

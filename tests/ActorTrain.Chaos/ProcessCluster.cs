@@ -126,11 +126,15 @@ public sealed class ProcessCluster(string? journal) : IAsyncDisposable
 
     /// <summary>Why a scenario did not recover, its first line, with every node's log kept in a file for the
     /// post-mortem (the cluster's own directory is deleted with it).</summary>
-    public string NotRecovered(string scenario, int seed, Exception e)
+    public string NotRecovered(string scenario, int seed, Exception e) =>
+        $"did not recover: {e.Message.Split('\n')[0]} (every node's log: {KeepLogs(scenario, seed, e.ToString())})";
+
+    /// <summary>Writes every node's log, after <paramref name="why"/>, to a file that outlives the cluster; returns its path.</summary>
+    public string KeepLogs(string scenario, int seed, string why)
     {
         string logs = Path.Combine(Path.GetTempPath(), $"actortrain-chaos-{scenario}-{seed}-{DateTime.UtcNow:HHmmss}.log");
-        File.WriteAllText(logs, $"{e}\n{Logs()}");
-        return $"did not recover: {e.Message.Split('\n')[0]} (every node's log: {logs})";
+        File.WriteAllText(logs, $"{why}\n{Logs()}");
+        return logs;
     }
 
     /// <summary>SIGTERM to every node still running (SIGKILL after 30 s): the cluster's files stay for inspection.</summary>
