@@ -88,6 +88,13 @@ public sealed class IngestCommandTests : IDisposable
         var unclosed = await CommandLine.RunInProcessAsync("ingest", "--source", root.Path, "--job", "x", "--config", config, "--data-dir", root.Combine("d"));
         Assert.Equal(ActorTrainApp.UsageError, unclosed.ExitCode);
         Assert.Contains($"{config}:1:", unclosed.Output);
+
+        // An output directory that cannot be made (it would be under a regular file): the plan is refused by name.
+        string file = root.Combine("a-file");
+        File.WriteAllText(file, "");
+        var unwritable = await CommandLine.RunInProcessAsync("ingest", "--source", root.Path, "--job", "x", "--output", Path.Combine(file, "out"), "--data-dir", root.Combine("d"));
+        Assert.Equal(1, unwritable.ExitCode);
+        Assert.Contains($"ingest job x: cannot write its plan under {Path.Combine(file, "out")}", unwritable.Output);
     }
 
     private string Corpus(int files, int records)
