@@ -24,9 +24,26 @@ public static class SourceFiles
             var matcher = new Matcher(StringComparison.Ordinal);
             matcher.AddIncludePatterns(source.Include.Count == 0 ? ["**/*"] : source.Include);
             matcher.AddExcludePatterns(source.Exclude);
-            foreach (string file in matcher.GetResultsInFullPath(path)) files.Add(Path.GetFullPath(file));
+            foreach (string file in FilesUnder(path).Where(file => matcher.Match(path, file).HasMatches)) files.Add(file);
         }
         return files.ToArray();
+    }
+
+    // Every file under the directory (links to files included), without descending into symbolic links to
+    // directories, as find does by default: the globbing library followed them, so Debian's /usr/bin/X11 -> .
+    // made it list /usr/bin again at every depth until the path grew too long (`ingest --source /usr` gave up
+    // after a minute, still listing), and links across a tree would name the same files twice.
+    private static IEnumerable<string> FilesUnder(string directory)
+    {
+        var pending = new Stack<DirectoryInfo>([new DirectoryInfo(directory)]);
+        while (pending.Count > 0)
+        {
+            foreach (var entry in pending.Pop().EnumerateFileSystemInfos())
+            {
+                if (entry is not DirectoryInfo subdirectory) yield return entry.FullName;
+                else if (subdirectory.LinkTarget is null) pending.Push(subdirectory);
+            }
+        }
     }
 
     /// <summary>Splits the files into <paramref name="shards"/> contiguous runs of about equal total
