@@ -123,6 +123,64 @@ public sealed class IngestJobTests : IDisposable
         Assert.Equal(4, done.Totals.DocumentsIn);
     }
 
+    [Fact]
+    public async Task A_job_answers_while_it_plans_and_a_plan_that_fails_later_is_said_in_its_status_until_started_again()
+    {
+        string corpus = root.Combine("corpus");
+        Directory.CreateDirectory(corpus);
+        for (int f = 0; f < 4; f++) File.WriteAllText(Path.Combine(corpus, $"doc-{f}.txt"), "too short to keep");
+        string blocked = root.Combine("a-file");
+        File.WriteAllText(blocked, "");
+        // Answered before the plan is made, as a tree of millions of files is answered.
+        var overrides = ConfigurationFactory.ParseString("akka.loglevel = ERROR\nactortrain.data.ingest.plan-answer-within = 0s");
+        await using var node = await SingleNodeCluster.StartAsync("ingest", new SqliteJournal(root.Combine("journal.db")), overrides, Patience);
+        var regions = IngestRegions.Start(node.System, DataSettings.From(node.Config), IngestSettings.From(node.Config));
+        Task<IngestJobState> Status() => regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.GetStatus("late"), Patience);
+
+        // Its output would be under a regular file: the plan fails after the answer, so the status says why.
+        var answered = await regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.Start("late", [corpus], [], [], 2, Path.Combine(blocked, "out")), Patience);
+        Assert.Equal(IngestJobStatus.Planning, answered.Status);
+        var failed = await Eventually.Until(Status, s => s.Status != IngestJobStatus.Planning, Patience, "the plan to fail", TimeSpan.FromMilliseconds(50));
+        Assert.Equal(IngestJobStatus.New, failed.Status);
+        Assert.Contains($"ingest job late: cannot write its plan under {Path.Combine(blocked, "out")}", failed.Problem);
+
+        // Nothing was journaled: started again with an output it can write, it plans and completes, the problem gone.
+        string output = root.Combine("out");
+        Assert.Equal(IngestJobStatus.Planning, (await regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.Start("late", [corpus], [], [], 2, output), Patience)).Status);
+        var done = await Eventually.Until(Status, s => s.Status == IngestJobStatus.Completed, Patience, "the job to complete", TimeSpan.FromMilliseconds(250));
+        Assert.Null(done.Problem);
+        Assert.Equal(4, done.Totals.DocumentsIn);
+    }
+
+    [Fact]
+    public async Task A_shard_that_cannot_read_its_plan_is_named_in_the_jobs_status_and_goes_on_once_the_list_is_back()
+    {
+        string corpus = root.Combine("corpus");
+        Directory.CreateDirectory(corpus);
+        for (int f = 0; f < 3; f++) File.WriteAllText(Path.Combine(corpus, $"doc-{f}.txt"), "too short to keep");
+        string output = root.Combine("out");
+        string listPath = ShardFileList.PathIn(Path.Combine(output, "shard-0000"));
+        var list = ShardFileList.Write(listPath, SourceFiles.List([SourceSpec.Everything(corpus)]));
+        string kept = root.Combine("kept-list");
+        File.Move(listPath, kept);
+        var overrides = ConfigurationFactory.ParseString("akka.loglevel = OFF");
+        await using var node = await SingleNodeCluster.StartAsync("ingest", new SqliteJournal(root.Combine("journal.db")), overrides, Patience);
+        // A job planned, whose one shard's list was lost before the shard read it.
+        var planned = new IngestJobEvents.Planned([], output, DateTimeOffset.UtcNow, FileLists: [list]);
+        await node.System.ActorOf(Props.Create(() => new Journaling(IngestJobActor.PersistencePrefix + "lost", planned))).Ask<Done>("persist", Patience);
+
+        var regions = IngestRegions.Start(node.System, DataSettings.From(node.Config), IngestSettings.From(node.Config));
+        Task<IngestJobState> Status() => regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.GetStatus("lost"), Patience);
+        var stuck = await Eventually.Until(Status, s => s.Problem is not null, Patience, "the shard's problem in the job's status", TimeSpan.FromMilliseconds(250));
+        Assert.Equal(IngestJobStatus.Collecting, stuck.Status);
+        Assert.StartsWith($"shard 0: the planned file list {listPath} cannot be read", stuck.Problem);
+
+        File.Move(kept, listPath);
+        var done = await Eventually.Until(Status, s => s.Status == IngestJobStatus.Completed, Patience, "the job to complete", TimeSpan.FromMilliseconds(250));
+        Assert.Null(done.Problem);
+        Assert.Equal(3, done.Totals.DocumentsIn);
+    }
+
     /// <summary>Journals one event under a persistence id, as another build's actor would have.</summary>
     private sealed class Journaling : ReceivePersistentActor
     {

@@ -36,6 +36,8 @@ public sealed class DataShardActor : ReceivePersistentActor
     private DataShardState state = DataShardState.Initial;
     // The planned files, read from the state's list once needed (inline in the state for a shard planned before lists).
     private ImmutableArray<string>? files;
+    // Why the shard cannot go on (its plan is unreadable), for every report until a plan is read; not journaled.
+    private string? problem;
 
     /// <param name="dedupIndex">Takes <see cref="DedupIndexCommands"/> for any bucket of the job (the
     /// dedup-index shard region, or a local router).</param>
@@ -64,7 +66,7 @@ public sealed class DataShardActor : ReceivePersistentActor
         {
             if (state.Stage != DataShardStage.New)
             {
-                Sender.Tell(state.Report);
+                Sender.Tell(Report);
                 return;
             }
             // Read (and checked) before the plan is journaled: a list that cannot be read is refused, not planned.
@@ -76,25 +78,27 @@ public sealed class DataShardActor : ReceivePersistentActor
             catch (InvalidDataException e)
             {
                 Context.GetLogger().Error("data shard {0}: {1}", PersistenceId, e.Message);
+                problem = e.Message;
                 Sender.Tell(new Status.Failure(e));
                 return;
             }
             files = listed;
+            problem = null;
             var requester = Sender;
             Persist(new DataShardEvents.Planned([], collect.OutputDirectory, collect.Files), planned =>
             {
                 Directory.CreateDirectory(planned.OutputDirectory);
                 state = state.Apply(planned);
-                requester.Tell(state.Report);
+                requester.Tell(Report);
                 Self.Tell(Continue.Instance);
             });
         });
-        Command<DataShardCommands.GetState>(_ => Sender.Tell(state.Report));
+        Command<DataShardCommands.GetState>(_ => Sender.Tell(Report));
         Command<DataShardCommands.Finalize>(_ =>
         {
             if (state.Stage != DataShardStage.Collected)
             {
-                Sender.Tell(state.Report);
+                Sender.Tell(Report);
                 return;
             }
             var requester = Sender;
@@ -104,7 +108,7 @@ public sealed class DataShardActor : ReceivePersistentActor
                 Persist(finalized, done =>
                 {
                     state = state.Apply(done);
-                    requester.Tell(state.Report);
+                    requester.Tell(Report);
                 });
             });
         });
@@ -112,7 +116,7 @@ public sealed class DataShardActor : ReceivePersistentActor
         {
             if (state.Stage != DataShardStage.Finalized)
             {
-                Sender.Tell(state.Report);
+                Sender.Tell(Report);
                 return;
             }
             var requester = Sender;
@@ -133,7 +137,7 @@ public sealed class DataShardActor : ReceivePersistentActor
                 Persist(new DataShardEvents.Tokenized(result), tokenized =>
                 {
                     state = state.Apply(tokenized);
-                    requester.Tell(state.Report);
+                    requester.Tell(Report);
                 });
             });
         });
@@ -143,6 +147,8 @@ public sealed class DataShardActor : ReceivePersistentActor
     }
 
     public override string PersistenceId { get; }
+
+    private DataShardReport Report => state.Report with { Problem = problem };
 
     public static Props Props(DataShardId id, DataShardSettings settings, IActorRef dedupIndex, IActorRef cleaners) =>
         Akka.Actor.Props.Create(() => new DataShardActor(id, settings, dedupIndex, cleaners));
@@ -189,6 +195,7 @@ public sealed class DataShardActor : ReceivePersistentActor
             catch (InvalidDataException e)
             {
                 Context.GetLogger().Error("data shard {0}: {1}; collection stops at file {2} of {3}", PersistenceId, e.Message, state.NextFile, state.FileCount);
+                problem = $"{e.Message}; collection stopped at file {state.NextFile} of {state.FileCount}";
                 return null;
             }
         }

@@ -30,13 +30,24 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan CompletedLinger = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan TokenizerRetry = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan CollectRetry = TimeSpan.FromSeconds(5);
     private readonly string job;
     private readonly IActorRef shards;
     private readonly TimeSpan finalizeTimeout;
+    private readonly TimeSpan planAnswerWithin;
     private readonly HashSet<int> finalizing = [];
     private readonly HashSet<int> tokenizing = [];
     private readonly HashSet<int> probing = [];
     private bool preparingTokenizer;
+    // The plan is made in the background (listing a large tree takes minutes): the Start being planned, who waits for
+    // its answer, whether they were answered "planning" already, and why the last plan failed. None of it is journaled.
+    private IngestJobCommands.Start? planning;
+    private readonly List<IActorRef> awaitingPlan = [];
+    private bool planAnswered;
+    private string? planProblem;
+    // Why a shard cannot go on, as it last said, and when it was last told to collect after refusing its plan.
+    private readonly Dictionary<int, string> shardProblems = [];
+    private readonly Dictionary<int, DateTime> refusedCollectAt = [];
     private IngestJobState state = IngestJobState.Initial;
     // The plan's file list per shard, from the journal; not part of the state the job reports. A job planned before
     // lists were kept in files has its files inline instead (legacyPlan), written out as lists when first needed.
@@ -44,11 +55,13 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     private ImmutableArray<ImmutableArray<string>> legacyPlan = [];
 
     /// <param name="shards">Takes <see cref="DataShardCommands"/> for any shard (the data-shard region).</param>
-    public IngestJobActor(string job, IActorRef shards, TimeSpan finalizeTimeout)
+    /// <param name="planAnswerWithin">How long a Start waits for the plan before it is answered with status Planning.</param>
+    public IngestJobActor(string job, IActorRef shards, TimeSpan finalizeTimeout, TimeSpan planAnswerWithin)
     {
         this.job = job;
         this.shards = shards;
         this.finalizeTimeout = finalizeTimeout;
+        this.planAnswerWithin = planAnswerWithin;
         PersistenceId = PersistencePrefix + job;
 
         Recover<IActorTrainMessage>(Apply);
@@ -68,7 +81,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         {
             if (state.Status != IngestJobStatus.New)
             {
-                Sender.Tell(state);
+                Sender.Tell(Report());
                 return;
             }
             if (TokenizerProblem(start.Tokenizer) is string problem)
@@ -76,28 +89,42 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
                 Sender.Tell(new Status.Failure(new ArgumentException(problem)));
                 return;
             }
-            var files = SourceFiles.List(start.Sources.Select(path => new SourceSpec(path, start.Include, start.Exclude)));
-            var requester = Sender;
-            var partition = SourceFiles.Partition(files, start.Shards);
-            ImmutableArray<ShardFileList> lists;
-            try
+            if (planning is not null)
             {
-                lists = [.. partition.Select((shardFiles, n) => ShardFileList.Write(ShardFileList.PathIn(ShardDirectory(start.OutputDirectory, n)), shardFiles))];
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                Sender.Tell(new Status.Failure(new IOException($"ingest job {job}: cannot write its plan under {start.OutputDirectory}: {e.Message}", e)));
+                if (planAnswered) Sender.Tell(Report());
+                else awaitingPlan.Add(Sender);
                 return;
             }
-            Persist(new IngestJobEvents.Planned([], start.OutputDirectory, DateTimeOffset.UtcNow, start.Tokenizer, start.ValidationFraction, lists), planned =>
+            Plan(start);
+        });
+        Command<PlanAnswerDue>(_ =>
+        {
+            planAnswered = true;
+            foreach (var requester in awaitingPlan) requester.Tell(Report());
+            awaitingPlan.Clear();
+        });
+        Command<PlanWritten>(written =>
+        {
+            var start = planning!;
+            Persist(new IngestJobEvents.Planned([], start.OutputDirectory, DateTimeOffset.UtcNow, start.Tokenizer, start.ValidationFraction, written.Lists), planned =>
             {
                 Apply(planned);
-                Context.GetLogger().Info("ingest job {Job}: planned {Files} files in {Shards} shards", job, files.Count, partition.Count);
-                requester.Tell(state);
+                EndPlanning();
+                Context.GetLogger().Info("ingest job {Job}: planned {Files} files in {Shards} shards", job, state.ShardFileCounts.Sum(), state.Shards.Length);
+                foreach (var requester in awaitingPlan) requester.Tell(Report());
+                awaitingPlan.Clear();
                 Resume();
             });
         });
-        Command<IngestJobCommands.GetStatus>(_ => Sender.Tell(state));
+        Command<PlanFailed>(failed =>
+        {
+            EndPlanning();
+            planProblem = failed.Cause.Message;
+            Context.GetLogger().Error("{Problem}", planProblem);
+            foreach (var requester in awaitingPlan) requester.Tell(new Status.Failure(failed.Cause));
+            awaitingPlan.Clear();
+        });
+        Command<IngestJobCommands.GetStatus>(_ => Sender.Tell(Report()));
         Command<Tick>(_ => Observe());
         Command<Observed>(observed => Record(observed.Shard, observed.State));
         Command<Probed>(probed =>
@@ -132,8 +159,61 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string job, IActorRef shards, TimeSpan finalizeTimeout) =>
-        Akka.Actor.Props.Create(() => new IngestJobActor(job, shards, finalizeTimeout));
+    public static Props Props(string job, IActorRef shards, TimeSpan finalizeTimeout, TimeSpan planAnswerWithin) =>
+        Akka.Actor.Props.Create(() => new IngestJobActor(job, shards, finalizeTimeout, planAnswerWithin));
+
+    // The state every question is answered with: the journal's, and what is under way or in the way.
+    private IngestJobState Report() => state with
+    {
+        Status = planning is not null ? IngestJobStatus.Planning : state.Status,
+        Problem = planProblem ?? shardProblems.OrderBy(p => p.Key).Select(p => $"shard {p.Key}: {p.Value}").FirstOrDefault(),
+    };
+
+    // Lists and partitions the sources and writes the shards' lists off the actor's thread (a stat per file: minutes
+    // for millions), so that the job answers meanwhile; the plan is journaled when it is back.
+    private void Plan(IngestJobCommands.Start start)
+    {
+        planning = start;
+        planProblem = null;
+        planAnswered = planAnswerWithin <= TimeSpan.Zero;
+        if (planAnswered) Sender.Tell(Report());
+        else
+        {
+            awaitingPlan.Add(Sender);
+            Timers.StartSingleTimer("plan-answer", PlanAnswerDue.Instance, planAnswerWithin);
+        }
+        Task.Run(() => WritePlan(job, start))
+            .PipeTo(Self, success: lists => new PlanWritten(lists), failure: e => new PlanFailed(e is AggregateException a ? a.Flatten().InnerExceptions[0] : e));
+    }
+
+    private void EndPlanning()
+    {
+        planning = null;
+        Timers.Cancel("plan-answer");
+    }
+
+    /// <exception cref="IOException">A source cannot be listed, or the lists cannot be written; named.</exception>
+    private static ImmutableArray<ShardFileList> WritePlan(string job, IngestJobCommands.Start start)
+    {
+        IReadOnlyList<string> files;
+        try
+        {
+            files = SourceFiles.List(start.Sources.Select(path => new SourceSpec(path, start.Include, start.Exclude)));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"ingest job {job}: cannot list its sources: {e.Message}", e);
+        }
+        try
+        {
+            return [.. SourceFiles.Partition(files, start.Shards).Select((shardFiles, n) =>
+                ShardFileList.Write(ShardFileList.PathIn(ShardDirectory(start.OutputDirectory, n)), shardFiles))];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"ingest job {job}: cannot write its plan under {start.OutputDirectory}: {e.Message}", e);
+        }
+    }
 
     private void Apply(IActorTrainMessage @event)
     {
@@ -227,9 +307,14 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     private void Record(int shard, DataShardReport observed)
     {
         var known = state.Shards[shard];
+        if (observed.Problem is null) shardProblems.Remove(shard);
+        else shardProblems[shard] = observed.Problem;
         if (observed.Stage == DataShardStage.New)
         {
-            // The shard lost the Collect (or started over): say it again.
+            // The shard lost the Collect (or started over): say it again; one that refused its plan, now and then
+            // (the list may come back), not four times a second.
+            if (observed.Problem is not null && refusedCollectAt.TryGetValue(shard, out var refused) && DateTime.UtcNow - refused < CollectRetry) return;
+            if (observed.Problem is not null) refusedCollectAt[shard] = DateTime.UtcNow;
             shards.Tell(Collect(shard));
         }
         else if (state.Status == IngestJobStatus.Collecting && known.Stage == DataShardStage.Collecting && observed.Stage >= DataShardStage.Collected)
@@ -318,6 +403,15 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     }
 
     private sealed record Observed(int Shard, DataShardReport State) : INoSerializationVerificationNeeded;
+
+    private sealed record PlanWritten(ImmutableArray<ShardFileList> Lists) : INoSerializationVerificationNeeded;
+
+    private sealed record PlanFailed(Exception Cause) : INoSerializationVerificationNeeded;
+
+    private sealed class PlanAnswerDue : INoSerializationVerificationNeeded
+    {
+        public static readonly PlanAnswerDue Instance = new();
+    }
 
     /// <summary>A shard's stage, asked while work is outstanding on it; null when it did not answer (busy, or away).</summary>
     private sealed record Probed(int Shard, DataShardStage? Stage) : INoSerializationVerificationNeeded;

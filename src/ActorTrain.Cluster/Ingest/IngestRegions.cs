@@ -26,7 +26,7 @@ public sealed record IngestRegions(IActorRef DedupIndex, IActorRef Cleaners, IAc
         var shardSettings = new DataShardSettings(new ShardCollector(data.Readers), ingest.ChunkRecords, data.MinHash.Bands,
             ingest.DedupBuckets, CleanBatchBytes: 64 * 1024, ingest.AskTimeout);
         var shards = SettledRebalance.StartRegion(system, "data-shard", "data", id => DataShardActor.Props(DataShardId.Parse(id), shardSettings, dedup, cleaners), extractor);
-        var jobs = SettledRebalance.StartRegion(system, "ingest-job", "coordinator", id => IngestJobActor.Props(id, shards, TimeSpan.FromHours(1)), extractor,
+        var jobs = SettledRebalance.StartRegion(system, "ingest-job", "coordinator", id => IngestJobActor.Props(id, shards, TimeSpan.FromHours(1), ingest.PlanAnswerWithin), extractor,
             rememberEntities: true);
         return new IngestRegions(dedup, cleaners, shards, jobs);
     }

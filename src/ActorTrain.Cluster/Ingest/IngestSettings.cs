@@ -4,7 +4,7 @@ using Akka.Configuration;
 namespace ActorTrain.Cluster.Ingest;
 
 /// <summary>actortrain.data.ingest, read once.</summary>
-public sealed record IngestSettings(int ChunkRecords, int Shards, int DedupBuckets, TimeSpan AskTimeout)
+public sealed record IngestSettings(int ChunkRecords, int Shards, int DedupBuckets, TimeSpan AskTimeout, TimeSpan PlanAnswerWithin)
 {
     public static IngestSettings From(Config config)
     {
@@ -14,6 +14,6 @@ public sealed record IngestSettings(int ChunkRecords, int Shards, int DedupBucke
             int value = section.GetInt(key);
             return value > 0 ? value : throw new ConfigurationException($"actortrain.data.ingest.{key} must be positive (got {value})");
         }
-        return new IngestSettings(Positive("chunk-records"), Positive("shards"), Positive("dedup-buckets"), section.GetTimeSpan("ask-timeout"));
+        return new IngestSettings(Positive("chunk-records"), Positive("shards"), Positive("dedup-buckets"), section.GetTimeSpan("ask-timeout"), section.GetTimeSpan("plan-answer-within"));
     }
 }

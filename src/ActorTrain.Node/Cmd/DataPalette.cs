@@ -91,13 +91,13 @@ public sealed class DataPalette(ActorSystem system, IActorRef jobs, string dataD
     private async Task<IngestJobState> Existing(string job, CancellationToken cancellationToken)
     {
         var state = await jobs.AskRepeatedlyAsync<IngestJobState>(new IngestJobCommands.GetStatus(job), Patience, cancellationToken);
-        if (state.Status == IngestJobStatus.New) throw new CommandFailedException($"no ingest job '{job}'");
+        if (state.Status == IngestJobStatus.New) throw new CommandFailedException(state.Problem is null ? $"no ingest job '{job}'" : $"ingest job '{job}' has no plan: {state.Problem}");
         return state;
     }
 
     private static object Summary(string job, IngestJobState state) => new
     {
-        job, status = state.Status.ToString().ToLowerInvariant(), shards = state.Shards.Length, documentsIn = state.Totals.DocumentsIn,
+        job, status = state.Status.ToString().ToLowerInvariant(), problem = state.Problem, shards = state.Shards.Length, documentsIn = state.Totals.DocumentsIn,
         documentsKept = state.Totals.DocumentsKept, bytesIn = state.Totals.BytesIn, bytesOut = state.Totals.BytesOut, badRecords = state.BadRecords,
         droppedByStage = state.Totals.DroppedByStage, tokenizer = state.Tokenizer, output = state.OutputDirectory,
     };
@@ -112,7 +112,8 @@ public sealed class DataPalette(ActorSystem system, IActorRef jobs, string dataD
             .AppendLine($"shards: {state.Shards.Length} ({string.Join(", ", state.Shards.Select(s => s.Stage.ToString().ToLowerInvariant()))})")
             .AppendLine($"text kept: {totals.BytesOut / 1e6:0.0} of {totals.BytesIn / 1e6:0.0} MB; bad records: {state.BadRecords}");
         foreach (var (stage, dropped) in totals.DroppedByStage.OrderByDescending(p => p.Value)) text.AppendLine($"dropped by {stage}: {dropped}");
-        if (state.Tokenizer is not null) text.Append($"tokenizer: {state.Tokenizer}");
+        if (state.Tokenizer is not null) text.AppendLine($"tokenizer: {state.Tokenizer}");
+        if (state.Problem is not null) text.Append($"cannot go on: {state.Problem}");
         return text.ToString().TrimEnd();
     }
 }

@@ -91,7 +91,7 @@ public sealed class DemoCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
             var start = new IngestJobCommands.Start(job, [.. files], [], [], Math.Max(2, Environment.ProcessorCount), dataset, $"bpe:{settings.Vocabulary}", 0.02);
             ingested = await regions.Jobs.Ask<IngestJobState>(start, Patience, cancellationToken);
             if (ingested.Status == IngestJobStatus.Completed) console.WriteLine("(already ingested: reusing it)");
-            ingested = await IngestProgressView.FollowAsync(console, regions, job, ingested, Patience, cancellationToken);
+            ingested = await IngestProgressView.FollowAsync(console, regions, start, ingested, Patience, cancellationToken);
         }
 
         var index = DatasetIndex.Load(dataset);

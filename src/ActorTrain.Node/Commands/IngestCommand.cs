@@ -117,7 +117,7 @@ public sealed class IngestCommand(IAnsiConsole console, ErrorOutput errors) : As
             settings.Shards ?? ingest.Shards, output, settings.Tokenizer is { } t && File.Exists(t) ? Path.GetFullPath(t) : settings.Tokenizer, settings.ValidationFraction);
         var state = await regions.Jobs.Ask<IngestJobState>(start, Patience, cancellationToken);
 
-        state = await IngestProgressView.FollowAsync(console, regions, job, state, Patience, cancellationToken);
+        state = await IngestProgressView.FollowAsync(console, regions, start, state, Patience, cancellationToken);
 
         if (settings.Json) console.Profile.Out.Writer.WriteLine(File.ReadAllText(Path.Combine(output, "stats.json")));
         else PrintSummary(state, output);

@@ -9,34 +9,47 @@ namespace ActorTrain.Node.Ingest;
 /// deduplicate, and tokenize when the job has a tokenizer), asking the job and its shards.</summary>
 public static class IngestProgressView
 {
-    public static async Task<IngestJobState> FollowAsync(IAnsiConsole console, IngestRegions regions, string job, IngestJobState state, TimeSpan patience, CancellationToken cancellationToken)
+    /// <param name="start">What started the job: said again if the job forgot it (its node died while planning).</param>
+    /// <param name="state">The job's answer to <paramref name="start"/>.</param>
+    /// <exception cref="IngestJobStuckException">The job cannot go on: its plan failed, or a shard cannot read its plan.</exception>
+    public static async Task<IngestJobState> FollowAsync(IAnsiConsole console, IngestRegions regions, IngestJobCommands.Start start, IngestJobState state,
+        TimeSpan patience, CancellationToken cancellationToken)
     {
+        string job = start.Job;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await console.Progress().AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async progress =>
             {
-                int files = state.ShardFileCounts.Sum();
-                var collect = progress.AddTask("collect + clean", maxValue: Math.Max(files, 1));
-                var finalize = progress.AddTask("deduplicate", maxValue: state.Shards.Length);
-                var tokenize = state.Tokenizer is null ? null : progress.AddTask("tokenize", maxValue: state.Shards.Length);
+                var collect = progress.AddTask("collect + clean", maxValue: 1);
+                var finalize = progress.AddTask("deduplicate", maxValue: 1);
+                ProgressTask? tokenize = null;
                 while (state.Status != IngestJobStatus.Completed)
                 {
+                    if (state.Problem is { } problem) throw new IngestJobStuckException(job, problem);
                     await Task.Delay(250, cancellationToken);
                     state = await regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.GetStatus(job), patience, cancellationToken);
+                    if (state.Status == IngestJobStatus.New && state.Problem is null)
+                        state = await regions.Jobs.Ask<IngestJobState>(start, patience, cancellationToken);
+                    if (state.Status is IngestJobStatus.New or IngestJobStatus.Planning)
+                    {
+                        collect.Description = $"collect + clean: planning (listing the sources), {clock.Elapsed.TotalSeconds:0} s";
+                        continue;
+                    }
                     var shards = await Task.WhenAll(Enumerable.Range(0, state.Shards.Length).Select(n =>
                         regions.DataShards.Ask<DataShardReport>(new DataShardCommands.GetState(new DataShardId(job, n)), patience, cancellationToken)));
                     var documents = shards.Sum(s => s.Counts.DocumentsIn);
                     double megabytes = shards.Sum(s => s.Counts.BytesIn) / 1e6;
+                    collect.MaxValue = Math.Max(state.ShardFileCounts.Sum(), 1);
                     collect.Value = shards.Sum(s => s.Stage >= DataShardStage.Collected ? s.Files : s.NextFile);
                     collect.Description = $"collect + clean: {documents} documents, {megabytes:0.0} MB, {megabytes / clock.Elapsed.TotalSeconds:0.00} MB/s, " +
                                           $"{shards.Count(s => s.Stage >= DataShardStage.Collected)}/{shards.Length} shards";
+                    finalize.MaxValue = state.Shards.Length;
                     finalize.Value = state.Shards.Count(s => s.Stage >= DataShardStage.Finalized);
-                    if (tokenize is not null)
-                    {
-                        tokenize.Value = state.Shards.Count(s => s.Stage == DataShardStage.Tokenized);
-                        tokenize.Description = state.Status == IngestJobStatus.PreparingTokenizer ? $"tokenize (training {state.Tokenizer})" : "tokenize";
-                    }
+                    if (state.Tokenizer is null) continue;
+                    tokenize ??= progress.AddTask("tokenize", maxValue: state.Shards.Length);
+                    tokenize.Value = state.Shards.Count(s => s.Stage == DataShardStage.Tokenized);
+                    tokenize.Description = state.Status == IngestJobStatus.PreparingTokenizer ? $"tokenize (training {state.Tokenizer})" : "tokenize";
                 }
                 collect.Value = collect.MaxValue;
             });

@@ -47,6 +47,8 @@ public static class IngestJobEvents
 public enum IngestJobStatus
 {
     New,
+    /// <summary>Listing and partitioning its sources: only ever reported, never journaled (a job that dies planning is New).</summary>
+    Planning,
     Collecting,
     Finalizing,
     PreparingTokenizer,
@@ -60,7 +62,8 @@ public sealed record ShardProgress(DataShardStage Stage, long BadRecords, Cleani
 /// <summary>
 /// The job's state, a pure function of its events: file counts per shard, per-shard progress, totals. The plan's file
 /// lists are files in the shards' directories, named to the shards by the job actor; this state is what every status
-/// query is answered with.
+/// query is answered with. <paramref name="Problem"/> is the one thing not from the journal: why the job cannot go on
+/// (its plan failed, or a shard cannot read its plan), said by the job actor while it lasts.
 /// </summary>
 public sealed record IngestJobState(
     IngestJobStatus Status,
@@ -71,7 +74,8 @@ public sealed record IngestJobState(
     DateTimeOffset? CompletedAt,
     string? Tokenizer = null,
     double ValidationFraction = 0,
-    string? TokenizerSha256 = null) : IActorTrainMessage
+    string? TokenizerSha256 = null,
+    string? Problem = null) : IActorTrainMessage
 {
     public static readonly IngestJobState Initial = new(IngestJobStatus.New, "", [], [], null, null);
 
