@@ -44,7 +44,7 @@ public sealed class IngestJobTests : IDisposable
             actortrain.data.ingest.chunk-records = 2
             actortrain.data.stages = [normalise, gopher-quality]
             """);
-        await using var node = await SingleNodeCluster.StartAsync("ingest", new SqliteJournal(root.Combine("journal.db")), overrides, Patience);
+        await using var node = await StartNode(overrides);
         var data = DataSettings.From(node.Config);
         var regions = IngestRegions.Start(node.System, data, IngestSettings.From(node.Config));
 
@@ -76,7 +76,7 @@ public sealed class IngestJobTests : IDisposable
         Directory.CreateDirectory(corpus);
         for (int f = 0; f < 3000; f++) File.WriteAllText(Path.Combine(corpus, $"a-document-with-a-long-file-name-{f:D6}.txt"), "too short to keep");
         var overrides = ConfigurationFactory.ParseString("akka.loglevel = WARNING");
-        await using var node = await SingleNodeCluster.StartAsync("ingest", new SqliteJournal(root.Combine("journal.db")), overrides, Patience);
+        await using var node = await StartNode(overrides);
         var regions = IngestRegions.Start(node.System, DataSettings.From(node.Config), IngestSettings.From(node.Config));
 
         var started = await regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.Start("wide", [corpus], [], [], 2, root.Combine("out")), Patience);
@@ -105,13 +105,11 @@ public sealed class IngestJobTests : IDisposable
     [Fact]
     public async Task A_job_planned_by_an_older_build_with_its_files_inline_resumes_and_completes()
     {
-        string corpus = root.Combine("corpus");
-        Directory.CreateDirectory(corpus);
-        for (int f = 0; f < 4; f++) File.WriteAllText(Path.Combine(corpus, $"doc-{f}.txt"), "too short to keep");
+        string corpus = ShortDocuments(4);
         var files = SourceFiles.List([SourceSpec.Everything(corpus)]);
         string output = root.Combine("out");
         var overrides = ConfigurationFactory.ParseString("akka.loglevel = WARNING");
-        await using var node = await SingleNodeCluster.StartAsync("ingest", new SqliteJournal(root.Combine("journal.db")), overrides, Patience);
+        await using var node = await StartNode(overrides);
         // The journal as an older build left it: the plan's files inline, no file lists, nothing collected yet.
         var legacy = new IngestJobEvents.Planned([[.. files.Take(3)], [.. files.Skip(3)]], output, DateTimeOffset.UtcNow);
         await node.System.ActorOf(Props.Create(() => new Journaling(IngestJobActor.PersistencePrefix + "old", legacy))).Ask<Done>("persist", Patience);
@@ -126,14 +124,12 @@ public sealed class IngestJobTests : IDisposable
     [Fact]
     public async Task A_job_answers_while_it_plans_and_a_plan_that_fails_later_is_said_in_its_status_until_started_again()
     {
-        string corpus = root.Combine("corpus");
-        Directory.CreateDirectory(corpus);
-        for (int f = 0; f < 4; f++) File.WriteAllText(Path.Combine(corpus, $"doc-{f}.txt"), "too short to keep");
+        string corpus = ShortDocuments(4);
         string blocked = root.Combine("a-file");
         File.WriteAllText(blocked, "");
         // Answered before the plan is made, as a tree of millions of files is answered.
         var overrides = ConfigurationFactory.ParseString("akka.loglevel = ERROR\nactortrain.data.ingest.plan-answer-within = 0s");
-        await using var node = await SingleNodeCluster.StartAsync("ingest", new SqliteJournal(root.Combine("journal.db")), overrides, Patience);
+        await using var node = await StartNode(overrides);
         var regions = IngestRegions.Start(node.System, DataSettings.From(node.Config), IngestSettings.From(node.Config));
         Task<IngestJobState> Status() => regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.GetStatus("late"), Patience);
 
@@ -155,16 +151,14 @@ public sealed class IngestJobTests : IDisposable
     [Fact]
     public async Task A_shard_that_cannot_read_its_plan_is_named_in_the_jobs_status_and_goes_on_once_the_list_is_back()
     {
-        string corpus = root.Combine("corpus");
-        Directory.CreateDirectory(corpus);
-        for (int f = 0; f < 3; f++) File.WriteAllText(Path.Combine(corpus, $"doc-{f}.txt"), "too short to keep");
+        string corpus = ShortDocuments(3);
         string output = root.Combine("out");
         string listPath = ShardFileList.PathIn(Path.Combine(output, "shard-0000"));
         var list = ShardFileList.Write(listPath, SourceFiles.List([SourceSpec.Everything(corpus)]));
         string kept = root.Combine("kept-list");
         File.Move(listPath, kept);
         var overrides = ConfigurationFactory.ParseString("akka.loglevel = OFF");
-        await using var node = await SingleNodeCluster.StartAsync("ingest", new SqliteJournal(root.Combine("journal.db")), overrides, Patience);
+        await using var node = await StartNode(overrides);
         // A job planned, whose one shard's list was lost before the shard read it.
         var planned = new IngestJobEvents.Planned([], output, DateTimeOffset.UtcNow, FileLists: [list]);
         await node.System.ActorOf(Props.Create(() => new Journaling(IngestJobActor.PersistencePrefix + "lost", planned))).Ask<Done>("persist", Patience);
@@ -180,6 +174,18 @@ public sealed class IngestJobTests : IDisposable
         Assert.Null(done.Problem);
         Assert.Equal(3, done.Totals.DocumentsIn);
     }
+
+    // Documents the cleaning drops (a job's outcome is then its counts alone), named doc-N.txt.
+    private string ShortDocuments(int count)
+    {
+        string corpus = root.Combine("corpus");
+        Directory.CreateDirectory(corpus);
+        for (int f = 0; f < count; f++) File.WriteAllText(Path.Combine(corpus, $"doc-{f}.txt"), "too short to keep");
+        return corpus;
+    }
+
+    private Task<SingleNodeCluster> StartNode(Config overrides) =>
+        SingleNodeCluster.StartAsync("ingest", new SqliteJournal(root.Combine("journal.db")), overrides, Patience);
 
     /// <summary>Journals one event under a persistence id, as another build's actor would have.</summary>
     private sealed class Journaling : ReceivePersistentActor
