@@ -1,10 +1,7 @@
 using System.Collections.Immutable;
-using System.Text.Json;
 using System.Security.Cryptography;
-using ActorTrain.Data.Collection;
 using ActorTrain.Data.Ingest;
 using ActorTrain.Data.Output;
-using ActorTrain.Data.Tokens;
 using ActorTrain.Tokenizers;
 using ActorTrain.Protocol;
 using ActorTrain.Protocol.Ingest;
@@ -182,7 +179,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
             awaitingPlan.Add(Sender);
             Timers.StartSingleTimer("plan-answer", PlanAnswerDue.Instance, planAnswerWithin);
         }
-        Task.Run(() => WritePlan(job, start))
+        Task.Run(() => IngestPlan.Write(job, start))
             .PipeTo(Self, success: lists => new PlanWritten(lists), failure: e => new PlanFailed(e is AggregateException a ? a.Flatten().InnerExceptions[0] : e));
     }
 
@@ -190,29 +187,6 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     {
         planning = null;
         Timers.Cancel("plan-answer");
-    }
-
-    /// <exception cref="IOException">A source cannot be listed, or the lists cannot be written; named.</exception>
-    private static ImmutableArray<ShardFileList> WritePlan(string job, IngestJobCommands.Start start)
-    {
-        IReadOnlyList<string> files;
-        try
-        {
-            files = SourceFiles.List(start.Sources.Select(path => new SourceSpec(path, start.Include, start.Exclude)));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new IOException($"ingest job {job}: cannot list its sources: {e.Message}", e);
-        }
-        try
-        {
-            return [.. SourceFiles.Partition(files, start.Shards).Select((shardFiles, n) =>
-                ShardFileList.Write(ShardFileList.PathIn(ShardDirectory(start.OutputDirectory, n)), shardFiles))];
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new IOException($"ingest job {job}: cannot write its plan under {start.OutputDirectory}: {e.Message}", e);
-        }
     }
 
     private void Apply(IActorTrainMessage @event)
@@ -225,9 +199,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
 
     private DataShardId ShardId(int n) => new(job, n);
 
-    private string ShardDirectory(int n) => ShardDirectory(state.OutputDirectory, n);
-
-    private static string ShardDirectory(string output, int n) => Path.Combine(output, $"shard-{n:D4}");
+    private string ShardDirectory(int n) => IngestPlan.ShardDirectory(state.OutputDirectory, n);
 
     private DataShardCommands.Collect Collect(int n)
     {
@@ -344,7 +316,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
                 tokenizing.Remove(shard);
                 if (state.Shards.All(s => s.Stage == DataShardStage.Tokenized))
                 {
-                    WriteDatasetIndex();
+                    IngestJobOutputs.WriteDatasetIndex(state);
                     Complete();
                 }
             });
@@ -363,44 +335,10 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     {
         state = state.Apply(completed);
         Timers.Cancel("observe");
-        WriteStats();
+        IngestJobOutputs.WriteStats(job, state);
         Context.GetLogger().Info("ingest job {Job}: completed, {Kept} of {In} documents kept", job, state.Totals.DocumentsKept, state.Totals.DocumentsIn);
         SetReceiveTimeout(CompletedLinger);
     });
-
-    private void WriteDatasetIndex()
-    {
-        var tokenizer = TokenizerCatalog.Load(state.Tokenizer!);
-        var shardsOfDataset = new List<DatasetShard>();
-        foreach (var tokens in state.Shards.Select(s => s.Tokens!))
-        {
-            shardsOfDataset.Add(new DatasetShard(Path.GetRelativePath(state.OutputDirectory, tokens.TrainPath), DatasetShard.Train, tokens.TrainTokens, tokens.TrainDocuments, tokens.TrainBytes));
-            shardsOfDataset.Add(new DatasetShard(Path.GetRelativePath(state.OutputDirectory, tokens.ValidationPath), DatasetShard.Validation, tokens.ValidationTokens, tokens.ValidationDocuments, tokens.ValidationBytes));
-        }
-        new DatasetIndex(state.Tokenizer!, state.TokenizerSha256, tokenizer.VocabularySize, tokenizer.EndOfText, shardsOfDataset).Save(state.OutputDirectory);
-    }
-
-    private void WriteStats()
-    {
-        var totals = state.Totals;
-        var stats = new
-        {
-            job,
-            shards = state.Shards.Length,
-            documents_in = totals.DocumentsIn,
-            documents_kept = totals.DocumentsKept,
-            bad_records = state.BadRecords,
-            bytes_in = totals.BytesIn,
-            bytes_out = totals.BytesOut,
-            duration_seconds = Math.Round((state.CompletedAt!.Value - state.StartedAt!.Value).TotalSeconds, 3),
-            dropped_by_stage = totals.DroppedByStage,
-            outputs = state.Shards.Select(s => new { path = s.Output, sha256 = s.Sha256 }),
-            tokenizer = state.Tokenizer,
-            train_tokens = state.Shards.Sum(s => s.Tokens?.TrainTokens ?? 0),
-            validation_tokens = state.Shards.Sum(s => s.Tokens?.ValidationTokens ?? 0),
-        };
-        File.WriteAllText(Path.Combine(state.OutputDirectory, "stats.json"), JsonSerializer.Serialize(stats, new JsonSerializerOptions { WriteIndented = true }));
-    }
 
     private sealed record Observed(int Shard, DataShardReport State) : INoSerializationVerificationNeeded;
 

@@ -1,0 +1,40 @@
+using System.Collections.Immutable;
+using ActorTrain.Data.Collection;
+using ActorTrain.Data.Ingest;
+using ActorTrain.Protocol.Ingest;
+
+namespace ActorTrain.Cluster.Ingest;
+
+/// <summary>
+/// A job's plan: its sources listed (files in fixed order) and partitioned into size-balanced shards, each shard's
+/// list written into the shard's directory. Fixed for the job's life once journaled; made off the job actor's
+/// thread, since listing a tree is a stat per file.
+/// </summary>
+public static class IngestPlan
+{
+    /// <summary>Where shard <paramref name="n"/> of a job keeps its list, chunks and outputs.</summary>
+    public static string ShardDirectory(string output, int n) => Path.Combine(output, $"shard-{n:D4}");
+
+    /// <exception cref="IOException">A source cannot be listed, or the lists cannot be written; named.</exception>
+    public static ImmutableArray<ShardFileList> Write(string job, IngestJobCommands.Start start)
+    {
+        IReadOnlyList<string> files;
+        try
+        {
+            files = SourceFiles.List(start.Sources.Select(path => new SourceSpec(path, start.Include, start.Exclude)));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"ingest job {job}: cannot list its sources: {e.Message}", e);
+        }
+        try
+        {
+            return [.. SourceFiles.Partition(files, start.Shards).Select((shardFiles, n) =>
+                ShardFileList.Write(ShardFileList.PathIn(ShardDirectory(start.OutputDirectory, n)), shardFiles))];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"ingest job {job}: cannot write its plan under {start.OutputDirectory}: {e.Message}", e);
+        }
+    }
+}
