@@ -6,6 +6,7 @@ using ActorTrain.Data.Dedup;
 using ActorTrain.Data.Ingest;
 using ActorTrain.Protocol.Ingest;
 using ActorTrain.Testing;
+using ActorTrain.Tokenizers;
 using Akka;
 using Akka.Actor;
 using Akka.Persistence;
@@ -173,6 +174,32 @@ public sealed class IngestJobTests : IDisposable
         var done = await Eventually.Until(Status, s => s.Status == IngestJobStatus.Completed, Patience, "the job to complete", TimeSpan.FromMilliseconds(250));
         Assert.Null(done.Problem);
         Assert.Equal(3, done.Totals.DocumentsIn);
+    }
+
+    [Fact]
+    public async Task A_shard_that_fails_to_tokenize_is_named_in_the_jobs_status_and_goes_on_once_the_cause_is_mended()
+    {
+        string corpus = ShortDocuments(3);
+        string tokenizer = root.Combine("tokenizer.json");
+        HuggingFaceTokenizerJson.Save(BpeTrainer.Train(["the river and the garden, the river and the sea"], 600), tokenizer);
+        // Every document kept (normalising alone), so that the shards have text to tokenize.
+        var overrides = ConfigurationFactory.ParseString("akka.loglevel = OFF\nactortrain.data.stages = [normalise]");
+        await using var node = await StartNode(overrides);
+        var regions = IngestRegions.Start(node.System, DataSettings.From(node.Config), IngestSettings.From(node.Config));
+        Task<IngestJobState> Status() => regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.GetStatus("tok"), Patience);
+
+        // The tokenizer named at the start is gone by the time the shards tokenize.
+        var started = await regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.Start("tok", [corpus], [], [], 2, root.Combine("out"), tokenizer), Patience);
+        Assert.Equal(IngestJobStatus.Collecting, started.Status);
+        File.Move(tokenizer, tokenizer + ".away");
+        var stuck = await Eventually.Until(Status, s => s.Problem is not null, Patience, "the tokenizing failure in the job's status", TimeSpan.FromMilliseconds(250));
+        Assert.Equal(IngestJobStatus.Tokenizing, stuck.Status);
+        Assert.Matches($"^shard [01]: tokenizing failed: tokenizer '{System.Text.RegularExpressions.Regex.Escape(tokenizer)}' is neither", stuck.Problem);
+
+        File.Move(tokenizer + ".away", tokenizer);
+        var done = await Eventually.Until(Status, s => s.Status == IngestJobStatus.Completed, Patience, "the job to complete", TimeSpan.FromMilliseconds(250));
+        Assert.Null(done.Problem);
+        Assert.True(done.Shards.Sum(s => s.Tokens!.TrainTokens + s.Tokens.ValidationTokens) > 0);
     }
 
     // Documents the cleaning drops (a job's outcome is then its counts alone), named doc-N.txt.

@@ -27,7 +27,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan CompletedLinger = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan TokenizerRetry = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan CollectRetry = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan RetryAfterProblem = TimeSpan.FromSeconds(5);
     private readonly string job;
     private readonly IActorRef shards;
     private readonly TimeSpan finalizeTimeout;
@@ -42,9 +42,10 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     private readonly List<IActorRef> awaitingPlan = [];
     private bool planAnswered;
     private string? planProblem;
-    // Why a shard cannot go on, as it last said, and when it was last told to collect after refusing its plan.
+    // Why a shard cannot go on (its plan refused, its finalizing or tokenizing failed), and when the work was last
+    // asked of it since: asked again now and then (the cause may be mended), not four times a second.
     private readonly Dictionary<int, string> shardProblems = [];
-    private readonly Dictionary<int, DateTime> refusedCollectAt = [];
+    private readonly Dictionary<int, DateTime> retriedAt = [];
     private IngestJobState state = IngestJobState.Initial;
     // The plan's file list per shard, from the journal; not part of the state the job reports. A job planned before
     // lists were kept in files has its files inline instead (legacyPlan), written out as lists when first needed.
@@ -133,6 +134,15 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
             if (probed.Stage == DataShardStage.Finalized && state.Status == IngestJobStatus.Tokenizing) tokenizing.Remove(probed.Shard);
         });
         Command<Status.Failure>(_ => { }); // a shard did not answer in time: the next tick asks again
+        Command<WorkFailed>(failed =>
+        {
+            finalizing.Remove(failed.Shard);
+            tokenizing.Remove(failed.Shard);
+            // Not answered in time: busy, or away with its node; asked again. Refused: why, until it works.
+            if (failed.Cause is AskTimeoutException) return;
+            shardProblems[failed.Shard] = $"{failed.Work} failed: {failed.Cause.Message}";
+            retriedAt[failed.Shard] = DateTime.UtcNow;
+        });
         Command<TokenizerPrepared>(prepared =>
         {
             preparingTokenizer = false;
@@ -264,16 +274,27 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
                     shards.Ask<DataShardReport>(new DataShardCommands.GetState(ShardId(shard)), TickInterval * 8)
                         .PipeTo(Self, success: s => new Observed(shard, s));
                     break;
-                case (IngestJobStatus.Finalizing, DataShardStage.Collected) when finalizing.Add(shard):
+                case (IngestJobStatus.Finalizing, DataShardStage.Collected) when !Throttled(shard) && finalizing.Add(shard):
+                    Retrying(shard);
                     shards.Ask<DataShardReport>(new DataShardCommands.Finalize(ShardId(shard)), finalizeTimeout)
-                        .PipeTo(Self, success: s => new Observed(shard, s), failure: e => { finalizing.Remove(shard); return new Status.Failure(e); });
+                        .PipeTo(Self, success: s => new Observed(shard, s), failure: e => new WorkFailed(shard, "finalizing", e));
                     break;
-                case (IngestJobStatus.Tokenizing, DataShardStage.Finalized) when tokenizing.Add(shard):
+                case (IngestJobStatus.Tokenizing, DataShardStage.Finalized) when !Throttled(shard) && tokenizing.Add(shard):
+                    Retrying(shard);
                     shards.Ask<DataShardReport>(new DataShardCommands.Tokenize(ShardId(shard), state.Tokenizer!, state.ValidationFraction), finalizeTimeout)
-                        .PipeTo(Self, success: s => new Observed(shard, s), failure: e => { tokenizing.Remove(shard); return new Status.Failure(e); });
+                        .PipeTo(Self, success: s => new Observed(shard, s), failure: e => new WorkFailed(shard, "tokenizing", e));
                     break;
             }
         }
+    }
+
+    // A shard with a problem was asked for its work less than RetryAfterProblem ago.
+    private bool Throttled(int shard) =>
+        shardProblems.ContainsKey(shard) && retriedAt.TryGetValue(shard, out var at) && DateTime.UtcNow - at < RetryAfterProblem;
+
+    private void Retrying(int shard)
+    {
+        if (shardProblems.ContainsKey(shard)) retriedAt[shard] = DateTime.UtcNow;
     }
 
     private void Record(int shard, DataShardReport observed)
@@ -283,10 +304,9 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         else shardProblems[shard] = observed.Problem;
         if (observed.Stage == DataShardStage.New)
         {
-            // The shard lost the Collect (or started over): say it again; one that refused its plan, now and then
-            // (the list may come back), not four times a second.
-            if (observed.Problem is not null && refusedCollectAt.TryGetValue(shard, out var refused) && DateTime.UtcNow - refused < CollectRetry) return;
-            if (observed.Problem is not null) refusedCollectAt[shard] = DateTime.UtcNow;
+            // The shard lost the Collect (or started over): say it again (one that refused its plan, now and then).
+            if (Throttled(shard)) return;
+            Retrying(shard);
             shards.Tell(Collect(shard));
         }
         else if (state.Status == IngestJobStatus.Collecting && known.Stage == DataShardStage.Collecting && observed.Stage >= DataShardStage.Collected)
@@ -341,6 +361,9 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     });
 
     private sealed record Observed(int Shard, DataShardReport State) : INoSerializationVerificationNeeded;
+
+    /// <summary>A shard refused (or did not answer in time) the work of a stage: "finalizing" or "tokenizing".</summary>
+    private sealed record WorkFailed(int Shard, string Work, Exception Cause) : INoSerializationVerificationNeeded;
 
     private sealed record PlanWritten(ImmutableArray<ShardFileList> Lists) : INoSerializationVerificationNeeded;
 
