@@ -51,8 +51,7 @@ public sealed class IngestJobTests : IDisposable
 
         string output = root.Combine("out");
         await regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.Start("web", [corpus], [], ["skip/**"], 3, output), Patience);
-        var done = await Eventually.Until(() => regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.GetStatus("web"), Patience),
-            s => s.Status == IngestJobStatus.Completed, Patience, "the job to complete");
+        var done = await Until(regions, "web", s => s.Status == IngestJobStatus.Completed, "the job to complete");
 
         string reference = root.Combine("reference");
         Directory.CreateDirectory(reference);
@@ -78,7 +77,7 @@ public sealed class IngestJobTests : IDisposable
         for (int f = 0; f < 3000; f++) File.WriteAllText(Path.Combine(corpus, $"a-document-with-a-long-file-name-{f:D6}.txt"), "too short to keep");
         var overrides = ConfigurationFactory.ParseString("akka.loglevel = WARNING");
         await using var node = await StartNode(overrides);
-        var regions = IngestRegions.Start(node.System, DataSettings.From(node.Config), IngestSettings.From(node.Config));
+        var regions = Regions(node);
 
         var started = await regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.Start("wide", [corpus], [], [], 2, root.Combine("out")), Patience);
         var report = await regions.DataShards.Ask<DataShardReport>(new DataShardCommands.GetState(new DataShardId("wide", 1)), Patience);
@@ -89,8 +88,7 @@ public sealed class IngestJobTests : IDisposable
         Assert.InRange(serialization.FindSerializerFor(report).ToBinary(report).Length, 1, 2048);
 
         // The job still hands every shard its files (the lists it wrote) and finishes.
-        var done = await Eventually.Until(() => regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.GetStatus("wide"), Patience),
-            s => s.Status == IngestJobStatus.Completed, Patience, "the job to complete", TimeSpan.FromMilliseconds(250));
+        var done = await Until(regions, "wide", s => s.Status == IngestJobStatus.Completed, "the job to complete");
         Assert.Equal(3000, done.Totals.DocumentsIn);
         Assert.Equal(started.ShardFileCounts[1], File.ReadLines(ShardFileList.PathIn(root.Combine("out", "shard-0001"))).Count());
 
@@ -115,9 +113,8 @@ public sealed class IngestJobTests : IDisposable
         var legacy = new IngestJobEvents.Planned([[.. files.Take(3)], [.. files.Skip(3)]], output, DateTimeOffset.UtcNow);
         await node.System.ActorOf(Props.Create(() => new Journaling(IngestJobActor.PersistencePrefix + "old", legacy))).Ask<Done>("persist", Patience);
 
-        var regions = IngestRegions.Start(node.System, DataSettings.From(node.Config), IngestSettings.From(node.Config));
-        var done = await Eventually.Until(() => regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.GetStatus("old"), Patience),
-            s => s.Status == IngestJobStatus.Completed, Patience, "the job to complete", TimeSpan.FromMilliseconds(250));
+        var regions = Regions(node);
+        var done = await Until(regions, "old", s => s.Status == IngestJobStatus.Completed, "the job to complete");
         Assert.Equal([3, 1], done.ShardFileCounts.ToArray());
         Assert.Equal(4, done.Totals.DocumentsIn);
     }
@@ -131,20 +128,19 @@ public sealed class IngestJobTests : IDisposable
         // Answered before the plan is made, as a tree of millions of files is answered.
         var overrides = ConfigurationFactory.ParseString("akka.loglevel = ERROR\nactortrain.data.ingest.plan-answer-within = 0s");
         await using var node = await StartNode(overrides);
-        var regions = IngestRegions.Start(node.System, DataSettings.From(node.Config), IngestSettings.From(node.Config));
-        Task<IngestJobState> Status() => regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.GetStatus("late"), Patience);
+        var regions = Regions(node);
 
         // Its output would be under a regular file: the plan fails after the answer, so the status says why.
         var answered = await regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.Start("late", [corpus], [], [], 2, Path.Combine(blocked, "out")), Patience);
         Assert.Equal(IngestJobStatus.Planning, answered.Status);
-        var failed = await Eventually.Until(Status, s => s.Status != IngestJobStatus.Planning, Patience, "the plan to fail", TimeSpan.FromMilliseconds(50));
+        var failed = await Until(regions, "late", s => s.Status != IngestJobStatus.Planning, "the plan to fail");
         Assert.Equal(IngestJobStatus.New, failed.Status);
         Assert.Contains($"ingest job late: cannot write its plan under {Path.Combine(blocked, "out")}", failed.Problem);
 
         // Nothing was journaled: started again with an output it can write, it plans and completes, the problem gone.
         string output = root.Combine("out");
         Assert.Equal(IngestJobStatus.Planning, (await regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.Start("late", [corpus], [], [], 2, output), Patience)).Status);
-        var done = await Eventually.Until(Status, s => s.Status == IngestJobStatus.Completed, Patience, "the job to complete", TimeSpan.FromMilliseconds(250));
+        var done = await Until(regions, "late", s => s.Status == IngestJobStatus.Completed, "the job to complete");
         Assert.Null(done.Problem);
         Assert.Equal(4, done.Totals.DocumentsIn);
     }
@@ -164,15 +160,9 @@ public sealed class IngestJobTests : IDisposable
         var planned = new IngestJobEvents.Planned([], output, DateTimeOffset.UtcNow, FileLists: [list]);
         await node.System.ActorOf(Props.Create(() => new Journaling(IngestJobActor.PersistencePrefix + "lost", planned))).Ask<Done>("persist", Patience);
 
-        var regions = IngestRegions.Start(node.System, DataSettings.From(node.Config), IngestSettings.From(node.Config));
-        Task<IngestJobState> Status() => regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.GetStatus("lost"), Patience);
-        var stuck = await Eventually.Until(Status, s => s.Problem is not null, Patience, "the shard's problem in the job's status", TimeSpan.FromMilliseconds(250));
+        var (stuck, done) = await StopsThenGoesOn(Regions(node), "lost", mend: () => File.Move(kept, listPath));
         Assert.Equal(IngestJobStatus.Collecting, stuck.Status);
         Assert.StartsWith($"shard 0: the planned file list {listPath} cannot be read", stuck.Problem);
-
-        File.Move(kept, listPath);
-        var done = await Eventually.Until(Status, s => s.Status == IngestJobStatus.Completed, Patience, "the job to complete", TimeSpan.FromMilliseconds(250));
-        Assert.Null(done.Problem);
         Assert.Equal(3, done.Totals.DocumentsIn);
     }
 
@@ -185,20 +175,15 @@ public sealed class IngestJobTests : IDisposable
         // Every document kept (normalising alone), so that the shards have text to tokenize.
         var overrides = ConfigurationFactory.ParseString("akka.loglevel = OFF\nactortrain.data.stages = [normalise]");
         await using var node = await StartNode(overrides);
-        var regions = IngestRegions.Start(node.System, DataSettings.From(node.Config), IngestSettings.From(node.Config));
-        Task<IngestJobState> Status() => regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.GetStatus("tok"), Patience);
+        var regions = Regions(node);
 
         // The tokenizer named at the start is gone by the time the shards tokenize.
         var started = await regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.Start("tok", [corpus], [], [], 2, root.Combine("out"), tokenizer), Patience);
         Assert.Equal(IngestJobStatus.Collecting, started.Status);
         File.Move(tokenizer, tokenizer + ".away");
-        var stuck = await Eventually.Until(Status, s => s.Problem is not null, Patience, "the tokenizing failure in the job's status", TimeSpan.FromMilliseconds(250));
+        var (stuck, done) = await StopsThenGoesOn(regions, "tok", mend: () => File.Move(tokenizer + ".away", tokenizer));
         Assert.Equal(IngestJobStatus.Tokenizing, stuck.Status);
         Assert.Matches($"^shard [01]: tokenizing failed: tokenizer '{System.Text.RegularExpressions.Regex.Escape(tokenizer)}' is neither", stuck.Problem);
-
-        File.Move(tokenizer + ".away", tokenizer);
-        var done = await Eventually.Until(Status, s => s.Status == IngestJobStatus.Completed, Patience, "the job to complete", TimeSpan.FromMilliseconds(250));
-        Assert.Null(done.Problem);
         Assert.True(done.Shards.Sum(s => s.Tokens!.TrainTokens + s.Tokens.ValidationTokens) > 0);
     }
 
@@ -209,6 +194,23 @@ public sealed class IngestJobTests : IDisposable
         Directory.CreateDirectory(corpus);
         for (int f = 0; f < count; f++) File.WriteAllText(Path.Combine(corpus, $"doc-{f}.txt"), "too short to keep");
         return corpus;
+    }
+
+    private static IngestRegions Regions(SingleNodeCluster node) =>
+        IngestRegions.Start(node.System, DataSettings.From(node.Config), IngestSettings.From(node.Config));
+
+    // The job's status, asked four times a second until it shows what is awaited.
+    private static Task<IngestJobState> Until(IngestRegions regions, string job, Func<IngestJobState, bool> condition, string what) =>
+        Eventually.Until(() => regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.GetStatus(job), Patience), condition, Patience, what, TimeSpan.FromMilliseconds(250));
+
+    // Waits until the job says what stops it, mends the cause, and waits until it completes with nothing said.
+    private static async Task<(IngestJobState Stuck, IngestJobState Done)> StopsThenGoesOn(IngestRegions regions, string job, Action mend)
+    {
+        var stuck = await Until(regions, job, s => s.Problem is not null, "the job to say what stops it");
+        mend();
+        var done = await Until(regions, job, s => s.Status == IngestJobStatus.Completed, "the job to complete");
+        Assert.Null(done.Problem);
+        return (stuck, done);
     }
 
     private Task<SingleNodeCluster> StartNode(Config overrides) =>
