@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
 using ActorTrain.Cluster.Configuration;
 using ActorTrain.Cluster.Ingest;
 using ActorTrain.Cluster.Persistence;
@@ -5,6 +7,9 @@ using ActorTrain.Data.Collection;
 using ActorTrain.Data.Dedup;
 using ActorTrain.Data.Ingest;
 using ActorTrain.Protocol.Ingest;
+using ActorTrain.Data.Cleaning;
+using ActorTrain.Data.Documents;
+using ActorTrain.Data.Output;
 using ActorTrain.Testing;
 using ActorTrain.Tokenizers;
 using Akka;
@@ -187,6 +192,42 @@ public sealed class IngestJobTests : IDisposable
         Assert.True(done.Shards.Sum(s => s.Tokens!.TrainTokens + s.Tokens.ValidationTokens) > 0);
     }
 
+    [Fact]
+    public async Task A_tokenizer_that_cannot_be_trained_is_said_in_the_jobs_status_and_trained_once_the_cause_is_mended()
+    {
+        string corpus = ShortDocuments(1);
+        string output = root.Combine("out");
+        var list = ShardFileList.Write(ShardFileList.PathIn(Path.Combine(output, "shard-0000")), SourceFiles.List([SourceSpec.Everything(corpus)]));
+        string documents = Path.Combine(output, "shard-0000", "documents.jsonl.zst");
+        using (var writer = new JsonlZstWriter(documents))
+        {
+            writer.Append(w => DocumentJson.Write(w, new Document("d0", "the river and the garden, the river and the sea", corpus, ImmutableDictionary<string, string>.Empty)));
+            writer.Complete();
+        }
+        byte[] finalized = File.ReadAllBytes(documents);
+        File.WriteAllText(documents, "not zstd at all");
+        var overrides = ConfigurationFactory.ParseString("akka.loglevel = OFF");
+        await using var node = await StartNode(overrides);
+        // A job whose one shard finalized, and whose output was damaged before the job trained its tokenizer on it.
+        object[] events =
+        [
+            new IngestJobEvents.Planned([], output, DateTimeOffset.UtcNow, "bpe:600", 0.01, [list]),
+            new IngestJobEvents.ShardCollected(0, 0, CleaningCounts.Empty),
+            new IngestJobEvents.ShardFinalized(0, documents, Convert.ToHexStringLower(SHA256.HashData(finalized)), CleaningCounts.Empty),
+        ];
+        await node.System.ActorOf(Props.Create(() => new Journaling(IngestJobActor.PersistencePrefix + "bpe", events))).Ask<Done>("persist", Patience);
+
+        var regions = Regions(node);
+        var stuck = await Until(regions, "bpe", s => s.Problem is not null, "the job to say what stops it");
+        Assert.Equal(IngestJobStatus.PreparingTokenizer, stuck.Status);
+        Assert.StartsWith($"preparing the tokenizer failed: the shard output {documents} changed since it was finalized", stuck.Problem);
+
+        File.WriteAllBytes(documents, finalized);
+        var trained = await Until(regions, "bpe", s => s.Status != IngestJobStatus.PreparingTokenizer, "the tokenizer to be trained");
+        Assert.Null(trained.Problem);
+        Assert.Equal(Path.Combine(output, "tokenizer.json"), trained.Tokenizer);
+    }
+
     // Documents the cleaning drops (a job's outcome is then its counts alone), named doc-N.txt.
     private string ShortDocuments(int count)
     {
@@ -216,13 +257,21 @@ public sealed class IngestJobTests : IDisposable
     private Task<SingleNodeCluster> StartNode(Config overrides) =>
         SingleNodeCluster.StartAsync("ingest", new SqliteJournal(root.Combine("journal.db")), overrides, Patience);
 
-    /// <summary>Journals one event under a persistence id, as another build's actor would have.</summary>
+    /// <summary>Journals events under a persistence id, as another build's (or an earlier run's) actor would have.</summary>
     private sealed class Journaling : ReceivePersistentActor
     {
-        public Journaling(string persistenceId, object @event)
+        public Journaling(string persistenceId, params object[] events)
         {
             PersistenceId = persistenceId;
-            Command<string>(_ => Persist(@event, _ => Sender.Tell(Done.Instance)));
+            Command<string>(_ =>
+            {
+                var requester = Sender;
+                int left = events.Length;
+                PersistAll(events, _ =>
+                {
+                    if (--left == 0) requester.Tell(Done.Instance);
+                });
+            });
         }
 
         public override string PersistenceId { get; }

@@ -125,8 +125,12 @@ public sealed class DataShardActor : ReceivePersistentActor
                 TokenizedShard result;
                 try
                 {
-                    result = await Task.Run(() => ShardTokenizer.Tokenize(Documents(state.Output!), TokenizerCatalog.Load(tokenize.Tokenizer),
-                        new ValidationSplit(tokenize.ValidationFraction), Path.Combine(state.OutputDirectory, "train.tokens"), Path.Combine(state.OutputDirectory, "validation.tokens")));
+                    result = await Task.Run(() =>
+                    {
+                        IngestJobOutputs.CheckShardOutput(state.Output!, state.OutputSha256!);
+                        return ShardTokenizer.Tokenize(Documents(state.Output!), TokenizerCatalog.Load(tokenize.Tokenizer),
+                            new ValidationSplit(tokenize.ValidationFraction), Path.Combine(state.OutputDirectory, "train.tokens"), Path.Combine(state.OutputDirectory, "validation.tokens"));
+                    });
                 }
                 catch (Exception e) when (e is InvalidDataException or IOException)
                 {

@@ -42,6 +42,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     private readonly List<IActorRef> awaitingPlan = [];
     private bool planAnswered;
     private string? planProblem;
+    private string? tokenizerProblem;
     // Why a shard cannot go on (its plan refused, its finalizing or tokenizing failed), and when the work was last
     // asked of it since: asked again now and then (the cause may be mended), not four times a second.
     private readonly Dictionary<int, string> shardProblems = [];
@@ -146,12 +147,13 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         Command<TokenizerPrepared>(prepared =>
         {
             preparingTokenizer = false;
+            tokenizerProblem = prepared.Error is null ? null : $"preparing the tokenizer failed: {prepared.Error}";
             if (prepared.Ready is { } ready)
             {
                 Persist(ready, _ => state = state.Apply(ready));
                 return;
             }
-            // An unreadable shard output, a full disk: said, and tried again, as a restarted job would.
+            // An unreadable shard output, a full disk: said (in the status too), and tried again, as a restarted job would.
             Context.GetLogger().Error("ingest job {Job}: preparing the tokenizer failed ({Reason}); trying again in {Seconds}s", job, prepared.Error, TokenizerRetry.TotalSeconds);
             Timers.StartSingleTimer("tokenizer", RetryTokenizer.Instance, TokenizerRetry);
         });
@@ -173,7 +175,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     private IngestJobState Report() => state with
     {
         Status = planning is not null ? IngestJobStatus.Planning : state.Status,
-        Problem = planProblem ?? shardProblems.OrderBy(p => p.Key).Select(p => $"shard {p.Key}: {p.Value}").FirstOrDefault(),
+        Problem = planProblem ?? tokenizerProblem ?? shardProblems.OrderBy(p => p.Key).Select(p => $"shard {p.Key}: {p.Value}").FirstOrDefault(),
     };
 
     // Lists and partitions the sources and writes the shards' lists off the actor's thread (a stat per file: minutes
@@ -245,14 +247,16 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         preparingTokenizer = true;
         string requested = state.Tokenizer!, directory = state.OutputDirectory;
         int? size = state.TokenizerToTrain;
-        var outputs = state.Shards.Select(s => s.Output!).ToArray();
+        var outputs = state.Shards.Select(s => (Path: s.Output!, Sha256: s.Sha256!)).ToArray();
         Task.Run(() =>
         {
             string reference = requested;
             if (size is int vocabulary)
             {
                 reference = Path.Combine(directory, "tokenizer.json");
-                var texts = outputs.SelectMany(SequentialIngest.ReadLines).Select(line => DocumentJson.Read(line).Text);
+                // Checked first, so that a damaged output is named (a decompressor only says its frame is bad).
+                foreach (var (path, finalized) in outputs) IngestJobOutputs.CheckShardOutput(path, finalized);
+                var texts = outputs.Select(o => o.Path).SelectMany(SequentialIngest.ReadLines).Select(line => DocumentJson.Read(line).Text);
                 HuggingFaceTokenizerJson.Save(BpeTrainer.Train(texts, vocabulary), reference);
             }
             string? sha256 = File.Exists(reference) ? Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(reference))) : null;

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using ActorTrain.Data.Tokens;
 using ActorTrain.Protocol.Ingest;
@@ -5,9 +6,26 @@ using ActorTrain.Tokenizers;
 
 namespace ActorTrain.Cluster.Ingest;
 
-/// <summary>What a completed job leaves beside its shards: stats.json always, dataset.json when it tokenized.</summary>
+/// <summary>What a completed job leaves beside its shards (stats.json always, dataset.json when it tokenized), and the
+/// check of the shards' outputs it builds on.</summary>
 public static class IngestJobOutputs
 {
+    /// <exception cref="InvalidDataException">The output is not the one its shard finalized (or is gone); named.</exception>
+    public static void CheckShardOutput(string path, string sha256)
+    {
+        string actual;
+        try
+        {
+            using var file = File.OpenRead(path);
+            actual = Convert.ToHexStringLower(SHA256.HashData(file));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidDataException($"the shard output {path} cannot be read ({e.Message})", e);
+        }
+        if (actual != sha256) throw new InvalidDataException($"the shard output {path} changed since it was finalized (SHA-256 {actual}, finalized {sha256})");
+    }
+
     /// <summary>The dataset index over every shard's train and validation tokens, paths relative to the job's directory.</summary>
     public static void WriteDatasetIndex(IngestJobState state)
     {
