@@ -134,7 +134,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
             if (probed.Stage == DataShardStage.Collected) finalizing.Remove(probed.Shard);
             if (probed.Stage == DataShardStage.Finalized && state.Status == IngestJobStatus.Tokenizing) tokenizing.Remove(probed.Shard);
         });
-        Command<Status.Failure>(_ => { }); // a shard did not answer in time: the next tick asks again
+        Command<Status.Failure>(_ => { }); // a shard refused a Collect it was told: its next report says why
         Command<WorkFailed>(failed =>
         {
             finalizing.Remove(failed.Shard);
