@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -41,16 +42,22 @@ public sealed class AdamW : IDisposable
         using var _ = no_grad();
         Steps++;
         double correction1 = 1 - Math.Pow(Beta1, Steps), correction2 = 1 - Math.Pow(Beta2, Steps);
+        // Every scalar made here and held to the end of the step (see OwnedScalars: an implicit one can be freed
+        // by a collection while libtorch reads it).
+        using var scalars = new OwnedScalars();
+        Scalar decayFactor = scalars.Of(1 - learningRate * WeightDecay), beta1 = scalars.Of(Beta1), beta2 = scalars.Of(Beta2),
+            oneMinusBeta1 = scalars.Of(1 - Beta1), oneMinusBeta2 = scalars.Of(1 - Beta2), rootCorrection2 = scalars.Of(Math.Sqrt(correction2)),
+            epsilon = scalars.Of(Epsilon), stepSize = scalars.Of(-learningRate / correction1);
         foreach (var (name, parameter, decay) in parameters)
         {
             var gradient = parameter.grad;
             if (gradient is null) continue;
             var (mean, variance) = moments[name];
-            if (decay) parameter.mul_(1 - learningRate * WeightDecay);
-            mean.mul_(Beta1).add_(gradient, alpha: 1 - Beta1);
-            variance.mul_(Beta2).addcmul_(gradient, gradient, value: 1 - Beta2);
-            var denominator = (variance.sqrt() / Math.Sqrt(correction2)).add_(Epsilon);
-            parameter.addcdiv_(mean, denominator, value: -learningRate / correction1);
+            if (decay) parameter.mul_(decayFactor);
+            mean.mul_(beta1).add_(gradient, alpha: oneMinusBeta1);
+            variance.mul_(beta2).addcmul_(gradient, gradient, value: oneMinusBeta2);
+            var denominator = variance.sqrt().div_(rootCorrection2).add_(epsilon);
+            parameter.addcdiv_(mean, denominator, value: stepSize);
         }
     }
 

@@ -50,7 +50,8 @@ public sealed class Gpt : nn.Module
     // Drawn with randn and copied: TorchSharp 0.107's nn.init.normal_ does not draw from the generator it is given.
     private static void Normal(Tensor weight, double std, Generator generator)
     {
-        using var values = randn(weight.shape, generator: generator).mul_(std);
+        using var scalars = new OwnedScalars();
+        using var values = randn(weight.shape, generator: generator).mul_(scalars.Of(std));
         weight.copy_(values);
     }
 

@@ -41,6 +41,8 @@ public sealed class ReplicaTrainer : IDisposable
     {
         double lossSum = 0;
         long labelled = 0;
+        using var scalars = new OwnedScalars();
+        var scale = scalars.Of(divisor);
         for (int start = 0; start < samples.Length; start += Config.MicroBatch)
         {
             var micro = samples.Slice(start, Math.Min(Config.MicroBatch, samples.Length - start));
@@ -48,7 +50,7 @@ public sealed class ReplicaTrainer : IDisposable
             var (inputs, labels) = batches.Build(micro);
             var logits = Model.Forward(inputs, Config.Objective.IsCausalAttention());
             var loss = nn.functional.cross_entropy(logits.view(-1, logits.size(2)), labels.view(-1), ignore_index: ClozeTokens.IgnoredLabel, reduction: nn.Reduction.Sum);
-            (loss / divisor).backward();
+            loss.div(scale).backward();
             lossSum += loss.item<float>();
             labelled += labels.ne(ClozeTokens.IgnoredLabel).sum().item<long>();
         }

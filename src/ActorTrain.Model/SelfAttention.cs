@@ -48,9 +48,10 @@ public sealed class SelfAttention : nn.Module
     private static Tensor NaiveAttention(Tensor q, Tensor k, Tensor v, bool causal)
     {
         using var scope = NewDisposeScope();
+        using var scalars = new OwnedScalars();
         long time = q.size(2);
-        var scores = matmul(q, k.transpose(-2, -1)) * (1.0 / Math.Sqrt(q.size(3)));
-        if (causal) scores = scores.masked_fill(ones(time, time, dtype: ScalarType.Bool).triu(1), double.NegativeInfinity);
+        var scores = matmul(q, k.transpose(-2, -1)).mul(scalars.Of(1.0 / Math.Sqrt(q.size(3))));
+        if (causal) scores = scores.masked_fill(ones(time, time, dtype: ScalarType.Bool).triu(1), scalars.Of(double.NegativeInfinity));
         return matmul(scores.softmax(-1), v).MoveToOuterDisposeScope();
     }
 }
