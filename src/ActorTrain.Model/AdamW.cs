@@ -47,7 +47,7 @@ public sealed class AdamW : IDisposable
         using var scalars = new OwnedScalars();
         Scalar decayFactor = scalars.Of(1 - learningRate * WeightDecay), beta1 = scalars.Of(Beta1), beta2 = scalars.Of(Beta2),
             oneMinusBeta1 = scalars.Of(1 - Beta1), oneMinusBeta2 = scalars.Of(1 - Beta2), rootCorrection2 = scalars.Of(Math.Sqrt(correction2)),
-            epsilon = scalars.Of(Epsilon), stepSize = scalars.Of(-learningRate / correction1);
+            epsilon = scalars.Of(Epsilon), stepSize = scalars.Of(-learningRate / correction1), one = scalars.Of(1);
         foreach (var (name, parameter, decay) in parameters)
         {
             var gradient = parameter.grad;
@@ -56,7 +56,7 @@ public sealed class AdamW : IDisposable
             if (decay) parameter.mul_(decayFactor);
             mean.mul_(beta1).add_(gradient, alpha: oneMinusBeta1);
             variance.mul_(beta2).addcmul_(gradient, gradient, value: oneMinusBeta2);
-            var denominator = variance.sqrt().div_(rootCorrection2).add_(epsilon);
+            var denominator = variance.sqrt().div_(rootCorrection2).add_(epsilon, alpha: one); // add_(scalar) makes an alpha of its own
             parameter.addcdiv_(mean, denominator, value: stepSize);
         }
     }

@@ -8,6 +8,8 @@ namespace ActorTrain.Model;
 /// collection triggered by another thread during the native call can free it while libtorch reads it: a trainer
 /// replica failed at step 1 of a demo with "Unknown scalar type" in AdamW's division (dotnet/TorchSharp#1434 is
 /// the upstream fix, unmerged). Hot paths pass scalars from here instead; the <c>using</c> keeps them reachable.
+/// Overloads that fill in a scalar argument themselves (<c>add_(Scalar)</c>'s alpha of 1) are given one from here
+/// too (<c>AdamWGcStressTests</c> fails within a second otherwise).
 /// </summary>
 public sealed class OwnedScalars : IDisposable
 {
