@@ -71,6 +71,76 @@ public sealed class TrainingRunTests : IDisposable
         Assert.Equal(30, done.Checkpoints[^1].Step);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_replica_that_breaks_while_applying_a_step_is_dropped_at_once_and_built_again_without_losing_a_sample(int replicas)
+    {
+        string dataset = Dataset();
+        TrainingSpec Spec(string name) => new(dataset, root.Combine(name), "tiny", "causal", Steps: 12, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 3,
+            Replicas: replicas, CheckpointEvery: 6);
+        int broken = 0;
+        // Rank 0 throws once, applying step 5, whose checkpoint is due next (rank 0 writes checkpoints while it is in the round).
+        // The step deadline is far beyond the test's patience: a run that waited for the broken replica's answer would not complete.
+        var (node, regions) = await Start($"broken{replicas}", tune: settings => settings with
+        {
+            StepTimeout = TimeSpan.FromMinutes(10),
+            BeforeApplying = (trainer, step) =>
+            {
+                if (trainer.Run == "broken" && trainer.Rank == 0 && step == 5 && Interlocked.Exchange(ref broken, 1) == 0)
+                    throw new InvalidOperationException("injected: the update failed");
+            },
+        });
+        await using var _ = node;
+        Task<TrainingRunState> Completed(string run) => Eventually.Until(() => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus(run), Patience),
+            s => s.Status == TrainingRunStatus.Completed, Patience, $"run {run} to complete");
+
+        await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("broken", Spec("broken")), Patience);
+        var done = await Completed("broken");
+        Assert.Equal(1, broken);
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => (long)i), done.Steps.Select(s => s.Step));
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => i * 4L), done.Steps.Select(s => s.ConsumedFrom));
+        Assert.Equal([6L, 12L], done.Checkpoints.Select(c => c.Step));
+        foreach (var checkpoint in done.Checkpoints) ActorTrain.Model.Checkpoint.Read(checkpoint.Path).Dispose();
+        Assert.All(done.Steps, step => Assert.Single(step.ParameterDigests.Distinct()));
+        Assert.Equal(Enumerable.Range(0, replicas), done.Steps[^1].Ranks);
+        if (replicas == 2)
+        {
+            // Rank 1 applied step 5 and trained step 6 alone; rank 0, built again, took its state and came back.
+            Assert.Equal([1], done.Steps[6].Ranks.ToArray());
+        }
+        else
+        {
+            // The only replica, built again from scratch, replayed the journal's steps: the run ends where an unbroken one does.
+            await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("unbroken", Spec("unbroken")), Patience);
+            Assert.Equal(FinalParameters(await Completed("unbroken")), FinalParameters(done));
+        }
+    }
+
+    [Fact]
+    public async Task A_run_whose_replicas_cannot_prepare_says_why_and_trains_once_the_cause_is_mended()
+    {
+        string dataset = root.Combine("arriving");
+        var spec = new TrainingSpec(dataset, root.Combine("waiting"), "tiny", "causal", Steps: 4, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 2, Replicas: 2, CheckpointEvery: 4);
+        var (node, regions) = await Start("waiting");
+        await using var _ = node;
+        Task<TrainingRunState> Status() => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("waiting"), Patience);
+
+        await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("waiting", spec), Patience);
+        var stuck = await Eventually.Until(Status, s => s.Problem is not null, Patience, "the run to say why it cannot train");
+        Assert.Equal(TrainingRunStatus.Running, stuck.Status);
+        Assert.Equal(0, stuck.NextStep);
+        Assert.Contains("rank 0 cannot prepare its replica", stuck.Problem);
+        Assert.Contains("rank 1 cannot prepare its replica", stuck.Problem);
+        Assert.Contains($"{Path.Combine(dataset, DatasetIndex.FileName)}: no dataset index", stuck.Problem);
+
+        CountingDataset.Write(dataset);
+        var done = await Eventually.Until(Status, s => s.Status == TrainingRunStatus.Completed, Patience, "the run to train once its dataset is there");
+        Assert.Null(done.Problem);
+        Assert.Equal(4, done.NextStep);
+        Assert.Equal([0, 1], done.Steps[0].Ranks.ToArray());
+    }
+
     [Fact]
     public async Task A_run_whose_whole_cluster_stopped_resumes_from_its_checkpoint_and_journal_bit_identically()
     {

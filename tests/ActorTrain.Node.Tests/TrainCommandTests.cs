@@ -65,6 +65,12 @@ public sealed class TrainCommandTests : IDisposable
         var notADataset = await CommandLine.RunInProcessAsync("train", "--dataset", root.Path, "--run", root.Combine("r"));
         Assert.Equal(1, notADataset.ExitCode);
         Assert.Contains("no dataset index", notADataset.Output);
+        // On a cluster the replicas open the dataset where they run: the run says why none can, and the command stops.
+        var notADatasetOnTheCluster = await CommandLine.RunInProcessAsync("train", "--dataset", root.Path, "--run", root.Combine("r"), "--replicas", "2", "--batch", "4",
+            "--data-dir", root.Combine("node"));
+        Assert.Equal(1, notADatasetOnTheCluster.ExitCode);
+        Assert.Contains("training run r cannot go on: rank 0 cannot prepare its replica", notADatasetOnTheCluster.Output);
+        Assert.Contains("no dataset index", notADatasetOnTheCluster.Output);
         var detachedAlone = await CommandLine.RunInProcessAsync("train", "--dataset", root.Path, "--run", root.Combine("r"), "--detach");
         Assert.Equal(ActorTrainApp.UsageError, detachedAlone.ExitCode);
         Assert.Contains("--detach needs --cluster", detachedAlone.Output);

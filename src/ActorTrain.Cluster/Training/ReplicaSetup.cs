@@ -11,6 +11,7 @@ namespace ActorTrain.Cluster.Training;
 public sealed class ReplicaSetup : IDisposable
 {
     private readonly TokenSamples samples;
+    private bool disposed;
 
     public ReplicaSetup(TrainingSpec spec)
     {
@@ -45,8 +46,11 @@ public sealed class ReplicaSetup : IDisposable
 
     public GlobalBatchSampler Sampler { get; }
 
+    // Once: a replica dropped after a failure may be disposed again when its actor stops.
     public void Dispose()
     {
+        if (disposed) return;
+        disposed = true;
         Trainer.Dispose();
         samples.Dispose();
     }

@@ -14,12 +14,16 @@ namespace ActorTrain.Cluster.Training;
 /// around a TCP ring, and holds the result until the run says to apply it (every replica reduced)
 /// or to drop it (the round broke). A replica that fails closes its ring, so the others fail at
 /// once instead of waiting out the deadline; one whose peer hangs gives up when the cluster downs
-/// that peer's node (<see cref="DowningWatch"/>).
+/// that peer's node (<see cref="DowningWatch"/>). Every command is answered: a replica that cannot be
+/// built says why, and one that throws while it computes, applies or takes a peer's state is dropped and
+/// answered as failed (<see cref="Discard"/>), so the run re-forms at once instead of waiting out step-timeout
+/// for an answer that a restarted actor would never give.
 /// </summary>
 public sealed class TrainerActor : ReceiveActor
 {
     private readonly TrainerId id;
     private readonly TimeSpan ringTimeout;
+    private readonly Action<TrainerId, long>? beforeApplying;
     private readonly TcpListener listener;
     private readonly string device;
     private readonly string node;
@@ -33,6 +37,7 @@ public sealed class TrainerActor : ReceiveActor
     {
         this.id = id;
         ringTimeout = settings.StepTimeout;
+        beforeApplying = settings.BeforeApplying;
         listener = new TcpListener(settings.DataPlaneHost, 0);
         listener.Start();
         device = DeviceLeases.For(Context.System).Acquire(id.EntityId);
@@ -42,12 +47,12 @@ public sealed class TrainerActor : ReceiveActor
         Receive<TrainerCommands.Prepare>(prepare =>
         {
             bool continuing = replica is not null;
-            if (replica is null)
+            if (replica is null && !TryBuild(prepare, out string? reason))
             {
-                replica = new ReplicaSetup(prepare.Spec);
-                if (prepare.Checkpoint is not null) Restore(prepare.Checkpoint);
+                Sender.Tell(new TrainerReplies.Failed(id.Rank, 0, reason));
+                return;
             }
-            Sender.Tell(new TrainerReplies.Ready(id.Rank, listener.LocalEndpoint!.ToString()!, replica.Trainer.Optimizer.Steps, device, continuing, node));
+            Sender.Tell(new TrainerReplies.Ready(id.Rank, listener.LocalEndpoint!.ToString()!, replica!.Trainer.Optimizer.Steps, device, continuing, node));
         });
         Receive<TrainerCommands.ComputeStep>(compute => RunTask(() => Compute(new StepWork(compute.Step, compute.ConsumedSamples, compute.Round, compute.Position, compute.Ring, compute.Nodes, ApplyAtOnce: false), Sender)));
         Receive<TrainerCommands.ReplayStep>(replay => RunTask(() => Compute(new StepWork(replay.Step, replay.ConsumedSamples, replay.Round, replay.Position, replay.Ring, replay.Nodes, ApplyAtOnce: true), Sender)));
@@ -81,16 +86,7 @@ public sealed class TrainerActor : ReceiveActor
             });
         });
         Receive<TrainerCommands.Synchronize>(synchronize => RunTask(() => Synchronize(synchronize, Sender)));
-        Receive<TrainerCommands.FinishStep>(finish =>
-        {
-            if (replica is not null && finish.Step == reducedStep)
-            {
-                if (finish.Commit) replica.Trainer.ApplyUpdate();
-                else replica.Trainer.Model.zero_grad();
-                reducedStep = -1;
-            }
-            Sender.Tell(new TrainerReplies.Finished(id.Rank, finish.Step));
-        });
+        Receive<TrainerCommands.FinishStep>(finish => RunTask(() => Finish(finish, Sender)));
         // Passivate, not stop: the shard must not hand the replica messages while it goes.
         Receive<TrainerCommands.Release>(_ => Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PoisonPill.Instance)));
         Receive<TrainerCommands.GetParameterDigest>(_ => Sender.Tell(new TrainerReplies.ParameterDigest(id.Rank, replica?.Trainer.Optimizer.Steps ?? 0, Digest())));
@@ -104,6 +100,70 @@ public sealed class TrainerActor : ReceiveActor
         ring?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         listener.Stop();
         replica?.Dispose();
+    }
+
+    // A replica is built from the run's spec (and its checkpoint, when it has one). What stops it — a dataset
+    // missing on this node, a preset unknown here, a checkpoint that does not fit the model — is the answer.
+    private bool TryBuild(TrainerCommands.Prepare prepare, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? reason)
+    {
+        try
+        {
+            replica = new ReplicaSetup(prepare.Spec);
+            if (prepare.Checkpoint is not null) Restore(prepare.Checkpoint);
+            reason = null;
+            return true;
+        }
+        catch (Exception e)
+        {
+            Context.GetLogger().Error(e, "run {Run} step {Step}: rank {Rank} cannot prepare its replica", id.Run, 0, id.Rank);
+            replica?.Dispose();
+            replica = null;
+            reason = $"rank {id.Rank} cannot prepare its replica on {node}: {e.Message}";
+            return false;
+        }
+    }
+
+    // Committed: the reduced gradients are applied; dropped: cleared. A replica asked to commit a step it did not
+    // reduce (it was rebuilt meanwhile) says so: the run must not count it among those that applied the step.
+    private async Task Finish(TrainerCommands.FinishStep finish, IActorRef requester)
+    {
+        if (finish.Commit && (replica is null || finish.Step != reducedStep))
+        {
+            requester.Tell(new TrainerReplies.Failed(id.Rank, finish.Step, replica is null ? "not prepared" : $"step {finish.Step} was not reduced here"));
+            return;
+        }
+        try
+        {
+            if (replica is not null && finish.Step == reducedStep)
+            {
+                if (finish.Commit)
+                {
+                    beforeApplying?.Invoke(id, finish.Step);
+                    replica.Trainer.ApplyUpdate();
+                }
+                else replica.Trainer.Model.zero_grad();
+                reducedStep = -1;
+            }
+            requester.Tell(new TrainerReplies.Finished(id.Rank, finish.Step));
+        }
+        catch (Exception e)
+        {
+            await Discard(e, finish.Step, "applying the update", requester);
+        }
+    }
+
+    // An exception that is not the ring's leaves the replica in a state nobody knows (an update half applied,
+    // moments half loaded): it is dropped and the step answered as failed. The run re-forms, this rank is built
+    // again at its next Prepare (from the checkpoint) and takes an up-to-date peer's state, or replays the journal.
+    private async Task Discard(Exception e, long step, string doing, IActorRef requester)
+    {
+        Context.GetLogger().Error(e, "run {Run} step {Step}: rank {Rank}'s replica failed {Doing}; dropping it (it is built again when the run re-forms)",
+            id.Run, step, id.Rank, doing);
+        await LeaveRing();
+        replica?.Dispose();
+        replica = null;
+        reducedStep = -1;
+        requester.Tell(new TrainerReplies.Failed(id.Rank, step, $"rank {id.Rank}'s replica failed {doing}: {e.Message}"));
     }
 
     private sealed record StepWork(long Step, long ConsumedSamples, long Round, int Position, IReadOnlyList<string> Ring, IReadOnlyList<string>? Nodes, bool ApplyAtOnce);
@@ -182,6 +242,10 @@ public sealed class TrainerActor : ReceiveActor
             await LeaveRing();
             requester.Tell(new TrainerReplies.Failed(id.Rank, compute.Step, reason));
         }
+        catch (Exception e)
+        {
+            await Discard(e, compute.Step, compute.ApplyAtOnce ? "replaying the step" : "computing the step", requester);
+        }
     }
 
     // The source sends its parameters and moments around the ring; every other member takes them.
@@ -206,6 +270,10 @@ public sealed class TrainerActor : ReceiveActor
         {
             await LeaveRing();
             requester.Tell(new TrainerReplies.Failed(id.Rank, synchronize.Step, ReasonOf(e, timeout)));
+        }
+        catch (Exception e)
+        {
+            await Discard(e, synchronize.Step, "taking a peer's state", requester);
         }
     }
 

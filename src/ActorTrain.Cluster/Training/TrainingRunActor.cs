@@ -36,6 +36,8 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     private bool rejoined;
     private DateTime? assemblingSince;
     private MetricsLog? metrics;
+    // Why no round can form, when replicas say why (not journaled: it holds while the cause does).
+    private string? problem;
     private TrainingRunState state = TrainingRunState.Initial;
 
     /// <param name="trainers">Takes <see cref="TrainerCommands"/> (the trainer region).</param>
@@ -74,7 +76,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
                 Self.Tell(Form.Instance);
             });
         });
-        Command<TrainingRunCommands.GetStatus>(status => Sender.Tell(state.From(status.FromStep)));
+        Command<TrainingRunCommands.GetStatus>(status => Sender.Tell(state.From(status.FromStep) with { Problem = problem }));
         Command<TrainingRunCommands.Pause>(_ => Change(TrainingRunStatus.Running, new TrainingRunEvents.Paused(DateTimeOffset.UtcNow), then: null));
         Command<TrainingRunCommands.Resume>(_ => Change(TrainingRunStatus.Paused, new TrainingRunEvents.Resumed(DateTimeOffset.UtcNow), then: Form.Instance));
         // Both ask for a checkpoint: the step in flight writes it when it is applied; with none in flight it is written at once.
@@ -123,8 +125,10 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
                 Self.Tell(Form.Instance);
                 return;
             }
+            problem = null;
             live = formed.Members;
             Context.GetLogger().Info("run {Run} step {Step}: round {Round} with replicas [{Replicas}]", run, state.NextStep, round, formed.Description);
+            if (checkpointRequested) Self.Tell(WriteCheckpointNow.Instance); // one due when the round broke: the replicas now hold its step
             Self.Tell(Next.Instance);
         });
         Command<Next>(_ =>
@@ -148,14 +152,36 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         // Journaled: now every replica of the round applies the reduced gradients; every so many steps the
         // first of them writes a checkpoint in the background, journaled once complete.
         // A replica whose node the cluster downs meanwhile is not waited for: the next step finds it gone.
-        Command<Apply>(apply => AnswersOrDowning(live, (m, _) => trainers.Ask<object>(new TrainerCommands.FinishStep(Trainer(m.Rank), apply.Step, Commit: true), settings.StepTimeout))
-            .PipeTo(Self, success: _ => new Applied(apply.Step)));
+        // A replica that did not apply the step (it broke while applying, or was rebuilt) leaves the round: the checkpoint
+        // is taken from one that did, and it comes back through the probe, taking an up-to-date peer's state.
+        Command<Apply>(apply =>
+        {
+            var members = live;
+            AnswersOrDowning(members, (m, _) => trainers.Ask<object>(new TrainerCommands.FinishStep(Trainer(m.Rank), apply.Step, Commit: true), settings.StepTimeout))
+                .PipeTo(Self, success: replies => new Applied(apply.Step, [.. members.Select((m, i) => (m.Rank, Reply: replies[i]))
+                    .Where(answer => answer.Reply is not TrainerReplies.Finished).Select(answer => (answer.Rank, Describe(answer.Reply)))]));
+        });
         Command<Applied>(applied =>
         {
             phase = Phase.Idle;
             long done = applied.Step + 1;
             var spec = state.Spec!;
-            if (done % spec.CheckpointEvery == 0 || done == spec.Steps || checkpointRequested) RequestCheckpoint(done);
+            bool due = done % spec.CheckpointEvery == 0 || done == spec.Steps || checkpointRequested;
+            if (applied.NotApplied.Length > 0)
+            {
+                Context.GetLogger().Warning("run {Run} step {Step}: leaving the round without the step applied: {Replicas}", run, applied.Step,
+                    string.Join("; ", applied.NotApplied.Select(n => $"rank {n.Rank} ({n.Reason})")));
+                live = [.. live.Where(m => !applied.NotApplied.Any(n => n.Rank == m.Rank))];
+                round = DateTimeOffset.UtcNow.UtcTicks; // a new ring of those left: replicas keep a round's ring for its steps
+            }
+            if (live.IsEmpty)
+            {
+                // Not one replica holds the step: the round forms again (replicas rebuilt from the checkpoint replay the journal), then the checkpoint is written.
+                checkpointRequested |= due;
+                Self.Tell(Form.Instance);
+                return;
+            }
+            if (due) RequestCheckpoint(done);
             Self.Tell(Next.Instance);
         });
     }
@@ -275,7 +301,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     public const string PersistencePrefix = "training-run-";
 
     // What a command is answered with: the state, with the newest steps only when the run is long (one remoting frame).
-    private TrainingRunState Answer => state.From(0);
+    private TrainingRunState Answer => state.From(0) with { Problem = problem };
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -291,8 +317,9 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         var spec = state.Spec!;
         string? checkpoint = state.Checkpoints.Count > 0 ? state.Checkpoints[^1].Path : null;
         Task.WhenAll(Enumerable.Range(0, spec.Replicas)
-                .Select(r => Reply(trainers.Ask<TrainerReplies.Ready>(new TrainerCommands.Prepare(Trainer(r), spec, checkpoint), settings.PrepareTimeout))))
-            .ContinueWith(answers => new Prepared([.. answers.Result.OfType<TrainerReplies.Ready>().OrderBy(r => r.Rank)]), TaskScheduler.Default)
+                .Select(r => Reply(trainers.Ask<object>(new TrainerCommands.Prepare(Trainer(r), spec, checkpoint), settings.PrepareTimeout))))
+            .ContinueWith(answers => new Prepared([.. answers.Result.OfType<TrainerReplies.Ready>().OrderBy(r => r.Rank)],
+                [.. answers.Result.OfType<TrainerReplies.Failed>().OrderBy(f => f.Rank).Select(f => f.Reason)]), TaskScheduler.Default)
             .PipeTo(Self);
     }
 
@@ -307,7 +334,11 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         var source = ready.Where(r => r.Step <= state.NextStep).OrderByDescending(r => r.Step).ThenBy(r => r.Rank).FirstOrDefault();
         if (source is null)
         {
-            Context.GetLogger().Error("run {Run} step {Step}: no replica answered; trying again", run, state.NextStep);
+            // Replicas that say why they cannot prepare make the run's problem, until a round forms; silence (a node
+            // starting, no device free yet) is only waited out.
+            problem = prepared.Refusals.IsEmpty ? null : string.Join("; ", prepared.Refusals);
+            if (problem is null) Context.GetLogger().Error("run {Run} step {Step}: no replica answered; trying again", run, state.NextStep);
+            else Context.GetLogger().Error("run {Run} step {Step}: no replica can train: {Problem}; trying again", run, state.NextStep, problem);
             phase = Phase.Idle;
             Timers.StartSingleTimer("form", Form.Instance, TimeSpan.FromSeconds(5));
             return;
@@ -448,7 +479,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         string reason = string.Join("; ", done.Members.Select((m, i) => $"rank {m.Rank}: {Describe(done.Replies[i])}"))
             + (done.DownedNode is null ? "" : $"; the cluster downed {done.DownedNode}");
         var answered = done.Members.Where((m, i) => done.Replies[i] is not null);
-        Task.WhenAll(answered.Select(m => Reply(trainers.Ask<TrainerReplies.Finished>(new TrainerCommands.FinishStep(Trainer(m.Rank), done.Step, Commit: false), settings.StepTimeout))))
+        Task.WhenAll(answered.Select(m => Reply(trainers.Ask<object>(new TrainerCommands.FinishStep(Trainer(m.Rank), done.Step, Commit: false), settings.StepTimeout))))
             .ContinueWith(_ => new StepDropped(done.Step, done.Round, reason), TaskScheduler.Default)
             .PipeTo(Self);
     }
@@ -486,7 +517,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         var spec = state.Spec!;
         string? checkpoint = state.Checkpoints.Count > 0 ? state.Checkpoints[^1].Path : null;
         var missing = Enumerable.Range(0, spec.Replicas).Except(live.Select(m => m.Rank)).ToArray();
-        Task.WhenAll(missing.Select(r => Reply(trainers.Ask<TrainerReplies.Ready>(new TrainerCommands.Prepare(Trainer(r), spec, checkpoint), settings.PrepareTimeout))))
+        Task.WhenAll(missing.Select(r => Reply(trainers.Ask<object>(new TrainerCommands.Prepare(Trainer(r), spec, checkpoint), settings.PrepareTimeout))))
             .ContinueWith(answers => new Probed([.. answers.Result.OfType<TrainerReplies.Ready>().Select(r => r.Rank)]), TaskScheduler.Default)
             .PipeTo(Self);
     }
@@ -535,7 +566,8 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         Stepping,
     }
 
-    private sealed record Prepared(ImmutableArray<TrainerReplies.Ready> Replicas) : INoSerializationVerificationNeeded;
+    /// <summary><paramref name="Refusals"/>: why the replicas that answered but could not prepare cannot.</summary>
+    private sealed record Prepared(ImmutableArray<TrainerReplies.Ready> Replicas, ImmutableArray<string> Refusals) : INoSerializationVerificationNeeded;
 
     /// <summary><paramref name="Ready"/>: the members took the source's state and replayed the journal; otherwise the round forms again.</summary>
     private sealed record Formed(ImmutableArray<RoundMember> Members, bool Ready, string Description) : INoSerializationVerificationNeeded;
@@ -544,7 +576,8 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
 
     private sealed record Apply(long Step) : INoSerializationVerificationNeeded;
 
-    private sealed record Applied(long Step) : INoSerializationVerificationNeeded;
+    /// <summary><paramref name="NotApplied"/>: the members that did not answer that they applied the step, and why.</summary>
+    private sealed record Applied(long Step, ImmutableArray<(int Rank, string Reason)> NotApplied) : INoSerializationVerificationNeeded;
 
     /// <summary>A replica of the round: its data plane endpoint and the cluster node it lives on (<see cref="DowningWatch.NameOf"/>).</summary>
     private sealed record RoundMember(int Rank, string DataPlane, string Node);

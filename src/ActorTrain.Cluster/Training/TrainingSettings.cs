@@ -7,6 +7,11 @@ namespace ActorTrain.Cluster.Training;
 public sealed record TrainingSettings(IPAddress DataPlaneHost, TimeSpan StepTimeout, TimeSpan PrepareTimeout, TimeSpan CheckpointTimeout, TimeSpan AssembleTimeout,
     TimeSpan FinishedLinger)
 {
+    /// <summary>Fault injection for tests, never read from configuration: called on a replica just before it applies a
+    /// committed step's update. What it throws stands for what a failing update throws (libtorch, the optimizer), so
+    /// that the path a replica takes when it breaks mid-step is exercised by the real trainer and run actors.</summary>
+    internal Action<Protocol.Training.TrainerId, long>? BeforeApplying { get; init; }
+
     /// <exception cref="ConfigurationException">A missing section, an address that is not an IP address, or a non-positive timeout.</exception>
     public static TrainingSettings From(Config config)
     {

@@ -177,13 +177,14 @@ public sealed class TrainPalette(ActorSystem system, IActorRef runs, string data
     {
         run, status = state.Status.ToString().ToLowerInvariant(), step = state.NextStep, steps = state.Spec?.Steps, consumedSamples = state.ConsumedSamples,
         loss = state.Steps.Count > 0 ? state.Steps[^1].Loss : (double?)null, replicas = state.Steps.Count > 0 ? state.Steps[^1].Ranks.ToArray() : [],
-        checkpoint = state.Checkpoints.Count > 0 ? state.Checkpoints[^1].Path : null,
+        checkpoint = state.Checkpoints.Count > 0 ? state.Checkpoints[^1].Path : null, problem = state.Problem,
     };
 
     private static string Line(string run, TrainingRunState state)
     {
         string last = state.Steps.Count > 0 ? $" | loss {state.Steps[^1].Loss:0.0000} | replicas [{string.Join(", ", state.Steps[^1].Ranks)}]" : "";
         string checkpoint = state.Checkpoints.Count > 0 ? $" | checkpoint step {state.Checkpoints[^1].Step}" : "";
-        return $"{run} | {state.Status.ToString().ToLowerInvariant()} | step {state.NextStep}/{state.Spec?.Steps} | samples {state.ConsumedSamples}{last}{checkpoint}";
+        string problem = state.Problem is null ? "" : $" | cannot go on: {state.Problem}";
+        return $"{run} | {state.Status.ToString().ToLowerInvariant()} | step {state.NextStep}/{state.Spec?.Steps} | samples {state.ConsumedSamples}{last}{checkpoint}{problem}";
     }
 }

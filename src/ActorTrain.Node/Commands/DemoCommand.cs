@@ -105,7 +105,13 @@ public sealed class DemoCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         var spec = new TrainingSpec(dataset, runDirectory, "tiny", "causal", steps, training.GlobalBatch, training.MicroBatch, training.LearningRate, training.Seed,
             Replicas: 2, CheckpointEvery: Math.Max(1, steps / 4));
         console.MarkupLine($"[bold]2. train[/] the tiny model for {steps} steps with 2 replicas into {Markup.Escape(runDirectory)}");
-        await ClusterTraining.RunAsync(console, Path.GetFileName(runDirectory), spec, dataDir, cancellationToken, settings.Steps is null ? deadline - reserve : null);
+        var trained = await ClusterTraining.RunAsync(console, Path.GetFileName(runDirectory), spec, dataDir, cancellationToken, settings.Steps is null ? deadline - reserve : null);
+        if (trained.Checkpoints.Count == 0)
+        {
+            // What follows evaluates the run's checkpoint: without one it would report an untrained model as the result.
+            errors.Line("demo", $"run {Path.GetFileName(runDirectory)} recorded no checkpoint ({trained.NextStep} of {steps} steps committed, {trained.Status.ToString().ToLowerInvariant()}); nothing to evaluate");
+            return 1;
+        }
 
         // The newest checkpoint, for validation and samples.
         var options = new TrainingRunOptions(dataset, runDirectory, model, training, EvaluateEvery: steps, CheckpointEvery: steps);

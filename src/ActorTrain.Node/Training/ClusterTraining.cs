@@ -44,6 +44,7 @@ public static class ClusterTraining
         return await FollowAsync(console, run, spec, detach, message => connection.AskRunsAsync<TrainingRunState>(message, patience, cancellationToken), cancellationToken);
     }
 
+    /// <exception cref="TrainingRunStuckException">No round of replicas can form: every replica that answers says why it cannot prepare.</exception>
     private static async Task<TrainingRunState> FollowAsync(IAnsiConsole console, string run, TrainingSpec spec, bool detach,
         Func<object, Task<TrainingRunState>> ask, CancellationToken cancellationToken, DateTimeOffset? deadline = null)
     {
@@ -62,6 +63,7 @@ public static class ClusterTraining
                     await Task.Delay(500, cancellationToken);
                     bool late = deadline is not null && DateTimeOffset.UtcNow > deadline && state.Status == TrainingRunStatus.Running;
                     state = await ask(late ? new TrainingRunCommands.Stop(run) : new TrainingRunCommands.GetStatus(run, TrainingRunCommands.GetStatus.NewestOnly));
+                    if (state.Problem is { } problem) throw new TrainingRunStuckException(run, problem);
                     task.Value = state.NextStep;
                     if (state.Steps.Count > 0)
                     {

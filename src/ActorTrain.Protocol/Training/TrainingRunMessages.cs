@@ -69,9 +69,11 @@ public sealed record CommittedStep(long Step, long ConsumedFrom, long ConsumedTo
 
 /// <summary>The training run's persisted state: its spec and every committed step. Changed only by <see cref="Apply"/>.
 /// An answer may carry only the newer steps (<see cref="From"/>): <paramref name="StepsBefore"/> are left out before
-/// <paramref name="Steps"/>, which then start at step <paramref name="StepsBefore"/>.</summary>
+/// <paramref name="Steps"/>, which then start at step <paramref name="StepsBefore"/>. <paramref name="Problem"/> is the one
+/// thing not from the journal: why no round of replicas can form, while every replica that answers says it cannot prepare
+/// (a dataset missing on its node, a checkpoint that does not fit); the run keeps asking and goes on once the cause is mended.</summary>
 public sealed record TrainingRunState(TrainingRunStatus Status, TrainingSpec? Spec, ImmutableList<CommittedStep> Steps, ImmutableList<RecordedCheckpoint> Checkpoints,
-    long StepsBefore = 0) : IActorTrainMessage
+    long StepsBefore = 0, string? Problem = null) : IActorTrainMessage
 {
     /// <summary>The most committed steps one answer carries. Every step costs ~110 bytes of JSON plus ~40 per replica's
     /// parameter digest: 10 000 steps of eight replicas are ~5 MB, well under remoting's 16 MiB frame, which a long run's
