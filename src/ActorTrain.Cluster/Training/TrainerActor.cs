@@ -32,6 +32,8 @@ public sealed class TrainerActor : ReceiveActor
     private RingAllReduce? ring;
     private long round = -1;
     private long reducedStep = -1;
+    // The gradients computing on the thread pool, the one part of the actor's work that runs outside it.
+    private Task computing = Task.CompletedTask;
 
     public TrainerActor(TrainerId id, TrainingSettings settings)
     {
@@ -97,9 +99,13 @@ public sealed class TrainerActor : ReceiveActor
     protected override void PostStop()
     {
         DeviceLeases.For(Context.System).Release(id.EntityId);
-        ring?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        ring?.DisposeAsync().AsTask().GetAwaiter().GetResult(); // a ring operation in flight fails at once
         listener.Stop();
-        replica?.Dispose();
+        // An actor stops (its node shuts down) between the awaits of its work, while a step's gradients may still be
+        // computing on the thread pool: the replica, and the dataset it maps, are freed once that is over, not under it
+        // (unmapped under a reader, the process dies of an access violation). The rest of the work continues on the
+        // actor's mailbox, so nothing of it runs once the actor has stopped.
+        computing.ContinueWith(_ => replica?.Dispose(), TaskScheduler.Default);
     }
 
     // A replica is built from the run's spec (and its checkpoint, when it has one). What stops it — a dataset
@@ -219,13 +225,15 @@ public sealed class TrainerActor : ReceiveActor
             string digest = Digest();
             int world = compute.Ring.Count;
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var (lossSum, labels, gradients) = await Task.Run(() =>
+            var work = Task.Run(() =>
             {
                 var everything = Enumerable.Range(0, world).SelectMany(r => setup.Sampler.SamplesFor(compute.ConsumedSamples, r, world)).ToArray();
                 long divisor = Math.Max(1, setup.Trainer.CountLabels(everything));
                 var (loss, count) = setup.Trainer.AccumulateGradients(setup.Sampler.SamplesFor(compute.ConsumedSamples, compute.Position, world), divisor);
                 return (loss, count, GradientBuffer.Flatten(setup.Trainer.Model.parameters()));
             });
+            computing = work;
+            var (lossSum, labels, gradients) = await work;
             double computeSeconds = clock.Elapsed.TotalSeconds;
             await ring.AllReduceAsync(gradients, timeout.Token);
             double reduceSeconds = clock.Elapsed.TotalSeconds - computeSeconds;
