@@ -6,8 +6,9 @@ namespace ActorTrain.Chaos.Scenarios;
 /// <summary>
 /// Three nodes, each in its own network namespace, one replica each; the node hosting the run is cut off
 /// from the other two (its veth link down). The split brain resolver keeps the majority: the isolated
-/// node downs itself and exits, the two others take the run over from the journal and train on with two
-/// replicas. No step may be trained on both sides. Then the link comes back, the node is started again,
+/// node downs itself and exits, the two others take the run over from the journal and train on with the
+/// replicas they hold (two, unless placement put two on one node: a trainer region that registered late
+/// leaves its device free and another node's shared). No step may be trained on both sides. Then the link comes back, the node is started again,
 /// and the run has its three replicas again. Needs root (network namespaces).
 /// </summary>
 public static partial class NetworkPartition
@@ -35,6 +36,7 @@ public static partial class NetworkPartition
             int host = Array.FindIndex(nodes, n => CommittedSteps(n).Any());
             int victim = host > 0 ? host : 1 + s.Random.Next(2);
             long before = watcher.Latest!.NextStep;
+            int majority = 3 - ReplicasAt(nodes[Math.Max(host, 0)], lab.Host(victim));
 
             watcher.Fault();
             await lab.IsolateAsync(victim);
@@ -46,8 +48,8 @@ public static partial class NetworkPartition
             {
                 s.Violations.Add($"{nodes[victim].Name}, cut off in the minority, was not downed: it still runs");
             }
-            await watcher.WaitForAsync(state => state.NextStep > before + 3 && state.Steps[^1].Ranks.Length == 2, ChaosScenario.Patience,
-                "the majority training with its two replicas");
+            await watcher.WaitForAsync(state => state.NextStep > before + 3 && state.Steps[^1].Ranks.Length == majority, ChaosScenario.Patience,
+                $"the majority training with its {majority} replicas");
 
             await lab.HealAsync(victim);
             var back = s.Cluster.Restart(nodes[victim]);
@@ -67,4 +69,12 @@ public static partial class NetworkPartition
 
     [GeneratedRegex(@"run chaos step (\d+): loss ")]
     private static partial Regex CommitLine();
+
+    // Replicas of the run's newest round on the node at HOST, from the run's log line
+    // "round R with replicas [0 on cpu:0 at 10.x.0.11:PORT, ...]".
+    private static int ReplicasAt(NodeProcess runHost, string host) =>
+        RoundLine().Matches(runHost.Output).LastOrDefault() is { } round ? Regex.Count(round.Groups[1].Value, $@" at {Regex.Escape(host)}:\d+") : 1;
+
+    [GeneratedRegex(@"run chaos step \d+: round \d+ with replicas \[([^\]]*)\]")]
+    private static partial Regex RoundLine();
 }
