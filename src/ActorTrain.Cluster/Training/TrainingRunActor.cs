@@ -151,9 +151,9 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         });
         // Journaled: now every replica of the round applies the reduced gradients; every so many steps the
         // first of them writes a checkpoint in the background, journaled once complete.
-        // A replica whose node the cluster downs meanwhile is not waited for: the next step finds it gone.
-        // A replica that did not apply the step (it broke while applying, or was rebuilt) leaves the round: the checkpoint
-        // is taken from one that did, and it comes back through the probe, taking an up-to-date peer's state.
+        // A replica that did not apply the step (it broke while applying, was rebuilt, or its node was downed meanwhile:
+        // not waited for) leaves the round: the checkpoint is taken from one that did, and it comes back through the
+        // probe, taking an up-to-date peer's state.
         Command<Apply>(apply =>
         {
             var members = live;
