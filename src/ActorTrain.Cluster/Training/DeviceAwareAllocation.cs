@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
@@ -8,18 +7,17 @@ namespace ActorTrain.Cluster.Training;
 /// <summary>
 /// Places trainer shards (one replica each) on devices: a region gets a shard only while its node has
 /// a device free, the one with the most free devices first. A device is taken by a shard whose replica
-/// is alive (asked of the region) or that was placed moments ago (its replica may still be on the way).
-/// With no free device anywhere the shard stays unplaced — the run's world shrinks — and the region
-/// asks again on its next retry, so a node that comes back (or joins) with a free device takes the
-/// replica. Rebalancing never moves a live replica (that would cost a full state transfer); it only
-/// takes back shards whose replica was released (its run finished), so their home is chosen afresh.
+/// is alive or that does not answer (asked of the region), or by one placed whose replica is still on its
+/// way (<see cref="PlacementBook{TRegion}"/>). With no free device anywhere the shard stays unplaced — the
+/// run's world shrinks — and the region asks again on its next retry, so a node that comes back (or joins)
+/// with a free device takes the replica. Rebalancing never moves a live replica (that would cost a full state
+/// transfer); it only takes back shards whose replica was released (its run finished), so their home is
+/// chosen afresh.
 /// </summary>
 public sealed class DeviceAwareAllocation(Akka.Cluster.Cluster cluster) : IShardAllocationStrategy
 {
-    // How long a freshly placed shard counts as taken before its replica shows up.
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(3);
-    private readonly ConcurrentDictionary<string, (DateTime At, IActorRef Region)> placedAt = new();
+    private readonly PlacementBook<IActorRef> book = new(() => DateTime.UtcNow);
     // The coordinator does not wait for one allocation before starting the next: decide one at a time,
     // so the replicas of a new run see each other's devices taken.
     private readonly SemaphoreSlim deciding = new(1, 1);
@@ -30,10 +28,13 @@ public sealed class DeviceAwareAllocation(Akka.Cluster.Cluster cluster) : IShard
         await deciding.WaitAsync();
         try
         {
-            var candidates = currentShardAllocations.Select(a => (Region: a.Key, Devices: DevicesOf(a.Key), Allocated: a.Value)).Where(c => c.Devices > 0).ToArray();
-            var taken = await Task.WhenAll(candidates.Select(c => TakenAsync(c.Region, c.Allocated.Concat(PlacedOn(c.Region)))));
-            region = Choose(candidates.Select((c, i) => (c.Region, c.Devices, taken[i])));
-            if (region is not null) placedAt[shardId] = (DateTime.UtcNow, region);
+            var candidates = currentShardAllocations.Keys.Select(r => (Region: r, Devices: DevicesOf(r))).Where(c => c.Devices > 0).ToArray();
+            var states = await Task.WhenAll(candidates.Select(c => StateOfAsync(c.Region)));
+            Observe(currentShardAllocations, states);
+            region = book.PendingFor(shardId) is { } earlier && candidates.Any(c => c.Region.Equals(earlier))
+                ? earlier
+                : Choose(candidates.Select((c, i) => (c.Region, c.Devices, Taken(c.Region, states[i]))));
+            if (region is not null && !region.Equals(book.PendingFor(shardId))) book.Placed(shardId, region);
         }
         finally
         {
@@ -52,34 +53,32 @@ public sealed class DeviceAwareAllocation(Akka.Cluster.Cluster cluster) : IShard
     public async Task<IImmutableSet<string>> Rebalance(IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations, IImmutableSet<string> rebalanceInProgress)
     {
         if (rebalanceInProgress.Count > 0) return ImmutableHashSet<string>.Empty;
-        var released = await Task.WhenAll(currentShardAllocations.Select(async a =>
-        {
-            var live = await LiveShardsAsync(a.Key);
-            return live is null ? [] : a.Value.Where(shard => !live.Contains(shard) && !Recent(shard)).ToArray();
-        }));
-        return released.SelectMany(shards => shards).ToImmutableHashSet();
+        var regions = currentShardAllocations.ToArray();
+        var states = await Task.WhenAll(regions.Select(a => StateOfAsync(a.Key)));
+        Observe(currentShardAllocations, states);
+        return regions.SelectMany((a, i) => states[i] is { } state ? a.Value.Where(shard => !state.Holds(shard) && !book.IsOnTheWay(shard)) : [])
+            .ToImmutableHashSet();
     }
 
     /// <summary>The region with the most free devices (the first of equals), or none when no region has a free device.</summary>
     public static T? Choose<T>(IEnumerable<(T Region, int Devices, int Taken)> regions) where T : class =>
         regions.Where(r => r.Taken < r.Devices).OrderByDescending(r => r.Devices - r.Taken).Select(r => r.Region).FirstOrDefault();
 
-    // Placed shards the coordinator may not have recorded yet (its allocations overlap).
-    private IEnumerable<string> PlacedOn(IActorRef region) => placedAt.Where(p => p.Value.Region.Equals(region)).Select(p => p.Key);
+    private void Observe(IImmutableDictionary<IActorRef, IImmutableList<string>> allocations, RegionState?[] states) =>
+        book.Observe(allocations.Select(a => KeyValuePair.Create(a.Key, a.Value.AsEnumerable())), states.SelectMany(s => s?.Alive ?? []));
 
-    private async Task<int> TakenAsync(IActorRef region, IEnumerable<string> allocated)
-    {
-        var live = await LiveShardsAsync(region);
-        return live is null ? int.MaxValue : allocated.Where(Recent).Union(live).Count(); // a region that does not answer offers nothing
-    }
+    // A region that does not answer offers nothing.
+    private int Taken(IActorRef region, RegionState? state) =>
+        state is null ? int.MaxValue : state.Alive.Union(state.Unanswered).Union(book.OnTheWayTo(region)).Count();
 
-    // Shards of the region with a live replica; null when the region does not answer.
-    private static async Task<HashSet<string>?> LiveShardsAsync(IActorRef region)
+    // The region's shards with a replica alive, and those that did not answer it in time (as good as alive: a busy
+    // shard must neither lose its device nor be taken back); null when the region itself does not answer.
+    private static async Task<RegionState?> StateOfAsync(IActorRef region)
     {
         try
         {
             var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, QueryTimeout);
-            return [.. state.Shards.Where(s => s.EntityIds.Count > 0).Select(s => s.ShardId)];
+            return new RegionState([.. state.Shards.Where(s => s.EntityIds.Count > 0).Select(s => s.ShardId)], [.. state.Failed]);
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
         {
@@ -87,16 +86,15 @@ public sealed class DeviceAwareAllocation(Akka.Cluster.Cluster cluster) : IShard
         }
     }
 
-    private bool Recent(string shard)
-    {
-        foreach (var stale in placedAt.Where(p => DateTime.UtcNow - p.Value.At > Settle).Select(p => p.Key).ToArray()) placedAt.TryRemove(stale, out _);
-        return placedAt.ContainsKey(shard);
-    }
-
     private int DevicesOf(IActorRef region)
     {
         var address = region.Path.Address.HasLocalScope ? cluster.SelfAddress : region.Path.Address;
         var member = cluster.State.Members.FirstOrDefault(m => m.Address.Equals(address));
         return member is null || member.Status != Akka.Cluster.MemberStatus.Up ? 0 : NodeDevices.FromRoles(member.Roles).Names.Length;
+    }
+
+    private sealed record RegionState(HashSet<string> Alive, HashSet<string> Unanswered)
+    {
+        public bool Holds(string shard) => Alive.Contains(shard) || Unanswered.Contains(shard);
     }
 }
