@@ -125,29 +125,65 @@ public sealed class IngestJobTests : IDisposable
     }
 
     [Fact]
-    public async Task A_job_answers_while_it_plans_and_a_plan_that_fails_later_is_said_in_its_status_until_started_again()
+    public async Task A_job_answers_while_it_plans_and_a_plan_that_fails_later_is_said_in_its_status_restarted_or_not_until_started_again()
     {
         string corpus = ShortDocuments(4);
         string blocked = root.Combine("a-file");
         File.WriteAllText(blocked, "");
+        string unwritable = Path.Combine(blocked, "out");
         // Answered before the plan is made, as a tree of millions of files is answered.
         var overrides = ConfigurationFactory.ParseString("akka.loglevel = ERROR\nactortrain.data.ingest.plan-answer-within = 0s");
-        await using var node = await StartNode(overrides);
-        var regions = Regions(node);
+        await using (var node = await StartNode(overrides))
+        {
+            var regions = Regions(node);
+            // Its output would be under a regular file: the plan fails after the answer, so the status says why.
+            var answered = await regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.Start("late", [corpus], [], [], 2, unwritable), Patience);
+            Assert.Equal(IngestJobStatus.Planning, answered.Status);
+            var failed = await Until(regions, "late", s => s.Problem is not null, "the plan to fail");
+            Assert.Equal(IngestJobStatus.Planning, failed.Status);
+            Assert.Contains($"ingest job late: cannot write its plan under {unwritable}", failed.Problem);
+        }
 
-        // Its output would be under a regular file: the plan fails after the answer, so the status says why.
-        var answered = await regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.Start("late", [corpus], [], [], 2, Path.Combine(blocked, "out")), Patience);
-        Assert.Equal(IngestJobStatus.Planning, answered.Status);
-        var failed = await Until(regions, "late", s => s.Status != IngestJobStatus.Planning, "the plan to fail");
-        Assert.Equal(IngestJobStatus.New, failed.Status);
-        Assert.Contains($"ingest job late: cannot write its plan under {Path.Combine(blocked, "out")}", failed.Problem);
+        // The failure is journaled: restarted with the cause mended, the job still says it, and does not plan the
+        // request that failed (nobody asked again).
+        File.Delete(blocked);
+        await using (var node = await StartNode(overrides))
+        {
+            var regions = Regions(node);
+            var refused = await Until(regions, "late", s => s.Problem is not null, "the job to say why it has no plan");
+            Assert.Equal(IngestJobStatus.Planning, refused.Status);
+            Assert.Contains($"ingest job late: cannot write its plan under {unwritable}", refused.Problem);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.False(Directory.Exists(blocked));
 
-        // Nothing was journaled: started again with an output it can write, it plans and completes, the problem gone.
+            // Started again with an output it can write, it plans and completes, the problem gone.
+            string output = root.Combine("out");
+            Assert.Equal(IngestJobStatus.Planning, (await regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.Start("late", [corpus], [], [], 2, output), Patience)).Status);
+            var done = await Until(regions, "late", s => s.Status == IngestJobStatus.Completed, "the job to complete");
+            Assert.Null(done.Problem);
+            Assert.Equal(4, done.Totals.DocumentsIn);
+            Assert.Equal(output, done.OutputDirectory);
+        }
+    }
+
+    [Fact]
+    public async Task A_job_whose_node_died_while_it_planned_plans_its_journaled_request_again_by_itself()
+    {
+        string corpus = ShortDocuments(4);
         string output = root.Combine("out");
-        Assert.Equal(IngestJobStatus.Planning, (await regions.Jobs.Ask<IngestJobState>(new IngestJobCommands.Start("late", [corpus], [], [], 2, output), Patience)).Status);
-        var done = await Until(regions, "late", s => s.Status == IngestJobStatus.Completed, "the job to complete");
-        Assert.Null(done.Problem);
+        var overrides = ConfigurationFactory.ParseString("akka.loglevel = WARNING");
+        await using var node = await StartNode(overrides);
+        // The journal as a node that died while the job planned left it: the request, no plan.
+        var request = new IngestJobEvents.Submitted(new IngestJobCommands.Start("interrupted", [corpus], [], [], 2, output), DateTimeOffset.UtcNow);
+        await node.System.ActorOf(Props.Create(() => new Journaling(IngestJobActor.PersistencePrefix + "interrupted", request))).Ask<Done>("persist", Patience);
+        // Listed from the journal, as `pbm data jobs` lists jobs.
+        Assert.Contains("interrupted", await JournaledNames.ListAsync(node.System, IngestJobActor.PersistencePrefix, CancellationToken.None));
+
+        // Asked nothing but its status.
+        var done = await Until(Regions(node), "interrupted", s => s.Status == IngestJobStatus.Completed, "the job to complete");
+        Assert.Equal([2, 2], done.ShardFileCounts.ToArray());
         Assert.Equal(4, done.Totals.DocumentsIn);
+        Assert.Equal(output, done.OutputDirectory);
     }
 
     [Fact]

@@ -37,7 +37,9 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     private readonly HashSet<int> probing = [];
     private bool preparingTokenizer;
     // The plan is made in the background (listing a large tree takes minutes): the Start being planned, who waits for
-    // its answer, whether they were answered "planning" already, and why the last plan failed. None of it is journaled.
+    // its answer, whether they were answered "planning" already, and why the last plan failed. The request itself is
+    // journaled (submitted), so that a job whose node dies while it plans is planned again when it comes back.
+    private IngestJobCommands.Start? submitted;
     private IngestJobCommands.Start? planning;
     private readonly List<IActorRef> awaitingPlan = [];
     private bool planAnswered;
@@ -67,6 +69,14 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         Recover<RecoveryCompleted>(_ =>
         {
             if (state.Status is IngestJobStatus.New) return;
+            if (state.Status is IngestJobStatus.Planning)
+            {
+                // Its node died while it planned: planned again. A plan that failed waits to be asked again.
+                if (planProblem is not null) return;
+                Context.GetLogger().Info("ingest job {Job}: planning again (its plan was not journaled)", job);
+                Plan(submitted!, requester: null);
+                return;
+            }
             if (state.Status is IngestJobStatus.Completed)
             {
                 SetReceiveTimeout(CompletedLinger);
@@ -78,7 +88,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
 
         Command<IngestJobCommands.Start>(start =>
         {
-            if (state.Status != IngestJobStatus.New)
+            if (state.Status is not (IngestJobStatus.New or IngestJobStatus.Planning))
             {
                 Sender.Tell(Report());
                 return;
@@ -94,7 +104,13 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
                 else awaitingPlan.Add(Sender);
                 return;
             }
-            Plan(start);
+            // New, or its last plan failed: the request is journaled first, then planned.
+            var requester = Sender;
+            Persist(new IngestJobEvents.Submitted(start, DateTimeOffset.UtcNow), recorded =>
+            {
+                Apply(recorded);
+                Plan(start, requester);
+            });
         });
         Command<PlanAnswerDue>(_ =>
         {
@@ -117,11 +133,14 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         });
         Command<PlanFailed>(failed =>
         {
-            EndPlanning();
-            planProblem = failed.Cause.Message;
-            Context.GetLogger().Error("{Problem}", planProblem);
-            foreach (var requester in awaitingPlan) requester.Tell(new Status.Failure(failed.Cause));
-            awaitingPlan.Clear();
+            Persist(new IngestJobEvents.PlanFailed(failed.Cause.Message), recorded =>
+            {
+                Apply(recorded);
+                EndPlanning();
+                Context.GetLogger().Error("{Problem}", planProblem);
+                foreach (var requester in awaitingPlan) requester.Tell(new Status.Failure(failed.Cause));
+                awaitingPlan.Clear();
+            });
         });
         Command<IngestJobCommands.GetStatus>(_ => Sender.Tell(Report()));
         Command<Tick>(_ => Observe());
@@ -174,21 +193,22 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     // The state every question is answered with: the journal's, and what is under way or in the way.
     private IngestJobState Report() => state with
     {
-        Status = planning is not null ? IngestJobStatus.Planning : state.Status,
         Problem = planProblem ?? tokenizerProblem ?? shardProblems.OrderBy(p => p.Key).Select(p => $"shard {p.Key}: {p.Value}").FirstOrDefault(),
     };
 
     // Lists and partitions the sources and writes the shards' lists off the actor's thread (a stat per file: minutes
     // for millions), so that the job answers meanwhile; the plan is journaled when it is back.
-    private void Plan(IngestJobCommands.Start start)
+    // A requester (none when the job plans again after a restart) is answered with the plan, or with status Planning
+    // once plan-answer-within has passed.
+    private void Plan(IngestJobCommands.Start start, IActorRef? requester)
     {
         planning = start;
         planProblem = null;
         planAnswered = planAnswerWithin <= TimeSpan.Zero;
-        if (planAnswered) Sender.Tell(Report());
+        if (planAnswered) requester?.Tell(Report());
         else
         {
-            awaitingPlan.Add(Sender);
+            if (requester is not null) awaitingPlan.Add(requester);
             Timers.StartSingleTimer("plan-answer", PlanAnswerDue.Instance, planAnswerWithin);
         }
         Task.Run(() => IngestPlan.Write(job, start))
@@ -204,6 +224,12 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     private void Apply(IActorTrainMessage @event)
     {
         state = state.Apply(@event);
+        if (@event is IngestJobEvents.Submitted request)
+        {
+            submitted = request.Request;
+            planProblem = null;
+        }
+        if (@event is IngestJobEvents.PlanFailed failed) planProblem = failed.Reason;
         if (@event is not IngestJobEvents.Planned planned) return;
         fileLists = planned.FileLists;
         legacyPlan = planned.ShardFiles;

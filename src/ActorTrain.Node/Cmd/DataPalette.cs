@@ -91,7 +91,7 @@ public sealed class DataPalette(ActorSystem system, IActorRef jobs, string dataD
     private async Task<IngestJobState> Existing(string job, CancellationToken cancellationToken)
     {
         var state = await jobs.AskRepeatedlyAsync<IngestJobState>(new IngestJobCommands.GetStatus(job), Patience, cancellationToken);
-        if (state.Status == IngestJobStatus.New) throw new CommandFailedException(state.Problem is null ? $"no ingest job '{job}'" : $"ingest job '{job}' has no plan: {state.Problem}");
+        if (state.Status == IngestJobStatus.New) throw new CommandFailedException($"no ingest job '{job}'");
         return state;
     }
 

@@ -9,7 +9,7 @@ namespace ActorTrain.Node.Ingest;
 /// deduplicate, and tokenize when the job has a tokenizer), asking the job and its shards.</summary>
 public static class IngestProgressView
 {
-    /// <param name="start">What started the job: said again if the job forgot it (its node died while planning).</param>
+    /// <param name="start">What started the job: said again if the job does not know it (the journal refused the request).</param>
     /// <param name="state">The job's answer to <paramref name="start"/>.</param>
     /// <exception cref="IngestJobStuckException">The job cannot go on: its plan failed, or a shard cannot read its plan.</exception>
     public static async Task<IngestJobState> FollowAsync(IAnsiConsole console, IngestRegions regions, IngestJobCommands.Start start, IngestJobState state,

@@ -21,6 +21,15 @@ public static class IngestJobCommands
 
 public static class IngestJobEvents
 {
+    /// <summary>The job was asked for, as <paramref name="Request"/> says: journaled before its plan is made, so that the job
+    /// is listed while it plans, and planned again (elsewhere, if need be) when its node dies meanwhile. A request again
+    /// before a plan is journaled (the last one failed) replaces it.</summary>
+    public sealed record Submitted(IngestJobCommands.Start Request, DateTimeOffset SubmittedAt) : IActorTrainMessage;
+
+    /// <summary>The submitted request could not be planned (a source that cannot be listed, an output that cannot be
+    /// written): the job waits to be asked again, and says why meanwhile, restarted or not.</summary>
+    public sealed record PlanFailed(string Reason) : IActorTrainMessage;
+
     /// <summary>The partition plan, fixed for the job's life: a file list per shard (<paramref name="FileLists"/>). Journals
     /// from before file lists were kept in files carry the files inline instead (<paramref name="ShardFiles"/>).</summary>
     public sealed record Planned(ImmutableArray<ImmutableArray<string>> ShardFiles, string OutputDirectory, DateTimeOffset StartedAt,
@@ -47,7 +56,7 @@ public static class IngestJobEvents
 public enum IngestJobStatus
 {
     New,
-    /// <summary>Listing and partitioning its sources: only ever reported, never journaled (a job that dies planning is New).</summary>
+    /// <summary>Asked for, and listing and partitioning its sources (or its plan failed: the state's problem says why).</summary>
     Planning,
     Collecting,
     Finalizing,
@@ -89,7 +98,16 @@ public sealed record IngestJobState(
     /// <exception cref="InvalidOperationException">The event does not fit the state.</exception>
     public IngestJobState Apply(IActorTrainMessage @event) => @event switch
     {
-        IngestJobEvents.Planned planned when Status == IngestJobStatus.New => this with
+        IngestJobEvents.Submitted submitted when Status is IngestJobStatus.New or IngestJobStatus.Planning => this with
+        {
+            Status = IngestJobStatus.Planning,
+            OutputDirectory = submitted.Request.OutputDirectory,
+            Tokenizer = submitted.Request.Tokenizer,
+            ValidationFraction = submitted.Request.ValidationFraction,
+        },
+        IngestJobEvents.PlanFailed when Status == IngestJobStatus.Planning => this,
+        // New: journaled by a build that did not journal the request.
+        IngestJobEvents.Planned planned when Status is IngestJobStatus.New or IngestJobStatus.Planning => this with
         {
             Status = IngestJobStatus.Collecting,
             OutputDirectory = planned.OutputDirectory,
