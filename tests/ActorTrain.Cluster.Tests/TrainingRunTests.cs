@@ -120,6 +120,37 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Fact]
+    public async Task A_replica_that_fails_the_same_step_every_time_is_the_runs_problem_until_it_stops_failing()
+    {
+        var spec = new TrainingSpec(Dataset(), root.Combine("failing"), "tiny", "causal", Steps: 8, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 3,
+            Replicas: 1, CheckpointEvery: 8);
+        bool mended = false;
+        // Applying step 5 always throws, replayed too: every round formed again fails the same way.
+        var (node, regions) = await Start("failing", tune: settings => settings with
+        {
+            BeforeApplying = (trainer, step) =>
+            {
+                if (trainer.Run == "failing" && step == 5 && !Volatile.Read(ref mended)) throw new InvalidOperationException("injected: the update always fails");
+            },
+        });
+        await using var _ = node;
+        Task<TrainingRunState> Status() => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("failing"), Patience);
+
+        await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("failing", spec), Patience);
+        var stuck = await Eventually.Until(Status, s => s.Problem is not null, Patience, "the run to say that it keeps failing");
+        Assert.Equal(TrainingRunStatus.Running, stuck.Status);
+        Assert.Equal(6, stuck.NextStep); // step 5 was committed; no replica holds it
+        Assert.Contains($"{FailuresInARow.Limit} failures in a row", stuck.Problem);
+        Assert.Contains("replaying step 5 failed: rank 0: rank 0's replica failed replaying the step: injected: the update always fails", stuck.Problem);
+
+        // It kept trying: once the update works, the run completes and the problem is gone.
+        Volatile.Write(ref mended, true);
+        var done = await Eventually.Until(Status, s => s.Status == TrainingRunStatus.Completed, Patience, "the run to complete");
+        Assert.Null(done.Problem);
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => (long)i), done.Steps.Select(s => s.Step));
+    }
+
+    [Fact]
     public async Task A_run_whose_replicas_cannot_prepare_says_why_and_trains_once_the_cause_is_mended()
     {
         string dataset = root.Combine("arriving");

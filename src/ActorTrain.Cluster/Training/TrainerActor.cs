@@ -238,7 +238,11 @@ public sealed class TrainerActor : ReceiveActor
             await ring.AllReduceAsync(gradients, timeout.Token);
             double reduceSeconds = clock.Elapsed.TotalSeconds - computeSeconds;
             GradientBuffer.Restore(setup.Trainer.Model.parameters(), gradients);
-            if (compute.ApplyAtOnce) setup.Trainer.ApplyUpdate();
+            if (compute.ApplyAtOnce)
+            {
+                beforeApplying?.Invoke(id, compute.Step);
+                setup.Trainer.ApplyUpdate();
+            }
             else reducedStep = compute.Step;
             requester.Tell(new TrainerReplies.Reduced(id.Rank, compute.Step, lossSum, labels, digest, computeSeconds, reduceSeconds));
         }

@@ -38,6 +38,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     private MetricsLog? metrics;
     // Why no round can form, when replicas say why (not journaled: it holds while the cause does).
     private string? problem;
+    private readonly FailuresInARow failures = new();
     private TrainingRunState state = TrainingRunState.Initial;
 
     /// <param name="trainers">Takes <see cref="TrainerCommands"/> (the trainer region).</param>
@@ -76,7 +77,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
                 Self.Tell(Form.Instance);
             });
         });
-        Command<TrainingRunCommands.GetStatus>(status => Sender.Tell(state.From(status.FromStep) with { Problem = problem }));
+        Command<TrainingRunCommands.GetStatus>(status => Sender.Tell(state.From(status.FromStep) with { Problem = Problem }));
         Command<TrainingRunCommands.Pause>(_ => Change(TrainingRunStatus.Running, new TrainingRunEvents.Paused(DateTimeOffset.UtcNow), then: null));
         Command<TrainingRunCommands.Resume>(_ => Change(TrainingRunStatus.Paused, new TrainingRunEvents.Resumed(DateTimeOffset.UtcNow), then: Form.Instance));
         // Both ask for a checkpoint: the step in flight writes it when it is applied; with none in flight it is written at once.
@@ -120,8 +121,9 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         Command<Formed>(formed =>
         {
             phase = Phase.Idle;
-            if (!formed.Ready)
+            if (formed.Failure is { } failure)
             {
+                CountFailure(state.NextStep, failure);
                 Self.Tell(Form.Instance);
                 return;
             }
@@ -140,6 +142,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         {
             phase = Phase.Idle;
             Context.GetLogger().Warning("run {Run} step {Step}: failed in round {Round} ({Reason}); re-forming", run, dropped.Step, dropped.Round, dropped.Reason);
+            CountFailure(dropped.Step, dropped.Reason);
             Self.Tell(Form.Instance);
         });
         Command<Probed>(probed =>
@@ -169,9 +172,10 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             bool due = done % spec.CheckpointEvery == 0 || done == spec.Steps || checkpointRequested;
             if (applied.NotApplied.Length > 0)
             {
-                Context.GetLogger().Warning("run {Run} step {Step}: leaving the round without the step applied: {Replicas}", run, applied.Step,
-                    string.Join("; ", applied.NotApplied.Select(n => $"rank {n.Rank} ({n.Reason})")));
+                string replicas = string.Join("; ", applied.NotApplied.Select(n => $"rank {n.Rank} ({n.Reason})"));
+                Context.GetLogger().Warning("run {Run} step {Step}: leaving the round without the step applied: {Replicas}", run, applied.Step, replicas);
                 live = [.. live.Where(m => !applied.NotApplied.Any(n => n.Rank == m.Rank))];
+                CountFailure(applied.Step, $"step {applied.Step} not applied: {replicas}");
                 round = DateTimeOffset.UtcNow.UtcTicks; // a new ring of those left: replicas keep a round's ring for its steps
             }
             if (live.IsEmpty)
@@ -301,7 +305,14 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     public const string PersistencePrefix = "training-run-";
 
     // What a command is answered with: the state, with the newest steps only when the run is long (one remoting frame).
-    private TrainingRunState Answer => state.From(0) with { Problem = problem };
+    private TrainingRunState Answer => state.From(0) with { Problem = Problem };
+
+    private string? Problem => problem ?? failures.Problem;
+
+    private void CountFailure(long step, string reason)
+    {
+        if (failures.Add(step, reason)) Context.GetLogger().Error("run {Run} step {Step}: {Problem}; trying on", run, step, failures.Problem);
+    }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -361,12 +372,14 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         var members = ready.Select(r => new RoundMember(r.Rank, r.DataPlane, r.Node ?? "")).ToImmutableArray();
         string description = string.Join(", ", ready.Select(r => $"{r.Rank} on {r.Device} at {r.DataPlane}"));
         BringUpToDate(members, [.. ready.Select(r => r.Step)], source, round, state.Steps, state.NextStep)
-            .ContinueWith(done => new Formed(members, done.IsCompletedSuccessfully && done.Result, description), TaskScheduler.Default)
+            .ContinueWith(done => new Formed(members, done.IsCompletedSuccessfully ? done.Result : done.Exception?.GetBaseException().Message ?? "bringing the round up to date was cancelled", description),
+                TaskScheduler.Default)
             .PipeTo(Self);
     }
 
     // Off the actor: everything it needs is passed in (the journaled steps are an immutable list).
-    private async Task<bool> BringUpToDate(ImmutableArray<RoundMember> members, long[] steps, TrainerReplies.Ready source, long round,
+    // Null when the round is ready; otherwise why not.
+    private async Task<string?> BringUpToDate(ImmutableArray<RoundMember> members, long[] steps, TrainerReplies.Ready source, long round,
         ImmutableList<CommittedStep> journal, long nextStep)
     {
         var log = Context.GetLogger();
@@ -378,8 +391,9 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
                 new TrainerCommands.Synchronize(Trainer(m.Rank), source.Step, round, position, ring, from, nodes), settings.StepTimeout));
             if (synced.Any(reply => reply is not TrainerReplies.Synchronized))
             {
-                log.Warning("run {Run} step {Step}: synchronizing replicas failed; forming again", run, source.Step);
-                return false;
+                string why = Failures(members, synced, reply => reply is TrainerReplies.Synchronized);
+                log.Warning("run {Run} step {Step}: synchronizing replicas failed ({Reason}); forming again", run, source.Step, why);
+                return $"synchronizing replicas failed: {why}";
             }
             log.Info("run {Run} step {Step}: replicas [{Ranks}] took rank {Source}'s state", run, source.Step,
                 string.Join(", ", members.Where((_, i) => steps[i] != source.Step).Select(m => m.Rank)), source.Rank);
@@ -390,11 +404,12 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
                 new TrainerCommands.ReplayStep(Trainer(m.Rank), step, journal[(int)step].ConsumedFrom, round, position, ring, nodes), settings.StepTimeout));
             if (replayed.Any(reply => reply is not TrainerReplies.Reduced))
             {
-                log.Warning("run {Run} step {Step}: replaying the step failed; forming again", run, step);
-                return false;
+                string why = Failures(members, replayed, reply => reply is TrainerReplies.Reduced);
+                log.Warning("run {Run} step {Step}: replaying the step failed ({Reason}); forming again", run, step, why);
+                return $"replaying step {step} failed: {why}";
             }
         }
-        return true;
+        return null;
     }
 
     // Sends the next step to the round's replicas; their replies come back as StepReplies. Meanwhile the run
@@ -468,6 +483,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             Persist(committed, recorded =>
             {
                 state = state.Apply(recorded);
+                failures.Committed();
                 NodeMetrics.JournalWriteSeconds.WithLabels("training-run").Observe(done.Clock.Elapsed.TotalSeconds - stepSeconds);
                 RecordMetrics(recorded, reduced.Sum(r => r.Labels), reduced);
                 Self.Tell(new Apply(done.Step));
@@ -532,6 +548,10 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         return [.. asks.Select(a => a.IsCompletedSuccessfully ? a.Result : null)];
     }
 
+    // "rank R: why" for each member whose reply is not the one hoped for.
+    private static string Failures(ImmutableArray<RoundMember> members, object?[] replies, Func<object?, bool> succeeded) =>
+        string.Join("; ", members.Select((m, i) => (m.Rank, Reply: replies[i])).Where(a => !succeeded(a.Reply)).Select(a => $"rank {a.Rank}: {Describe(a.Reply)}"));
+
     private static string Describe(object? reply) => reply switch
     {
         null => "no answer",
@@ -570,7 +590,8 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     private sealed record Prepared(ImmutableArray<TrainerReplies.Ready> Replicas, ImmutableArray<string> Refusals) : INoSerializationVerificationNeeded;
 
     /// <summary><paramref name="Ready"/>: the members took the source's state and replayed the journal; otherwise the round forms again.</summary>
-    private sealed record Formed(ImmutableArray<RoundMember> Members, bool Ready, string Description) : INoSerializationVerificationNeeded;
+    /// <summary><paramref name="Failure"/>: why the round could not be brought up to date; null when it is ready.</summary>
+    private sealed record Formed(ImmutableArray<RoundMember> Members, string? Failure, string Description) : INoSerializationVerificationNeeded;
 
     private sealed record StepDropped(long Step, long Round, string Reason) : INoSerializationVerificationNeeded;
 

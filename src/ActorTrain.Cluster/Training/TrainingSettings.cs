@@ -8,7 +8,7 @@ public sealed record TrainingSettings(IPAddress DataPlaneHost, TimeSpan StepTime
     TimeSpan FinishedLinger)
 {
     /// <summary>Fault injection for tests, never read from configuration: called on a replica just before it applies a
-    /// committed step's update. What it throws stands for what a failing update throws (libtorch, the optimizer), so
+    /// committed step's update (or replays one). What it throws stands for what a failing update throws (libtorch, the optimizer), so
     /// that the path a replica takes when it breaks mid-step is exercised by the real trainer and run actors.</summary>
     internal Action<Protocol.Training.TrainerId, long>? BeforeApplying { get; init; }
 
