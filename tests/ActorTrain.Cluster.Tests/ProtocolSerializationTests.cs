@@ -54,6 +54,8 @@ public sealed class ProtocolSerializationTests : IDisposable
         DedupIndexState.Empty.Apply(new DedupIndexEvents.KeysClaimed([new ClaimedKey(DedupKind.Exact, 42, "/a#0"), new ClaimedKey(DedupKind.Near, 9, "/b#0")])),
         new IngestJobCommands.Start("web", ["/corpus", "/more/a.txt"], ["**/*.md"], [".git/**"], 4, "/out/web", "gpt2", 0.05),
         new IngestJobCommands.GetStatus("web"),
+        new IngestJobEvents.Submitted(new IngestJobCommands.Start("web", ["/corpus"], [], [], 4, "/out/web", "bpe:512"), new DateTimeOffset(2026, 11, 30, 8, 59, 0, TimeSpan.Zero)),
+        new IngestJobEvents.PlanFailed("ingest job web: cannot write its plan under /out/web: Not a directory"),
         new IngestJobEvents.Planned([], "/out/web", new DateTimeOffset(2026, 11, 30, 9, 0, 0, TimeSpan.Zero), "gpt2", 0.05, [Listed, Listed with { Count = 0 }]),
         new IngestJobEvents.Planned([["/a", "/b"], ["/c"]], "/out/web", new DateTimeOffset(2026, 11, 28, 23, 0, 0, TimeSpan.Zero)), // before file lists
         new IngestJobEvents.ShardCollected(1, 2, Counts),
