@@ -187,6 +187,33 @@ public sealed class IngestJobTests : IDisposable
     }
 
     [Fact]
+    public async Task A_request_naming_many_files_is_journaled_without_them_and_asked_again_when_interrupted()
+    {
+        string corpus = ShortDocuments(300);
+        var start = new IngestJobCommands.Start("selection", [.. Directory.GetFiles(corpus).Order()], [], [], 2, root.Combine("out"));
+        var overrides = ConfigurationFactory.ParseString("akka.loglevel = WARNING");
+        await using var node = await StartNode(overrides);
+        // As a node that died while the job planned would leave it.
+        var request = IngestJobEvents.Submitted.Of(start, DateTimeOffset.UtcNow);
+        Assert.Equal(300, request.OmittedSources);
+        await node.System.ActorOf(Props.Create(() => new Journaling(IngestJobActor.PersistencePrefix + "selection", request))).Ask<Done>("persist", Patience);
+
+        var regions = Regions(node);
+        var stuck = await Until(regions, "selection", s => s.Problem is not null, "the job to say it must be asked again");
+        Assert.Equal(IngestJobStatus.Planning, stuck.Status);
+        Assert.Equal("ingest job selection: stopped before its plan was made, and its 300 sources were too many to journal: start it again", stuck.Problem);
+
+        await regions.Jobs.Ask<IngestJobState>(start, Patience);
+        var done = await Until(regions, "selection", s => s.Status == IngestJobStatus.Completed, "the job to complete");
+        Assert.Null(done.Problem);
+        Assert.Equal(300, done.Totals.DocumentsIn);
+        var journal = PersistenceQuery.Get(node.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        var events = await journal.CurrentEventsByPersistenceId(IngestJobActor.PersistencePrefix + "selection", 0, long.MaxValue).RunWith(Sink.Seq<EventEnvelope>(), node.System.Materializer());
+        Assert.Equal(2, events.Count(e => e.Event is IngestJobEvents.Submitted));
+        Assert.All(events, e => Assert.InRange(node.System.Serialization.FindSerializerFor(e.Event).ToBinary(e.Event).Length, 1, 2048));
+    }
+
+    [Fact]
     public async Task A_shard_that_cannot_read_its_plan_is_named_in_the_jobs_status_and_goes_on_once_the_list_is_back()
     {
         string corpus = ShortDocuments(3);

@@ -39,7 +39,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     // The plan is made in the background (listing a large tree takes minutes): the Start being planned, who waits for
     // its answer, whether they were answered "planning" already, and why the last plan failed. The request itself is
     // journaled (submitted), so that a job whose node dies while it plans is planned again when it comes back.
-    private IngestJobCommands.Start? submitted;
+    private IngestJobEvents.Submitted? submitted;
     private IngestJobCommands.Start? planning;
     private readonly List<IActorRef> awaitingPlan = [];
     private bool planAnswered;
@@ -73,8 +73,13 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
             {
                 // Its node died while it planned: planned again. A plan that failed waits to be asked again.
                 if (planProblem is not null) return;
+                if (submitted!.OmittedSources > 0)
+                {
+                    planProblem = $"ingest job {job}: stopped before its plan was made, and its {submitted.OmittedSources} sources were too many to journal: start it again";
+                    return;
+                }
                 Context.GetLogger().Info("ingest job {Job}: planning again (its plan was not journaled)", job);
-                Plan(submitted!, requester: null);
+                Plan(submitted.Request, requester: null);
                 return;
             }
             if (state.Status is IngestJobStatus.Completed)
@@ -106,7 +111,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
             }
             // New, or its last plan failed: the request is journaled first, then planned.
             var requester = Sender;
-            Persist(new IngestJobEvents.Submitted(start, DateTimeOffset.UtcNow), recorded =>
+            Persist(IngestJobEvents.Submitted.Of(start, DateTimeOffset.UtcNow), recorded =>
             {
                 Apply(recorded);
                 Plan(start, requester);
@@ -226,7 +231,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         state = state.Apply(@event);
         if (@event is IngestJobEvents.Submitted request)
         {
-            submitted = request.Request;
+            submitted = request;
             planProblem = null;
         }
         if (@event is IngestJobEvents.PlanFailed failed) planProblem = failed.Reason;

@@ -23,8 +23,17 @@ public static class IngestJobEvents
 {
     /// <summary>The job was asked for, as <paramref name="Request"/> says: journaled before its plan is made, so that the job
     /// is listed while it plans, and planned again (elsewhere, if need be) when its node dies meanwhile. A request again
-    /// before a plan is journaled (the last one failed) replaces it.</summary>
-    public sealed record Submitted(IngestJobCommands.Start Request, DateTimeOffset SubmittedAt) : IActorTrainMessage;
+    /// before a plan is journaled (the last one failed) replaces it. A request naming more sources than
+    /// <see cref="JournaledSources"/> (a selection of files, which plans in moments) is journaled without them:
+    /// <paramref name="OmittedSources"/> says how many, and such a job must be asked again to plan again.</summary>
+    public sealed record Submitted(IngestJobCommands.Start Request, DateTimeOffset SubmittedAt, int OmittedSources = 0) : IActorTrainMessage
+    {
+        public const int JournaledSources = 256;
+
+        public static Submitted Of(IngestJobCommands.Start request, DateTimeOffset at) => request.Sources.Length > JournaledSources
+            ? new Submitted(request with { Sources = [] }, at, request.Sources.Length)
+            : new Submitted(request, at);
+    }
 
     /// <summary>The submitted request could not be planned (a source that cannot be listed, an output that cannot be
     /// written): the job waits to be asked again, and says why meanwhile, restarted or not.</summary>
