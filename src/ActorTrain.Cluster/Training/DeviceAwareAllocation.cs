@@ -31,10 +31,14 @@ public sealed class DeviceAwareAllocation(Akka.Cluster.Cluster cluster) : IShard
             var candidates = currentShardAllocations.Keys.Select(r => (Region: r, Devices: DevicesOf(r))).Where(c => c.Devices > 0).ToArray();
             var states = await Task.WhenAll(candidates.Select(c => StateOfAsync(c.Region)));
             Observe(currentShardAllocations, states);
-            region = book.PendingFor(shardId) is { } earlier && candidates.Any(c => c.Region.Equals(earlier))
-                ? earlier
-                : Choose(candidates.Select((c, i) => (c.Region, c.Devices, Taken(c.Region, states[i]))));
-            if (region is not null && !region.Equals(book.PendingFor(shardId))) book.Placed(shardId, region);
+            // Asked again before the coordinator recorded the earlier answer: the same answer.
+            var earlier = book.PendingFor(shardId);
+            if (earlier is not null && candidates.Any(c => c.Region.Equals(earlier))) region = earlier;
+            else
+            {
+                region = Choose(candidates.Select((c, i) => (c.Region, c.Devices, Taken(c.Region, states[i]))));
+                if (region is not null) book.Placed(shardId, region);
+            }
         }
         finally
         {
