@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 
 namespace ActorTrain.DataPlane;
 
@@ -13,32 +12,31 @@ namespace ActorTrain.DataPlane;
 internal sealed class FrameStream(NetworkStream stream, string peer) : IAsyncDisposable
 {
     public const int MaxFrameBytes = 1 << 20;
-    private readonly byte[] lengthBuffer = new byte[4];
-    // One buffer each way, reused: a frame is one copy and one write, not an allocation.
-    private readonly byte[] sendBuffer = new byte[4 + MaxFrameBytes];
-    private readonly byte[] receiveBuffer = new byte[MaxFrameBytes];
+    // One each way: a stream may send and receive at once.
+    private readonly byte[] sendHeader = new byte[4];
+    private readonly byte[] receiveHeader = new byte[4];
 
     public string Peer { get; } = peer;
 
+    // The header, then the floats straight from the caller's array: no copy into a send buffer.
     public async ValueTask SendAsync(ReadOnlyMemory<float> values, CancellationToken cancellationToken)
     {
         int bytes = values.Length * sizeof(float);
         if (bytes > MaxFrameBytes) throw new ArgumentException($"frame of {bytes} bytes exceeds {MaxFrameBytes}");
-        BinaryPrimitives.WriteInt32LittleEndian(sendBuffer, bytes);
-        MemoryMarshal.AsBytes(values.Span).CopyTo(sendBuffer.AsSpan(4));
-        await stream.WriteAsync(sendBuffer.AsMemory(0, 4 + bytes), cancellationToken);
+        BinaryPrimitives.WriteInt32LittleEndian(sendHeader, bytes);
+        await stream.WriteAsync(sendHeader, cancellationToken);
+        await stream.WriteAsync(FloatBytes.Of(values), cancellationToken);
     }
 
-    /// <summary>Receives exactly <paramref name="destination"/>.Length floats.</summary>
+    /// <summary>Receives exactly <paramref name="destination"/>.Length floats, straight into it.</summary>
     /// <exception cref="InvalidDataException">The frame has another length, or the connection closed mid-frame.</exception>
     public async ValueTask ReceiveAsync(Memory<float> destination, CancellationToken cancellationToken)
     {
-        await ReadExactlyAsync(lengthBuffer, cancellationToken);
-        int bytes = BinaryPrimitives.ReadInt32LittleEndian(lengthBuffer);
+        await ReadExactlyAsync(receiveHeader, cancellationToken);
+        int bytes = BinaryPrimitives.ReadInt32LittleEndian(receiveHeader);
         int expected = destination.Length * sizeof(float);
         if (bytes != expected) throw new InvalidDataException($"data plane peer {Peer} sent a frame of {bytes} bytes where {expected} were expected");
-        await ReadExactlyAsync(receiveBuffer.AsMemory(0, bytes), cancellationToken);
-        MemoryMarshal.Cast<byte, float>(receiveBuffer.AsSpan(0, bytes)).CopyTo(destination.Span);
+        await ReadExactlyAsync(FloatBytes.Of(destination), cancellationToken);
     }
 
     public async ValueTask ReadExactlyAsync(Memory<byte> buffer, CancellationToken cancellationToken)
