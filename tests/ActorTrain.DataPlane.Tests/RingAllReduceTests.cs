@@ -27,6 +27,7 @@ public sealed class RingAllReduceTests
     [InlineData(1, 1000)]
     [InlineData(2, 7)]
     [InlineData(3, 1_000_003)]
+    [InlineData(4, 1_500_007)] // chunks of two frames each: frames forwarded as they arrive
     [InlineData(4, 3)] // fewer elements than replicas: some chunks are empty
     public async Task Every_replica_ends_with_the_same_sum(int world, int length)
     {
