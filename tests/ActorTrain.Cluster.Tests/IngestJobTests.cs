@@ -187,29 +187,62 @@ public sealed class IngestJobTests : IDisposable
     }
 
     [Fact]
-    public async Task A_request_naming_many_files_is_journaled_without_them_and_asked_again_when_interrupted()
+    public async Task A_request_naming_many_files_keeps_them_beside_its_plan_and_plans_them_again_by_itself_when_interrupted()
     {
         string corpus = ShortDocuments(300);
-        var start = new IngestJobCommands.Start("selection", [.. Directory.GetFiles(corpus).Order()], [], [], 2, root.Combine("out"));
+        string output = root.Combine("out");
+        var start = new IngestJobCommands.Start("selection", [.. Directory.GetFiles(corpus).Order()], [], [], 2, output);
         var overrides = ConfigurationFactory.ParseString("akka.loglevel = WARNING");
         await using var node = await StartNode(overrides);
-        // As a node that died while the job planned would leave it.
-        var request = IngestJobEvents.Submitted.Of(start, DateTimeOffset.UtcNow);
+        // As a node that died while the job planned would leave it: the request journaled, its sources in their list.
+        var sources = ShardFileList.Write(IngestPlan.SubmittedSourcesPath(output), start.Sources);
+        var request = IngestJobEvents.Submitted.Of(start, DateTimeOffset.UtcNow, sources);
         Assert.Equal(300, request.OmittedSources);
+        Assert.Empty(request.Request.Sources);
         await node.System.ActorOf(Props.Create(() => new Journaling(IngestJobActor.PersistencePrefix + "selection", request))).Ask<Done>("persist", Patience);
+
+        // Asked nothing but its status.
+        var done = await Until(Regions(node), "selection", s => s.Status == IngestJobStatus.Completed, "the job to complete");
+        Assert.Null(done.Problem);
+        Assert.Equal(300, done.Totals.DocumentsIn);
+    }
+
+    [Fact]
+    public async Task A_request_whose_many_files_were_not_kept_or_whose_list_changed_says_so_and_is_planned_when_asked_again()
+    {
+        string corpus = ShortDocuments(300);
+        string output = root.Combine("out");
+        var start = new IngestJobCommands.Start("selection", [.. Directory.GetFiles(corpus).Order()], [], [], 2, output);
+        var overrides = ConfigurationFactory.ParseString("akka.loglevel = OFF");
+        await using var node = await StartNode(overrides);
+        // Not kept (their list could not be written), and kept but changed since.
+        var notKept = IngestJobEvents.Submitted.Of(start, DateTimeOffset.UtcNow);
+        var changed = IngestJobEvents.Submitted.Of(start with { Job = "changed" }, DateTimeOffset.UtcNow,
+            ShardFileList.Write(IngestPlan.SubmittedSourcesPath(output), start.Sources));
+        File.AppendAllText(IngestPlan.SubmittedSourcesPath(output), "\"/elsewhere\"\n");
+        await node.System.ActorOf(Props.Create(() => new Journaling(IngestJobActor.PersistencePrefix + "selection", notKept))).Ask<Done>("persist", Patience);
+        await node.System.ActorOf(Props.Create(() => new Journaling(IngestJobActor.PersistencePrefix + "changed", changed))).Ask<Done>("persist", Patience);
 
         var regions = Regions(node);
         var stuck = await Until(regions, "selection", s => s.Problem is not null, "the job to say it must be asked again");
         Assert.Equal(IngestJobStatus.Planning, stuck.Status);
         Assert.Equal("ingest job selection: stopped before its plan was made, and its 300 sources were too many to journal: start it again", stuck.Problem);
+        var refused = await Until(regions, "changed", s => s.Problem is not null, "the job to say its sources cannot be read back");
+        Assert.Equal(IngestJobStatus.Planning, refused.Status);
+        Assert.StartsWith("ingest job changed: stopped before its plan was made, and its 300 sources cannot be read back (the planned file list ", refused.Problem);
+        Assert.Contains("submitted-sources.jsonl changed since it was planned", refused.Problem);
 
+        // Asked again, it plans; the request it journals now keeps its sources beside the plan, and every event stays small.
         await regions.Jobs.Ask<IngestJobState>(start, Patience);
         var done = await Until(regions, "selection", s => s.Status == IngestJobStatus.Completed, "the job to complete");
         Assert.Null(done.Problem);
         Assert.Equal(300, done.Totals.DocumentsIn);
         var journal = PersistenceQuery.Get(node.System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
         var events = await journal.CurrentEventsByPersistenceId(IngestJobActor.PersistencePrefix + "selection", 0, long.MaxValue).RunWith(Sink.Seq<EventEnvelope>(), node.System.Materializer());
-        Assert.Equal(2, events.Count(e => e.Event is IngestJobEvents.Submitted));
+        var requests = events.Select(e => e.Event).OfType<IngestJobEvents.Submitted>().ToList();
+        Assert.Equal(2, requests.Count);
+        Assert.Null(requests[0].SourceList);
+        Assert.Equal(start.Sources.ToArray(), requests[1].SourceList!.Read().ToArray());
         Assert.All(events, e => Assert.InRange(node.System.Serialization.FindSerializerFor(e.Event).ToBinary(e.Event).Length, 1, 2048));
     }
 

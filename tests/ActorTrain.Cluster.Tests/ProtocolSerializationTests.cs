@@ -55,6 +55,8 @@ public sealed class ProtocolSerializationTests : IDisposable
         new IngestJobCommands.Start("web", ["/corpus", "/more/a.txt"], ["**/*.md"], [".git/**"], 4, "/out/web", "gpt2", 0.05),
         new IngestJobCommands.GetStatus("web"),
         new IngestJobEvents.Submitted(new IngestJobCommands.Start("web", ["/corpus"], [], [], 4, "/out/web", "bpe:512"), new DateTimeOffset(2026, 11, 30, 8, 59, 0, TimeSpan.Zero)),
+        new IngestJobEvents.Submitted(new IngestJobCommands.Start("web", [], [], [], 4, "/out/web"), new DateTimeOffset(2026, 11, 30, 8, 59, 0, TimeSpan.Zero), 300,
+            Listed with { Path = "/out/web/submitted-sources.jsonl", Count = 300 }),
         new IngestJobEvents.PlanFailed("ingest job web: cannot write its plan under /out/web: Not a directory"),
         new IngestJobEvents.Planned([], "/out/web", new DateTimeOffset(2026, 11, 30, 9, 0, 0, TimeSpan.Zero), "gpt2", 0.05, [Listed, Listed with { Count = 0 }]),
         new IngestJobEvents.Planned([["/a", "/b"], ["/c"]], "/out/web", new DateTimeOffset(2026, 11, 28, 23, 0, 0, TimeSpan.Zero)), // before file lists

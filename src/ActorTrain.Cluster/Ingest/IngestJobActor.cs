@@ -73,13 +73,9 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
             {
                 // Its node died while it planned: planned again. A plan that failed waits to be asked again.
                 if (planProblem is not null) return;
-                if (submitted!.OmittedSources > 0)
-                {
-                    planProblem = $"ingest job {job}: stopped before its plan was made, and its {submitted.OmittedSources} sources were too many to journal: start it again";
-                    return;
-                }
+                if (SubmittedRequest() is not { } request) return;
                 Context.GetLogger().Info("ingest job {Job}: planning again (its plan was not journaled)", job);
-                Plan(submitted.Request, requester: null);
+                Plan(request, requester: null);
                 return;
             }
             if (state.Status is IngestJobStatus.Completed)
@@ -111,7 +107,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
             }
             // New, or its last plan failed: the request is journaled first, then planned.
             var requester = Sender;
-            Persist(IngestJobEvents.Submitted.Of(start, DateTimeOffset.UtcNow), recorded =>
+            Persist(Submission(start), recorded =>
             {
                 Apply(recorded);
                 Plan(start, requester);
@@ -218,6 +214,47 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         }
         Task.Run(() => IngestPlan.Write(job, start))
             .PipeTo(Self, success: lists => new PlanWritten(lists), failure: e => new PlanFailed(e is AggregateException a ? a.Flatten().InnerExceptions[0] : e));
+    }
+
+    // The request as journaled: its sources inline, or, when too many for an event, in a checked list beside the plan.
+    // When that list cannot be written, the request is journaled without them; its plan, written to the same place,
+    // then fails and says why.
+    private IngestJobEvents.Submitted Submission(IngestJobCommands.Start start)
+    {
+        var at = DateTimeOffset.UtcNow;
+        if (start.Sources.Length <= IngestJobEvents.Submitted.JournaledSources) return IngestJobEvents.Submitted.Of(start, at);
+        try
+        {
+            return IngestJobEvents.Submitted.Of(start, at, ShardFileList.Write(IngestPlan.SubmittedSourcesPath(start.OutputDirectory), start.Sources));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Context.GetLogger().Warning("ingest job {Job}: its {Count} sources are journaled without their names: {Reason}", job, start.Sources.Length, e.Message);
+            return IngestJobEvents.Submitted.Of(start, at);
+        }
+    }
+
+    // The journaled request of a job that stopped before its plan was made, its sources read back; null (and the
+    // problem said) when they were not kept, or their list is lost or changed.
+    private IngestJobCommands.Start? SubmittedRequest()
+    {
+        var request = submitted!.Request;
+        if (submitted.OmittedSources == 0) return request;
+        string lost = $"ingest job {job}: stopped before its plan was made, and its {submitted.OmittedSources} sources";
+        if (submitted.SourceList is not { } list)
+        {
+            planProblem = $"{lost} were too many to journal: start it again";
+            return null;
+        }
+        try
+        {
+            return request with { Sources = list.Read() };
+        }
+        catch (InvalidDataException e)
+        {
+            planProblem = $"{lost} cannot be read back ({e.Message}): start it again";
+            return null;
+        }
     }
 
     private void EndPlanning()

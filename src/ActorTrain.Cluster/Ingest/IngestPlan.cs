@@ -15,6 +15,9 @@ public static class IngestPlan
     /// <summary>Where shard <paramref name="n"/> of a job keeps its list, chunks and outputs.</summary>
     public static string ShardDirectory(string output, int n) => Path.Combine(output, $"shard-{n:D4}");
 
+    /// <summary>Where a job keeps the sources it was asked for while it plans, when they are too many to journal.</summary>
+    public static string SubmittedSourcesPath(string output) => Path.Combine(output, "submitted-sources.jsonl");
+
     /// <exception cref="IOException">A source cannot be listed, or the lists cannot be written; named.</exception>
     public static ImmutableArray<ShardFileList> Write(string job, IngestJobCommands.Start start)
     {

@@ -9,7 +9,8 @@ namespace ActorTrain.Data.Ingest;
 /// <summary>
 /// A data shard's planned input files, kept in a file in the shard's directory instead of in messages and
 /// journal events: the list of a large code tree would not fit a remoting frame (16 MiB is ~160 000 paths),
-/// and inline it was journaled twice and written into every snapshot of the shard. One JSON string per line
+/// and inline it was journaled twice and written into every snapshot of the shard. A job's submitted sources,
+/// when too many to journal, are kept the same way beside its plan. One JSON string per line
 /// (a path may hold any character but NUL), written atomically; the count and SHA-256 recorded at planning are
 /// checked on every read, so a list changed, cut or lost since is refused rather than read as another plan.
 /// </summary>

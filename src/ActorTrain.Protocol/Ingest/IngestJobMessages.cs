@@ -25,13 +25,16 @@ public static class IngestJobEvents
     /// is listed while it plans, and planned again (elsewhere, if need be) when its node dies meanwhile. A request again
     /// before a plan is journaled (the last one failed) replaces it. A request naming more sources than
     /// <see cref="JournaledSources"/> (a selection of files, which plans in moments) is journaled without them:
-    /// <paramref name="OmittedSources"/> says how many, and such a job must be asked again to plan again.</summary>
-    public sealed record Submitted(IngestJobCommands.Start Request, DateTimeOffset SubmittedAt, int OmittedSources = 0) : IActorTrainMessage
+    /// <paramref name="OmittedSources"/> says how many, and <paramref name="SourceList"/> is the checked file beside the
+    /// plan that holds them (none when it could not be written: such a job must be asked again to plan again).</summary>
+    public sealed record Submitted(IngestJobCommands.Start Request, DateTimeOffset SubmittedAt, int OmittedSources = 0, ShardFileList? SourceList = null)
+        : IActorTrainMessage
     {
         public const int JournaledSources = 256;
 
-        public static Submitted Of(IngestJobCommands.Start request, DateTimeOffset at) => request.Sources.Length > JournaledSources
-            ? new Submitted(request with { Sources = [] }, at, request.Sources.Length)
+        /// <param name="sourceList">Where the sources were written, when there are more than <see cref="JournaledSources"/>.</param>
+        public static Submitted Of(IngestJobCommands.Start request, DateTimeOffset at, ShardFileList? sourceList = null) => request.Sources.Length > JournaledSources
+            ? new Submitted(request with { Sources = [] }, at, request.Sources.Length, sourceList)
             : new Submitted(request, at);
     }
 
