@@ -94,12 +94,22 @@ public sealed class ClusterNode : IAsyncDisposable
         var bootstrap = BootstrapSettings.From(config, options.HttpPort);
         if (bootstrap.Enabled && !options.Seeds.IsEmpty)
             throw new ConfigurationException("actortrain.bootstrap.enabled = on and --seed exclude each other: the bootstrap finds the nodes through discovery");
-        var (system, http) = await StartJoinedAsync(options, config, bootstrap, timeout);
+        var deadline = DateTime.UtcNow + timeout;
+        var (system, http, up) = await StartJoinedAsync(options, config, bootstrap, deadline, timeout);
         var cluster = Akka.Cluster.Cluster.Get(system);
-        // Sharding (and its replicator) only once Up: until the others remove a dead incarnation at this same
-        // address, their replicators and regions still send to it, and those messages would reach this one.
+        // Sharding (and its replicators) once the cluster took this node in, before the leader moves it Up: the
+        // coordinators' state writes go to every node of a role that is Up, and one whose replicator was not there
+        // yet held each coordinator up for its 5 s updating-state-timeout whenever nodes joined together. Not
+        // before the join: until the others remove a dead incarnation at this same address, their replicators and
+        // regions still send to it, and a node restarted there then sometimes never heard the seed's answer.
         var ingestRegions = IngestRegions.Start(system, data, ingest);
         var regions = TrainingRegions.Start(system, training);
+        if (await Task.WhenAny(up, Task.Delay(Max(deadline - DateTime.UtcNow, TimeSpan.Zero))) != up)
+        {
+            http?.Dispose();
+            await system.Terminate();
+            throw new TimeoutException($"the node joined the cluster but was not moved Up within {timeout.TotalSeconds:0}s (a member the others cannot reach holds up convergence)");
+        }
         var receptionist = ClusterClientReceptionist.Get(system);
         if (cluster.SelfRoles.Contains("coordinator")) receptionist.RegisterService(regions.Runs);
         if (cluster.SelfRoles.Contains("trainer")) receptionist.RegisterService(regions.Trainers);
@@ -113,12 +123,13 @@ public sealed class ClusterNode : IAsyncDisposable
     // joining node that got no answer in this long starts again as a new incarnation instead of waiting on.
     private static readonly TimeSpan FreshIncarnationAfter = TimeSpan.FromSeconds(20);
 
-    // The actor system, once joined (and its HTTP endpoint): a seeded join that stalls is given up and tried by a
-    // new system, a new incarnation at the same address, until the timeout.
-    private static async Task<(ActorSystem System, NodeHttpEndpoint? Http)> StartJoinedAsync(NodeOptions options, Config config, BootstrapSettings bootstrap,
-        TimeSpan timeout)
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    // The actor system, once the cluster took it in (and its HTTP endpoint, and its being Up, to come): a seeded join
+    // that stalls is given up and tried by a new system, a new incarnation at the same address, until the deadline.
+    private static async Task<(ActorSystem System, NodeHttpEndpoint? Http, Task Up)> StartJoinedAsync(NodeOptions options, Config config,
+        BootstrapSettings bootstrap, DateTime deadline, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
         bool seeded = !bootstrap.Enabled && !options.Seeds.IsEmpty;
         for (int incarnation = 1; ; incarnation++)
         {
@@ -130,7 +141,7 @@ public sealed class ClusterNode : IAsyncDisposable
             {
                 // Before joining: a bootstrapping node's contact point must answer the others' probes.
                 if (options.HttpPort != 0) http = NodeHttpEndpoint.Start(system, config.GetString("actortrain.metrics.host", "127.0.0.1"), options.HttpPort);
-                if (await JoinAsync(system, options, bootstrap, last ? left : FreshIncarnationAfter)) return (system, http);
+                if (await JoinAsync(system, options, bootstrap, last ? left : FreshIncarnationAfter) is { } up) return (system, http, up);
                 if (last)
                 {
                     string tries = incarnation == 1 ? "" : $", {incarnation} incarnations";
@@ -149,17 +160,18 @@ public sealed class ClusterNode : IAsyncDisposable
         }
     }
 
-    // Joins the seeds, itself (no seeds), or whatever the bootstrap finds; true once this node is Up, false
-    // when it is not Up within the timeout.
-    private static async Task<bool> JoinAsync(ActorSystem system, NodeOptions options, BootstrapSettings bootstrap, TimeSpan timeout)
+    // Joins the seeds, itself (no seeds), or whatever the bootstrap finds. Once the cluster took this node in, the
+    // task of its being Up; null when it was not taken in within the timeout.
+    private static async Task<Task?> JoinAsync(ActorSystem system, NodeOptions options, BootstrapSettings bootstrap, TimeSpan timeout)
     {
         var cluster = Akka.Cluster.Cluster.Get(system);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        var welcomed = SelfMembership.WelcomedAsync(system);
         using var giveUp = new CancellationTokenSource(timeout);
         if (bootstrap.Enabled) _ = ContactPointBootstrap.RunAsync(system, bootstrap, giveUp.Token);
         else if (options.Seeds.IsEmpty) cluster.Join(cluster.SelfAddress);
-        return await Task.WhenAny(up.Task, Task.Delay(timeout)) == up.Task;
+        return await Task.WhenAny(welcomed, Task.Delay(timeout)) == welcomed ? up.Task : null;
     }
 
     private static string JoinedWhat(NodeOptions options, BootstrapSettings bootstrap) =>
