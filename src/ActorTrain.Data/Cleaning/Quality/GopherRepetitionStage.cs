@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ActorTrain.Data.Documents;
 
 namespace ActorTrain.Data.Cleaning.Quality;
@@ -20,15 +21,15 @@ public sealed class GopherRepetitionStage(GopherRepetitionSettings settings) : I
                 settings.MaxDuplicateLineCharFraction, "lines") is { } lines)
             return StageResult.Drop(lines);
 
-        var words = WordHashes(TextUnits.Words(text));
+        var grams = new NGramHashes(text);
         foreach (var (n, limit) in settings.MaxTopNGramCharFraction.OrderBy(p => p.Key))
         {
-            double fraction = TopNGramChars(words, n) / (double)text.Length;
+            double fraction = TopNGramChars(grams, n) / (double)text.Length;
             if (fraction > limit) return StageResult.Drop($"top {n}-gram covers {fraction:0.###} of the characters > {limit}");
         }
         foreach (var (n, limit) in settings.MaxDuplicateNGramCharFraction.OrderBy(p => p.Key))
         {
-            double fraction = DuplicateNGramChars(words, n) / (double)text.Length;
+            double fraction = DuplicateNGramChars(grams, n) / (double)text.Length;
             if (fraction > limit) return StageResult.Drop($"repeated {n}-grams cover {fraction:0.###} of the characters > {limit}");
         }
         return StageResult.Keep(document);
@@ -53,55 +54,38 @@ public sealed class GopherRepetitionStage(GopherRepetitionSettings settings) : I
         return null;
     }
 
-    // N-grams are compared by a 64-bit hash of their words' hashes (no strings built): one pass per n,
-    // collisions at 2^-64 per pair are far below any threshold's resolution.
-    private static (ulong[] Hashes, int[] Lengths) WordHashes(string[] words)
-    {
-        var hashes = new ulong[words.Length];
-        var lengths = new int[words.Length];
-        for (int i = 0; i < words.Length; i++)
-        {
-            hashes[i] = System.IO.Hashing.XxHash3.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(words[i].AsSpan()));
-            lengths[i] = words[i].Length;
-        }
-        return (hashes, lengths);
-    }
-
-    private static ulong NGramHash(ulong[] hashes, int start, int n)
-    {
-        ulong h = 0x9E3779B97F4A7C15UL * (ulong)n;
-        for (int i = start; i < start + n; i++) h = (h ^ hashes[i]) * 0xBF58476D1CE4E5B9UL + 0x94D049BB133111EBUL;
-        return h;
-    }
-
     // Characters of the most frequent n-gram times its count (0 unless it occurs twice or more).
-    private static long TopNGramChars((ulong[] Hashes, int[] Lengths) words, int n)
+    private static long TopNGramChars(NGramHashes grams, int n)
     {
-        if (words.Hashes.Length < n) return 0;
-        var counts = new Dictionary<ulong, (int Count, int Chars)>();
-        for (int i = 0; i + n <= words.Hashes.Length; i++)
+        var hashes = grams.Of(n);
+        var counts = new Dictionary<ulong, int>(hashes.Length);
+        (int Count, int Chars) top = (0, 0);
+        for (int i = 0; i < hashes.Length; i++)
         {
-            ulong gram = NGramHash(words.Hashes, i, n);
-            var (count, chars) = counts.GetValueOrDefault(gram);
-            if (count == 0) for (int j = i; j < i + n; j++) chars += words.Lengths[j];
-            counts[gram] = (count + 1, chars);
+            ref int count = ref CollectionsMarshal.GetValueRefOrAddDefault(counts, hashes[i], out _);
+            count++;
+            // The final (count, chars) of each n-gram is one of those seen on the way, and none seen exceeds it.
+            var seen = (count, grams.Chars(i, n));
+            if (seen.CompareTo(top) > 0) top = seen;
         }
-        var top = counts.Values.MaxBy(v => (v.Count, v.Chars));
         return top.Count > 1 ? (long)top.Count * top.Chars : 0;
     }
 
     // Characters of words inside n-grams seen before, each word counted once.
-    private static long DuplicateNGramChars((ulong[] Hashes, int[] Lengths) words, int n)
+    private static long DuplicateNGramChars(NGramHashes grams, int n)
     {
-        var seen = new HashSet<ulong>();
-        var covered = new bool[words.Hashes.Length];
-        for (int i = 0; i + n <= words.Hashes.Length; i++)
-        {
-            if (seen.Add(NGramHash(words.Hashes, i, n))) continue;
-            for (int j = i; j < i + n; j++) covered[j] = true;
-        }
+        var hashes = grams.Of(n);
+        var seen = new HashSet<ulong>(hashes.Length);
         long chars = 0;
-        for (int i = 0; i < covered.Length; i++) if (covered[i]) chars += words.Lengths[i];
+        int coveredUntil = 0;
+        for (int i = 0; i < hashes.Length; i++)
+        {
+            if (seen.Add(hashes[i])) continue;
+            // Words i .. i+n-1 are covered; those before coveredUntil were counted by an earlier repeat.
+            int from = Math.Max(i, coveredUntil);
+            chars += grams.Chars(from, i + n - from);
+            coveredUntil = i + n;
+        }
         return chars;
     }
 }
