@@ -7,24 +7,28 @@ public sealed class GopherQualityStage(GopherQualitySettings settings) : IDocume
 {
     private static readonly string[] Bullets = ["•", "●", "○", "■", "□", "▪", "‣", "-", "*", "–", "—"];
 
+    // The stop words, looked up by the span of a lower-cased word (no string built per word).
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> stopWords =
+        new HashSet<string>(settings.StopWords, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+    private readonly int longestStopWord = settings.StopWords.Select(w => w.Length).DefaultIfEmpty(0).Max();
+
     public string Name => "gopher-quality";
 
     public StageResult Apply(Document document)
     {
         if (document.IsCode) return StageResult.Keep(document);
         string text = document.Text;
-        string[] words = TextUnits.Words(text);
-        if (words.Length < settings.MinWords) return Drop($"{words.Length} words < {settings.MinWords}");
-        if (words.Length > settings.MaxWords) return Drop($"{words.Length} words > {settings.MaxWords}");
+        var words = Measure(text);
+        if (words.Count < settings.MinWords) return Drop($"{words.Count} words < {settings.MinWords}");
+        if (words.Count > settings.MaxWords) return Drop($"{words.Count} words > {settings.MaxWords}");
 
-        string[] bare = words.Select(TextUnits.Bare).Where(w => w.Length > 0).ToArray();
-        double meanLength = bare.Length == 0 ? 0 : bare.Average(w => w.Length);
+        double meanLength = words.Bare == 0 ? 0 : words.BareChars / (double)words.Bare;
         if (meanLength < settings.MinMeanWordLength) return Drop($"mean word length {meanLength:0.##} < {settings.MinMeanWordLength}");
         if (meanLength > settings.MaxMeanWordLength) return Drop($"mean word length {meanLength:0.##} > {settings.MaxMeanWordLength}");
 
-        double hashes = text.Count(c => c == '#') / (double)words.Length;
+        double hashes = text.AsSpan().Count('#') / (double)words.Count;
         if (hashes > settings.MaxHashPerWord) return Drop($"'#' per word {hashes:0.###} > {settings.MaxHashPerWord}");
-        double ellipses = (Occurrences(text, "...") + text.Count(c => c == '…')) / (double)words.Length;
+        double ellipses = (Occurrences(text, "...") + text.AsSpan().Count('…')) / (double)words.Count;
         if (ellipses > settings.MaxEllipsisPerWord) return Drop($"ellipses per word {ellipses:0.###} > {settings.MaxEllipsisPerWord}");
 
         string[] lines = TextUnits.Lines(text);
@@ -33,11 +37,46 @@ public sealed class GopherQualityStage(GopherQualitySettings settings) : IDocume
         double ellipsisLines = lines.Count(l => l.EndsWith("...", StringComparison.Ordinal) || l.EndsWith('…')) / (double)lines.Length;
         if (ellipsisLines > settings.MaxEllipsisLineFraction) return Drop($"lines ending in an ellipsis {ellipsisLines:0.##} > {settings.MaxEllipsisLineFraction}");
 
-        double alphabetic = words.Count(w => w.Any(char.IsLetter)) / (double)words.Length;
+        double alphabetic = words.Alphabetic / (double)words.Count;
         if (alphabetic < settings.MinAlphabeticWordFraction) return Drop($"words with a letter {alphabetic:0.##} < {settings.MinAlphabeticWordFraction}");
-        int stopWords = bare.Where(settings.StopWords.Contains).Distinct().Count();
-        if (stopWords < settings.MinStopWords) return Drop($"{stopWords} distinct stop words < {settings.MinStopWords}");
+        if (words.StopWords < settings.MinStopWords) return Drop($"{words.StopWords} distinct stop words < {settings.MinStopWords}");
         return StageResult.Keep(document);
+    }
+
+    // What the word rules count, in one pass over the words in place: words, bare words (punctuation around them
+    // removed, lower-cased) that are not empty and their characters, words with a letter, distinct stop words.
+    private WordCounts Measure(string text)
+    {
+        var counts = new WordCounts();
+        HashSet<string>? seenStopWords = null;
+        Span<char> lower = stackalloc char[Math.Max(longestStopWord, 1)];
+        foreach (var (start, length) in TextUnits.WordsIn(text))
+        {
+            var word = text.AsSpan(start, length);
+            counts.Count++;
+            if (HasLetter(word)) counts.Alphabetic++;
+            var bare = TextUnits.Bare(word);
+            if (bare.IsEmpty) continue;
+            counts.Bare++;
+            counts.BareChars += bare.Length;
+            if (bare.Length > longestStopWord) continue;
+            int written = bare.ToLowerInvariant(lower);
+            if (stopWords.TryGetValue(lower[..written], out string? stopWord)) (seenStopWords ??= []).Add(stopWord);
+        }
+        counts.StopWords = seenStopWords?.Count ?? 0;
+        return counts;
+    }
+
+    private static bool HasLetter(ReadOnlySpan<char> word)
+    {
+        foreach (char c in word) if (char.IsLetter(c)) return true;
+        return false;
+    }
+
+    private struct WordCounts
+    {
+        public int Count, Bare, Alphabetic, StopWords;
+        public long BareChars;
     }
 
     private static StageResult Drop(string why) => StageResult.Drop(why);

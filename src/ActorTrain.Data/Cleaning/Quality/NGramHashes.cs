@@ -20,14 +20,15 @@ public sealed class NGramHashes
     public NGramHashes(string text)
     {
         int count = 0;
-        for (int at = 0; NextWord(text, ref at, out _) > 0;) count++;
+        foreach (var _ in TextUnits.WordsIn(text)) count++;
         words = new ulong[count];
         charsBefore = new int[count + 1];
         int i = 0;
-        for (int at = 0, length; (length = NextWord(text, ref at, out int start)) > 0; i++)
+        foreach (var (start, length) in TextUnits.WordsIn(text))
         {
             words[i] = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(text.AsSpan(start, length)));
             charsBefore[i + 1] = charsBefore[i] + length;
+            i++;
         }
         grams = new ulong[count];
         Reset();
@@ -62,14 +63,4 @@ public sealed class NGramHashes
     }
 
     private static ulong Mix(ulong hash, ulong word) => (hash ^ word) * 0xBF58476D1CE4E5B9UL + 0x94D049BB133111EBUL;
-
-    // The next maximal run of non-white-space characters from `at` (as string.Split(null) separates words): its
-    // length, 0 at the end of the text.
-    private static int NextWord(string text, ref int at, out int start)
-    {
-        while (at < text.Length && char.IsWhiteSpace(text[at])) at++;
-        start = at;
-        while (at < text.Length && !char.IsWhiteSpace(text[at])) at++;
-        return at - start;
-    }
 }
