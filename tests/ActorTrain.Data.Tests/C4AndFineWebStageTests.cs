@@ -33,6 +33,44 @@ public sealed class C4StageTests
     [InlineData("function f() { return 1; }", "'{'")]
     public void Placeholder_text_and_curly_braces_drop_the_page(string line, string reason) =>
         Assert.Contains(reason, stage.Apply(Document.Of("p", Prose.Lines(5) + "\n" + line)).DropReason);
+
+    [Fact]
+    public void What_it_keeps_is_what_the_rules_keep_applied_to_line_and_word_strings()
+    {
+        var random = new Random(4);
+        string[] pieces = ["The", "cat", "sat", "on", "ÜBER", "mat.", "Uses", "cookies", "JavaScript", "Privacy Policy", "ok!", "why?", "\"quoted.\"",
+            "x", new string('w', 30), "\n", "\n", "\n\n", "  \n", "\t"];
+        var settings = new C4Settings { MaxWordLength = 20 };
+        var strict = new C4Stage(settings);
+        int kept = 0;
+        for (int trial = 0; trial < 300; trial++)
+        {
+            string text = string.Join(' ', Enumerable.Range(0, random.Next(5, 120)).Select(_ => pieces[random.Next(pieces.Length)]));
+            var expected = KeptAsStrings(text, settings);
+            var actual = strict.Apply(Document.Of("d", text));
+            Assert.Equal(expected is null, actual.Kept is null);
+            if (expected is not null) Assert.Equal(expected, actual.Kept!.Text);
+            if (expected is not null) kept++;
+        }
+        Assert.InRange(kept, 20, 280);
+    }
+
+    // C4's line rules on a string per line and per word: the kept text, or null when too few sentences are left.
+    private static string? KeptAsStrings(string text, C4Settings settings)
+    {
+        var kept = new System.Text.StringBuilder();
+        int sentences = 0;
+        foreach (string line in text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0))
+        {
+            string lowerLine = line.ToLowerInvariant();
+            string[] words = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length < settings.MinWordsPerLine || !".!?\"'”’".Contains(line[^1]) || words.Any(w => w.Length > settings.MaxWordLength)) continue;
+            if (lowerLine.Contains("javascript") || settings.PolicyPhrases.Any(lowerLine.Contains)) continue;
+            sentences += line.Count(c => c is '.' or '!' or '?');
+            kept.Append(line).Append('\n');
+        }
+        return sentences < settings.MinSentences ? null : kept.ToString().TrimEnd('\n');
+    }
 }
 
 public sealed class FineWebStageTests

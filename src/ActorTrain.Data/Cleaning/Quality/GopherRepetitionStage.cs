@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using ActorTrain.Data.Documents;
 
@@ -6,6 +7,9 @@ namespace ActorTrain.Data.Cleaning.Quality;
 /// <summary>Drops prose that repeats itself: boilerplate pages, spam, generated filler.</summary>
 public sealed class GopherRepetitionStage(GopherRepetitionSettings settings) : IDocumentStage
 {
+    // The repeated n-gram rules by n, each with the lowest limit of the rules after it.
+    private readonly (int N, double Limit, double LowestLimitAfter)[] duplicateRules = DuplicateRules(settings.MaxDuplicateNGramCharFraction);
+
     public string Name => "gopher-repetition";
 
     public StageResult Apply(Document document)
@@ -14,10 +18,10 @@ public sealed class GopherRepetitionStage(GopherRepetitionSettings settings) : I
         string text = document.Text;
         if (text.Length == 0) return StageResult.Keep(document);
 
-        if (Repeated(TextUnits.Paragraphs(text), text.Length, settings.MaxDuplicateParagraphFraction,
+        if (Repeated(text, TextRanges.Paragraphs(text), settings.MaxDuplicateParagraphFraction,
                 settings.MaxDuplicateParagraphCharFraction, "paragraphs") is { } paragraphs)
             return StageResult.Drop(paragraphs);
-        if (Repeated(TextUnits.Lines(text), text.Length, settings.MaxDuplicateLineFraction,
+        if (Repeated(text, TextRanges.Lines(text), settings.MaxDuplicateLineFraction,
                 settings.MaxDuplicateLineCharFraction, "lines") is { } lines)
             return StageResult.Drop(lines);
 
@@ -27,29 +31,41 @@ public sealed class GopherRepetitionStage(GopherRepetitionSettings settings) : I
             double fraction = TopNGramChars(grams, n) / (double)text.Length;
             if (fraction > limit) return StageResult.Drop($"top {n}-gram covers {fraction:0.###} of the characters > {limit}");
         }
-        foreach (var (n, limit) in settings.MaxDuplicateNGramCharFraction.OrderBy(p => p.Key))
+        for (int rule = 0; rule < duplicateRules.Length; rule++)
         {
+            var (n, limit, lowestLimitAfter) = duplicateRules[rule];
             double fraction = DuplicateNGramChars(grams, n) / (double)text.Length;
             if (fraction > limit) return StageResult.Drop($"repeated {n}-grams cover {fraction:0.###} of the characters > {limit}");
+            // Words in a repeated (n+1)-gram are in repeated n-grams too, so no longer n covers more than this one:
+            // when even the lowest limit still to come allows this much, every rule to come passes.
+            if (fraction <= lowestLimitAfter) break;
         }
         return StageResult.Keep(document);
     }
 
-    // A unit counts as duplicate from its second appearance on.
-    private static string? Repeated(string[] units, int totalChars, double maxFraction, double maxCharFraction, string what)
+    private static (int, double, double)[] DuplicateRules(IReadOnlyDictionary<int, double> limits)
     {
-        if (units.Length == 0) return null;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        int duplicates = 0, duplicateChars = 0;
-        foreach (string unit in units)
+        var rules = limits.OrderBy(p => p.Key).ToArray();
+        return [.. rules.Select((rule, i) => (rule.Key, rule.Value, rules.Skip(i + 1).Select(r => r.Value).DefaultIfEmpty(double.PositiveInfinity).Min()))];
+    }
+
+    // A unit counts as duplicate from its second appearance on. Units are compared by a 64-bit hash of their
+    // characters, read in place, as n-grams are.
+    private static string? Repeated(string text, IEnumerable<(int Start, int Length)> units, double maxFraction, double maxCharFraction, string what)
+    {
+        var seen = new HashSet<ulong>();
+        int count = 0, duplicates = 0, duplicateChars = 0;
+        foreach (var (start, length) in units)
         {
-            if (seen.Add(unit)) continue;
+            count++;
+            if (seen.Add(XxHash3.HashToUInt64(MemoryMarshal.AsBytes(text.AsSpan(start, length))))) continue;
             duplicates++;
-            duplicateChars += unit.Length;
+            duplicateChars += length;
         }
-        double fraction = duplicates / (double)units.Length;
+        if (count == 0) return null;
+        double fraction = duplicates / (double)count;
         if (fraction > maxFraction) return $"duplicate {what} {fraction:0.###} > {maxFraction}";
-        double charFraction = duplicateChars / (double)totalChars;
+        double charFraction = duplicateChars / (double)text.Length;
         if (charFraction > maxCharFraction) return $"characters in duplicate {what} {charFraction:0.###} > {maxCharFraction}";
         return null;
     }
