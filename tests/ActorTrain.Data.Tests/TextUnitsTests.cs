@@ -5,6 +5,14 @@ namespace ActorTrain.Data.Tests;
 
 public sealed class TextUnitsTests
 {
+    // Texts of up to maxLength characters drawn from pieces, the same for a seed.
+    private static IEnumerable<string> RandomTexts(int seed, string pieces, int count, int maxLength)
+    {
+        var random = new Random(seed);
+        for (int i = 0; i < count; i++)
+            yield return new([.. Enumerable.Range(0, random.Next(0, maxLength)).Select(_ => pieces[random.Next(pieces.Length)])]);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("\n\n")]
@@ -17,36 +25,23 @@ public sealed class TextUnitsTests
     [Fact]
     public void Lines_of_random_text_are_the_non_empty_lines_trimmed()
     {
-        var random = new Random(7);
-        string pieces = "ab \t\r\n\u00A0\u2003.";
-        for (int trial = 0; trial < 200; trial++)
-        {
-            string text = new([.. Enumerable.Range(0, random.Next(0, 80)).Select(_ => pieces[random.Next(pieces.Length)])]);
+        foreach (string text in RandomTexts(7, "ab \t\r\n\u00A0\u2003.", count: 200, maxLength: 80))
             Assert.Equal(text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0), TextUnits.Lines(text));
-        }
     }
 
     [Fact]
     public void Paragraphs_of_random_text_are_what_splitting_at_a_newline_white_space_and_a_newline_leaves_trimmed()
     {
-        var random = new Random(8);
-        string pieces = "ab \t\r\n\n\u00A0\u2003\u2028.";
-        for (int trial = 0; trial < 300; trial++)
-        {
-            string text = new([.. Enumerable.Range(0, random.Next(0, 80)).Select(_ => pieces[random.Next(pieces.Length)])]);
-            var expected = System.Text.RegularExpressions.Regex.Split(text.Trim(), @"\n\s*\n").Select(p => p.Trim()).Where(p => p.Length > 0);
-            Assert.Equal(expected, TextUnits.Paragraphs(text));
-        }
+        foreach (string text in RandomTexts(8, "ab \t\r\n\n\u00A0\u2003\u2028.", count: 300, maxLength: 80))
+            Assert.Equal(System.Text.RegularExpressions.Regex.Split(text.Trim(), @"\n\s*\n").Select(p => p.Trim()).Where(p => p.Length > 0),
+                TextUnits.Paragraphs(text));
     }
 
     [Fact]
     public void Words_in_place_are_the_words_split_on_white_space()
     {
-        var random = new Random(9);
-        string pieces = "ab \t\r\n\u00A0\u2003\u2028.é";
-        for (int trial = 0; trial < 200; trial++)
+        foreach (string text in RandomTexts(9, "ab \t\r\n\u00A0\u2003\u2028.é", count: 200, maxLength: 60))
         {
-            string text = new([.. Enumerable.Range(0, random.Next(0, 60)).Select(_ => pieces[random.Next(pieces.Length)])]);
             var inPlace = new List<string>();
             foreach (var (start, length) in TextUnits.WordsIn(text)) inPlace.Add(text.Substring(start, length));
             Assert.Equal(TextUnits.Words(text), inPlace);
