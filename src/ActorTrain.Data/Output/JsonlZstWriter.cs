@@ -8,9 +8,14 @@ namespace ActorTrain.Data.Output;
 /// on <see cref="Complete"/>, so a crash never leaves a half-written shard under its final name.
 /// Fixed compression level and one thread: the same lines give the same bytes.
 /// </summary>
+/// <remarks>
+/// Level 3, zstd's own default: on cleaned web text it compressed at ~210 MB/s against ~30 MB/s for level 9, for files
+/// 5% larger (ratio 4.54 against 4.80). At level 9 writing took a third of the ingest path, which writes every kept
+/// document twice (the chunk, then the shard's output).
+/// </remarks>
 public sealed class JsonlZstWriter : IDisposable
 {
-    private const int Level = 9;
+    private const int Level = 3;
     private readonly AtomicFile file;
     private readonly CompressionStream compressor;
     private readonly Utf8JsonWriter json;
