@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Hashing;
 using System.Text;
 using ActorTrain.Data.Documents;
@@ -9,5 +10,19 @@ namespace ActorTrain.Data.Dedup;
 public readonly record struct DedupKeys(ulong Exact, ulong[] Bands)
 {
     public static DedupKeys Of(Document document, MinHashSignature minHash) =>
-        new(XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(document.Text)), minHash.BandKeys(minHash.Compute(document.Text)));
+        new(ExactKey(document.Text), minHash.BandKeys(minHash.Compute(document.Text)));
+
+    // The text's UTF-8 bytes in a pooled buffer: one array the size of the document per document adds up.
+    private static ulong ExactKey(string text)
+    {
+        byte[] utf8 = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetByteCount(text));
+        try
+        {
+            return XxHash3.HashToUInt64(utf8.AsSpan(0, Encoding.UTF8.GetBytes(text, utf8)));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(utf8);
+        }
+    }
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Hashing;
 using System.Text;
 using ActorTrain.Data.Cleaning;
+using ActorTrain.Data.Sampling;
 
 namespace ActorTrain.Data.Dedup;
 
@@ -24,11 +25,11 @@ public sealed class MinHashSignature
         this.settings = settings;
         multipliers = new ulong[settings.Hashes];
         offsets = new ulong[settings.Hashes];
-        ulong state = settings.Seed;
+        var random = new SplitMix64(settings.Seed);
         for (int i = 0; i < settings.Hashes; i++)
         {
-            multipliers[i] = SplitMix(ref state) | 1;
-            offsets[i] = SplitMix(ref state);
+            multipliers[i] = random.Next() | 1;
+            offsets[i] = random.Next();
         }
     }
 
@@ -41,13 +42,25 @@ public sealed class MinHashSignature
         var signature = new ulong[settings.Hashes];
         Array.Fill(signature, ulong.MaxValue);
         ulong[] a = multipliers, b = offsets;
-        foreach (ulong shingle in ShingleHashes(text))
+        // At most one word per two characters.
+        ulong[] words = ArrayPool<ulong>.Shared.Rent(text.Length / 2 + 1);
+        try
         {
-            for (int i = 0; i < signature.Length; i++)
+            int count = WordHashes(text, words);
+            int n = Math.Min(settings.ShingleWords, Math.Max(count, 1));
+            for (int first = 0; first + n <= count; first++)
             {
-                ulong value = (shingle ^ b[i]) * a[i];
-                if (value < signature[i]) signature[i] = value;
+                ulong shingle = ShingleHash(words.AsSpan(first, n));
+                for (int i = 0; i < signature.Length; i++)
+                {
+                    ulong value = (shingle ^ b[i]) * a[i];
+                    if (value < signature[i]) signature[i] = value;
+                }
             }
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(words);
         }
         return signature;
     }
@@ -76,38 +89,30 @@ public sealed class MinHashSignature
         return equal / (double)a.Length;
     }
 
-    private IEnumerable<ulong> ShingleHashes(string text)
+    // The hash of each word that is not all punctuation: XxHash3 of the UTF-8 bytes of the word bare and lower-cased
+    // (TextUnits.Bare), built in buffers rather than as strings: 40% of the dedup keys' time went to those strings.
+    private static int WordHashes(string text, ulong[] hashes)
     {
-        ulong[] words = TextUnits.Words(text).Select(TextUnits.Bare).Where(w => w.Length > 0).Select(WordHash).ToArray();
-        int n = Math.Min(settings.ShingleWords, Math.Max(words.Length, 1));
-        for (int i = 0; i + n <= words.Length; i++)
+        const int Short = 128;
+        Span<char> lowerBuffer = stackalloc char[Short];
+        Span<byte> utf8Buffer = stackalloc byte[3 * Short];
+        int count = 0;
+        foreach (var (start, length) in TextUnits.WordsIn(text))
         {
-            ulong h = 0x9E3779B97F4A7C15UL;
-            for (int j = i; j < i + n; j++) h = (h ^ words[j]) * 0xBF58476D1CE4E5B9UL + 0x94D049BB133111EBUL;
-            yield return h ^ (h >> 29);
+            var bare = TextUnits.Bare(text.AsSpan(start, length));
+            if (bare.Length == 0) continue;
+            var lower = bare.Length <= Short ? lowerBuffer[..bare.Length] : new char[bare.Length];
+            bare.ToLowerInvariant(lower);
+            var utf8 = bare.Length <= Short ? utf8Buffer : new byte[Encoding.UTF8.GetMaxByteCount(bare.Length)];
+            hashes[count++] = XxHash3.HashToUInt64(utf8[..Encoding.UTF8.GetBytes(lower, utf8)]);
         }
+        return count;
     }
 
-    private static ulong WordHash(string word)
+    private static ulong ShingleHash(ReadOnlySpan<ulong> words)
     {
-        int max = Encoding.UTF8.GetMaxByteCount(word.Length);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(max);
-        try
-        {
-            int length = Encoding.UTF8.GetBytes(word, buffer);
-            return XxHash3.HashToUInt64(buffer.AsSpan(0, length));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private static ulong SplitMix(ref ulong state)
-    {
-        ulong z = state += 0x9E3779B97F4A7C15;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
-        return z ^ (z >> 31);
+        ulong h = 0x9E3779B97F4A7C15UL;
+        foreach (ulong word in words) h = (h ^ word) * 0xBF58476D1CE4E5B9UL + 0x94D049BB133111EBUL;
+        return h ^ (h >> 29);
     }
 }
