@@ -100,4 +100,37 @@ public sealed class FineWebStageTests
         lines.AddRange([Prose.Sentence(10), Prose.Sentence(11)]);
         Assert.True(stage.Apply(Document.Of("p", string.Join('\n', lines))).IsKept);  // 7 of 12
     }
+
+    [Fact]
+    public void What_it_drops_is_what_the_rules_drop_applied_to_line_strings()
+    {
+        var random = new Random(5);
+        string[] pieces = ["The", "cat", "sat", "on", "the", "mat.", "ok!", "why?", "Home", "Menu", "\"quoted.\"", "\n", "\n", "\n", "  \n", "\t"];
+        var settings = new FineWebSettings();
+        var reasons = new HashSet<string>();
+        for (int trial = 0; trial < 500; trial++)
+        {
+            string text = string.Join(' ', Enumerable.Range(0, random.Next(0, 80)).Select(_ => pieces[random.Next(pieces.Length)]));
+            string? expected = DropReasonOfStrings(text, settings);
+            Assert.Equal(expected, stage.Apply(Document.Of("d", text)).DropReason);
+            reasons.Add(expected?.Split(' ')[0] ?? "kept");
+        }
+        Assert.True(reasons.Count >= 4, $"the texts reached only {string.Join(", ", reasons)}");
+    }
+
+    // FineWeb's rules on a string per line and per word.
+    private static string? DropReasonOfStrings(string text, FineWebSettings settings)
+    {
+        string[] lines = [.. text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)];
+        if (lines.Length == 0) return "no lines";
+        double punctuated = lines.Count(l => ".!?\"'”’:;)".Contains(l[^1])) / (double)lines.Length;
+        if (punctuated <= settings.MinPunctuatedLineFraction) return $"lines ending in punctuation {punctuated:0.###} <= {settings.MinPunctuatedLineFraction}";
+        double shortLines = lines.Count(l => l.Length <= settings.ShortLineChars) / (double)lines.Length;
+        if (shortLines >= settings.MaxShortLineFraction) return $"short lines {shortLines:0.###} >= {settings.MaxShortLineFraction}";
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        double duplicate = lines.Where(l => !seen.Add(l)).Sum(l => (long)l.Length) / (double)lines.Sum(l => (long)l.Length);
+        if (duplicate >= settings.MaxDuplicateLineCharFraction) return $"characters in repeated lines {duplicate:0.###} >= {settings.MaxDuplicateLineCharFraction}";
+        double newlines = text.Count(c => c == '\n') / (double)Math.Max(text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length, 1);
+        return newlines > settings.MaxNewlinesPerWord ? $"newlines per word {newlines:0.###} > {settings.MaxNewlinesPerWord}" : null;
+    }
 }
