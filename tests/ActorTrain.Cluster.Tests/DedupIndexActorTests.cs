@@ -37,4 +37,45 @@ public sealed class DedupIndexActorTests : IDisposable
             Assert.Equal(new[] { "/a#4", "/z#0", "/a#4", null }, owners.DocumentIds.ToArray());
         }
     }
+
+    [Fact]
+    public async Task Owners_come_back_from_a_snapshot_and_the_claims_after_it()
+    {
+        var journal = new SqliteJournal(root.Combine("journal.db"));
+        var id = new DedupIndexId("job", 1);
+        // 250 claims: a snapshot at the 200th, 50 events after it. Claim k is made by "/d#(1000-k)" and "/d#(2000-k)" (four digits, so ids order as numbers):
+        // the smaller id, claimed first or second, owns it; key 0 is claimed by every later document and stays with
+        // the first (the smallest id).
+        await using (var node = new JournaledActorSystem(journal))
+        {
+            var index = node.System.ActorOf(DedupIndexActor.Props(id));
+            for (int k = 1; k <= 250; k++)
+            {
+                ClaimedKey[] keys = k % 2 == 0
+                    ? [new(DedupKind.Near, (ulong)k, $"/d#{2000 - k:D4}"), new(DedupKind.Near, (ulong)k, $"/d#{1000 - k:D4}")]
+                    : [new(DedupKind.Near, (ulong)k, $"/d#{1000 - k:D4}"), new(DedupKind.Near, (ulong)k, $"/d#{2000 - k:D4}")];
+                await index.Ask<DedupIndexReplies.Claimed>(new DedupIndexCommands.Claim(id, [.. keys, new(DedupKind.Exact, 0, $"/e#{k:D3}")]), Patience);
+            }
+        }
+
+        await using (var node = new JournaledActorSystem(journal))
+        {
+            var index = node.System.ActorOf(DedupIndexActor.Props(id));
+            var asked = Enumerable.Range(1, 250).Select(k => new ClaimedKey(DedupKind.Near, (ulong)k, "")).Append(new ClaimedKey(DedupKind.Exact, 0, "")).ToArray();
+            var owners = await index.Ask<DedupIndexReplies.Owners>(new DedupIndexCommands.GetOwners(id, [.. asked]), Patience);
+            string?[] expected = [.. Enumerable.Range(1, 250).Select(k => $"/d#{1000 - k:D4}"), "/e#001"];
+            Assert.Equal(expected, owners.DocumentIds.ToArray());
+        }
+        Assert.True(SnapshotsIn(journal.Path, id.PersistenceId) > 0, "no snapshot was taken: the test would not cover recovery from one");
+    }
+
+    private static long SnapshotsIn(string database, string persistenceId)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM snapshot WHERE persistence_id = $id";
+        command.Parameters.AddWithValue("$id", persistenceId);
+        return (long)command.ExecuteScalar()!;
+    }
 }

@@ -51,7 +51,7 @@ public sealed class ProtocolSerializationTests : IDisposable
         new DedupIndexReplies.Claimed(2),
         new DedupIndexReplies.Owners(["/a#0", null]),
         new DedupIndexEvents.KeysClaimed([new ClaimedKey(DedupKind.Exact, 42, "/a#0")]),
-        DedupIndexState.Empty.Apply(new DedupIndexEvents.KeysClaimed([new ClaimedKey(DedupKind.Exact, 42, "/a#0"), new ClaimedKey(DedupKind.Near, 9, "/b#0")])),
+        new DedupIndexState(DuplicateClaims.Empty.Claim(42, "/a#0"), DuplicateClaims.Empty.Claim(9, "/b#0")),
         new IngestJobCommands.Start("web", ["/corpus", "/more/a.txt"], ["**/*.md"], [".git/**"], 4, "/out/web", "gpt2", 0.05),
         new IngestJobCommands.GetStatus("web"),
         new IngestJobEvents.Submitted(new IngestJobCommands.Start("web", ["/corpus"], [], [], 4, "/out/web", "bpe:512"), new DateTimeOffset(2026, 11, 30, 8, 59, 0, TimeSpan.Zero)),

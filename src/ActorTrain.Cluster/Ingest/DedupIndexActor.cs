@@ -1,3 +1,4 @@
+using ActorTrain.Data.Dedup;
 using ActorTrain.Protocol.Dedup;
 using Akka.Actor;
 using Akka.Persistence;
@@ -5,30 +6,35 @@ using Akka.Persistence;
 namespace ActorTrain.Cluster.Ingest;
 
 /// <summary>A bucket of the job's dedup index: journals the claims it receives and answers who owns
-/// which key. Thin over <see cref="DedupIndexState"/>; snapshots keep recovery short.</summary>
+/// which key. Its claims are in mutable tables (the actor is their only user); snapshots, which keep recovery
+/// short, are immutable copies (<see cref="DedupIndexState"/>), since the snapshot store serializes them later.</summary>
 public sealed class DedupIndexActor : ReceivePersistentActor
 {
     private const int SnapshotEvery = 200;
-    private DedupIndexState state = DedupIndexState.Empty;
+    private DuplicateClaimTable exact = new(), near = new();
 
     public DedupIndexActor(DedupIndexId id)
     {
         PersistenceId = id.PersistenceId;
-        Recover<SnapshotOffer>(offer => state = (DedupIndexState)offer.Snapshot);
-        Recover<DedupIndexEvents.KeysClaimed>(claimed => state = state.Apply(claimed));
+        Recover<SnapshotOffer>(offer =>
+        {
+            var snapshot = (DedupIndexState)offer.Snapshot;
+            (exact, near) = (DuplicateClaimTable.From(snapshot.Exact), DuplicateClaimTable.From(snapshot.Near));
+        });
+        Recover<DedupIndexEvents.KeysClaimed>(Apply);
 
         Command<DedupIndexCommands.Claim>(claim =>
         {
             var requester = Sender;
             Persist(new DedupIndexEvents.KeysClaimed(claim.Keys), claimed =>
             {
-                state = state.Apply(claimed);
-                if (LastSequenceNr % SnapshotEvery == 0) SaveSnapshot(state);
+                Apply(claimed);
+                if (LastSequenceNr % SnapshotEvery == 0) SaveSnapshot(new DedupIndexState(exact.ToClaims(), near.ToClaims()));
                 requester.Tell(new DedupIndexReplies.Claimed(claimed.Keys.Length));
             });
         });
         Command<DedupIndexCommands.GetOwners>(query =>
-            Sender.Tell(new DedupIndexReplies.Owners([.. query.Keys.Select(state.OwnerOf)])));
+            Sender.Tell(new DedupIndexReplies.Owners([.. query.Keys.Select(key => TableOf(key.Kind).OwnerOf(key.Key))])));
         Command<SaveSnapshotSuccess>(_ => { });
         Command<SaveSnapshotFailure>(_ => { }); // the journal still has every claim; the next snapshot retries
     }
@@ -36,4 +42,11 @@ public sealed class DedupIndexActor : ReceivePersistentActor
     public override string PersistenceId { get; }
 
     public static Props Props(DedupIndexId id) => Akka.Actor.Props.Create(() => new DedupIndexActor(id));
+
+    private void Apply(DedupIndexEvents.KeysClaimed claimed)
+    {
+        foreach (var key in claimed.Keys) TableOf(key.Kind).Claim(key.Key, key.DocumentId);
+    }
+
+    private DuplicateClaimTable TableOf(DedupKind kind) => kind == DedupKind.Exact ? exact : near;
 }

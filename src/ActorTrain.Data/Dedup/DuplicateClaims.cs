@@ -15,9 +15,10 @@ public sealed record DuplicateClaims(ImmutableDictionary<ulong, string> Owners)
 
     /// <summary>Records a claim; the smaller id keeps (or takes over) the key.</summary>
     public DuplicateClaims Claim(ulong key, string documentId) =>
-        Owners.TryGetValue(key, out string? owner) && string.CompareOrdinal(owner, documentId) <= 0
-            ? this
-            : new DuplicateClaims(Owners.SetItem(key, documentId));
+        Takes(Owners.GetValueOrDefault(key), documentId) ? new DuplicateClaims(Owners.SetItem(key, documentId)) : this;
+
+    /// <summary>The rule: a claim takes a key nobody owns, or one owned by a larger id.</summary>
+    public static bool Takes(string? owner, string documentId) => owner is null || string.CompareOrdinal(owner, documentId) > 0;
 
     /// <summary>The owner of a key once every claim is in (null if nobody claimed it).</summary>
     public string? OwnerOf(ulong key) => Owners.GetValueOrDefault(key);
