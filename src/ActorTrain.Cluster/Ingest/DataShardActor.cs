@@ -172,8 +172,8 @@ public sealed class DataShardActor : ReceivePersistentActor
             var result = await settings.Collector.CollectAsync(planned, state.NextFile, state.NextRecord, chunk, state.OutputDirectory,
                 settings.ChunkRecords, CleanRemotely);
             var keys = DedupKeysFile.Read(ShardCollector.KeysPath(state.OutputDirectory, chunk), settings.Bands);
-            var claims = Documents(result.Path)
-                .SelectMany((document, i) => Claimed(document.Id, keys[i]))
+            var claims = result.KeptIds
+                .SelectMany((documentId, i) => Claimed(documentId, keys[i]))
                 .GroupBy(key => DedupIndexId.BucketOf(key.Key, settings.Buckets))
                 .Select(bucket => new DedupIndexCommands.Claim(new DedupIndexId(id.Job, bucket.Key), [.. bucket]));
             await Task.WhenAll(claims.Select(claim => AskRepeatedly<DedupIndexReplies.Claimed>(dedupIndex, claim)));

@@ -39,16 +39,17 @@ public sealed class SequentialIngest(ReaderSettings readers, CleaningPipeline pi
         long bad = 0;
         int chunks = 0, nextFile = 0;
         long nextRecord = 0;
-        var exact = DuplicateClaims.Empty;
-        var near = DuplicateClaims.Empty;
+        var exact = new DuplicateClaimTable();
+        var near = new DuplicateClaimTable();
         while (nextFile < files.Count)
         {
             var chunk = collector.Collect(files, nextFile, nextRecord, chunks, work, ChunkRecords, cleaner);
             (nextFile, nextRecord, counts, bad) = (chunk.NextFile, chunk.NextRecord, counts.Merge(chunk.Counts), bad + chunk.BadRecords);
-            foreach (var (document, keys) in Keyed(work, chunks, minHash.Bands))
+            var chunkKeys = DedupKeysFile.Read(ShardCollector.KeysPath(work, chunks), minHash.Bands);
+            for (int i = 0; i < chunk.KeptIds.Count; i++)
             {
-                exact = exact.Claim(keys.Exact, document.Id);
-                foreach (ulong band in keys.Bands) near = near.Claim(band, document.Id);
+                exact.Claim(chunkKeys[i].Exact, chunk.KeptIds[i]);
+                foreach (ulong band in chunkKeys[i].Bands) near.Claim(band, chunk.KeptIds[i]);
             }
             chunks++;
         }

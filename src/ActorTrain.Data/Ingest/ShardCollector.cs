@@ -10,7 +10,8 @@ namespace ActorTrain.Data.Ingest;
 /// <param name="Path">The chunk's cleaned documents (.jsonl.zst), complete on disk.</param>
 /// <param name="NextFile">Where reading continues: file index ...</param>
 /// <param name="NextRecord">... and record index within it.</param>
-public sealed record ChunkResult(string Path, int NextFile, long NextRecord, long BadRecords, CleaningCounts Counts);
+/// <param name="KeptIds">The ids of the chunk's documents, in the order of the file and of its dedup keys.</param>
+public sealed record ChunkResult(string Path, int NextFile, long NextRecord, long BadRecords, CleaningCounts Counts, IReadOnlyList<string> KeptIds);
 
 /// <summary>
 /// Collects one chunk of a data shard: reads on from a cursor (file, record) through at most
@@ -61,6 +62,7 @@ public sealed class ShardCollector(ReaderSettings readers)
         var counts = CleaningCounts.Empty;
         long bad = 0;
         var keys = new List<DedupKeys>();
+        var keptIds = new List<string>();
         using var kept = new JsonlZstWriter(ChunkPath(directory, chunk));
         using var quarantine = new JsonlZstWriter(QuarantinePath(directory, chunk));
         int next = 0;
@@ -78,13 +80,14 @@ public sealed class ShardCollector(ReaderSettings readers)
             {
                 kept.Append(w => DocumentJson.Write(w, cleaned));
                 keys.Add(result.Keys ?? throw new InvalidOperationException($"the cleaner kept {cleaned.Id} without its dedup keys"));
+                keptIds.Add(cleaned.Id);
             }
             else quarantine.Append(w => QuarantineJson.Write(w, document.Id, result.DroppedBy!, result.Reason!));
         }
         kept.Complete();
         quarantine.Complete();
         DedupKeysFile.Write(KeysPath(directory, chunk), keys);
-        return new ChunkResult(ChunkPath(directory, chunk), nextFile, nextRecord, bad, counts);
+        return new ChunkResult(ChunkPath(directory, chunk), nextFile, nextRecord, bad, counts, keptIds);
     }
 
     /// <summary>The same, cleaning in this thread.</summary>
