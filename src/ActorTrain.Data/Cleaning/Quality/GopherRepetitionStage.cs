@@ -9,6 +9,7 @@ public sealed class GopherRepetitionStage(GopherRepetitionSettings settings) : I
 {
     // The repeated n-gram rules by n, each with the lowest limit of the rules after it.
     private readonly (int N, double Limit, double LowestLimitAfter)[] duplicateRules = DuplicateRules(settings.MaxDuplicateNGramCharFraction);
+    private readonly KeyValuePair<int, double>[] topRules = [.. settings.MaxTopNGramCharFraction.OrderBy(p => p.Key)];
 
     public string Name => "gopher-repetition";
 
@@ -26,7 +27,7 @@ public sealed class GopherRepetitionStage(GopherRepetitionSettings settings) : I
             return StageResult.Drop(lines);
 
         var grams = new NGramHashes(text);
-        foreach (var (n, limit) in settings.MaxTopNGramCharFraction.OrderBy(p => p.Key))
+        foreach (var (n, limit) in topRules)
         {
             double fraction = TopNGramChars(grams, n) / (double)text.Length;
             if (fraction > limit) return StageResult.Drop($"top {n}-gram covers {fraction:0.###} of the characters > {limit}");
@@ -53,7 +54,7 @@ public sealed class GopherRepetitionStage(GopherRepetitionSettings settings) : I
     // characters, read in place, as n-grams are.
     private static string? Repeated(string text, IEnumerable<(int Start, int Length)> units, double maxFraction, double maxCharFraction, string what)
     {
-        var seen = new HashSet<ulong>();
+        var seen = HashTablesOfThread.EmptySet(16);
         int count = 0, duplicates = 0, duplicateChars = 0;
         foreach (var (start, length) in units)
         {
@@ -74,7 +75,7 @@ public sealed class GopherRepetitionStage(GopherRepetitionSettings settings) : I
     private static long TopNGramChars(NGramHashes grams, int n)
     {
         var hashes = grams.Of(n);
-        var counts = new Dictionary<ulong, int>(hashes.Length);
+        var counts = HashTablesOfThread.EmptyCounts(hashes.Length);
         (int Count, int Chars) top = (0, 0);
         for (int i = 0; i < hashes.Length; i++)
         {
@@ -91,7 +92,7 @@ public sealed class GopherRepetitionStage(GopherRepetitionSettings settings) : I
     private static long DuplicateNGramChars(NGramHashes grams, int n)
     {
         var hashes = grams.Of(n);
-        var seen = new HashSet<ulong>(hashes.Length);
+        var seen = HashTablesOfThread.EmptySet(hashes.Length);
         long chars = 0;
         int coveredUntil = 0;
         for (int i = 0; i < hashes.Length; i++)
