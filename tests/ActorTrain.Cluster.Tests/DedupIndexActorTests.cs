@@ -25,8 +25,8 @@ public sealed class DedupIndexActorTests : IDisposable
         {
             var index = node.System.ActorOf(DedupIndexActor.Props(id));
             // Two shards' claims arriving in the "wrong" order: the later claim has the smaller id.
-            await index.Ask<DedupIndexReplies.Claimed>(new DedupIndexCommands.Claim(id, [Key(DedupKind.Exact, 1, "/z#0"), Key(DedupKind.Near, 5, "/z#0")]), Patience);
-            await index.Ask<DedupIndexReplies.Claimed>(new DedupIndexCommands.Claim(id, [Key(DedupKind.Exact, 1, "/a#4"), Key(DedupKind.Near, 6, "/a#4")]), Patience);
+            await index.Ask<DedupIndexReplies.Claimed>(new DedupIndexCommands.Claim(id, ClaimBatch.Of([Key(DedupKind.Exact, 1, "/z#0"), Key(DedupKind.Near, 5, "/z#0")])), Patience);
+            await index.Ask<DedupIndexReplies.Claimed>(new DedupIndexCommands.Claim(id, ClaimBatch.Of([Key(DedupKind.Exact, 1, "/a#4"), Key(DedupKind.Near, 6, "/a#4")])), Patience);
         }
 
         await using (var node = new JournaledActorSystem(journal))
@@ -43,7 +43,7 @@ public sealed class DedupIndexActorTests : IDisposable
     {
         var journal = new SqliteJournal(root.Combine("journal.db"));
         var id = new DedupIndexId("job", 1);
-        // 250 claims: a snapshot at the 200th, 50 events after it. Claim k is made by "/d#(1000-k)" and "/d#(2000-k)" (four digits, so ids order as numbers):
+        // 250 claims: a snapshot at the 200th, 50 events after it. Claim k is made by "/d#k" and "/z#k":
         // the smaller id, claimed first or second, owns it; key 0 is claimed by every later document and stays with
         // the first (the smallest id).
         await using (var node = new JournaledActorSystem(journal))
@@ -52,9 +52,9 @@ public sealed class DedupIndexActorTests : IDisposable
             for (int k = 1; k <= 250; k++)
             {
                 ClaimedKey[] keys = k % 2 == 0
-                    ? [new(DedupKind.Near, (ulong)k, $"/d#{2000 - k:D4}"), new(DedupKind.Near, (ulong)k, $"/d#{1000 - k:D4}")]
-                    : [new(DedupKind.Near, (ulong)k, $"/d#{1000 - k:D4}"), new(DedupKind.Near, (ulong)k, $"/d#{2000 - k:D4}")];
-                await index.Ask<DedupIndexReplies.Claimed>(new DedupIndexCommands.Claim(id, [.. keys, new(DedupKind.Exact, 0, $"/e#{k:D3}")]), Patience);
+                    ? [new(DedupKind.Near, (ulong)k, $"/z#{k}"), new(DedupKind.Near, (ulong)k, $"/d#{k}")]
+                    : [new(DedupKind.Near, (ulong)k, $"/d#{k}"), new(DedupKind.Near, (ulong)k, $"/z#{k}")];
+                await index.Ask<DedupIndexReplies.Claimed>(new DedupIndexCommands.Claim(id, ClaimBatch.Of([.. keys, new(DedupKind.Exact, 0, $"/e{k:D3}#0")])), Patience);
             }
         }
 
@@ -63,10 +63,47 @@ public sealed class DedupIndexActorTests : IDisposable
             var index = node.System.ActorOf(DedupIndexActor.Props(id));
             var asked = Enumerable.Range(1, 250).Select(k => new ClaimedKey(DedupKind.Near, (ulong)k, "")).Append(new ClaimedKey(DedupKind.Exact, 0, "")).ToArray();
             var owners = await index.Ask<DedupIndexReplies.Owners>(new DedupIndexCommands.GetOwners(id, [.. asked]), Patience);
-            string?[] expected = [.. Enumerable.Range(1, 250).Select(k => $"/d#{1000 - k:D4}"), "/e#001"];
+            string?[] expected = [.. Enumerable.Range(1, 250).Select(k => $"/d#{k}"), "/e001#0"];
             Assert.Equal(expected, owners.DocumentIds.ToArray());
         }
         Assert.True(SnapshotsIn(journal.Path, id.PersistenceId) > 0, "no snapshot was taken: the test would not cover recovery from one");
+    }
+
+    [Fact]
+    public async Task A_journal_of_claims_in_the_old_form_recovers_and_takes_new_claims()
+    {
+        var journal = new SqliteJournal(root.Combine("journal.db"));
+        var id = new DedupIndexId("job", 2);
+        await using (var node = new JournaledActorSystem(journal))
+        {
+            var writer = node.System.ActorOf(Props.Create(() => new OldFormWriter(id.PersistenceId)));
+            await writer.Ask<Akka.Done>(new DedupIndexEvents.KeysClaimed([new(DedupKind.Exact, 1, "/z#0"), new(DedupKind.Near, 5, "/z#0")]), Patience);
+        }
+
+        await using (var node = new JournaledActorSystem(journal))
+        {
+            var index = node.System.ActorOf(DedupIndexActor.Props(id));
+            await index.Ask<DedupIndexReplies.Claimed>(new DedupIndexCommands.Claim(id, ClaimBatch.Of([new(DedupKind.Exact, 1, "/a#4"), new(DedupKind.Near, 6, "/a#4")])), Patience);
+            var owners = await index.Ask<DedupIndexReplies.Owners>(new DedupIndexCommands.GetOwners(id,
+                [new(DedupKind.Exact, 1, ""), new(DedupKind.Near, 5, ""), new(DedupKind.Near, 6, "")]), Patience);
+            Assert.Equal(new[] { "/a#4", "/z#0", "/a#4" }, owners.DocumentIds.ToArray());
+        }
+    }
+
+    // Writes events as an older version of the bucket did.
+    private sealed class OldFormWriter : Akka.Persistence.ReceivePersistentActor
+    {
+        public OldFormWriter(string persistenceId)
+        {
+            PersistenceId = persistenceId;
+            Command<DedupIndexEvents.KeysClaimed>(claimed =>
+            {
+                var requester = Sender;
+                Persist(claimed, _ => requester.Tell(Akka.Done.Instance));
+            });
+        }
+
+        public override string PersistenceId { get; }
     }
 
     private static long SnapshotsIn(string database, string persistenceId)

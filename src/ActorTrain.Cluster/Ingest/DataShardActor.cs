@@ -175,7 +175,7 @@ public sealed class DataShardActor : ReceivePersistentActor
             var claims = result.KeptIds
                 .SelectMany((documentId, i) => Claimed(documentId, keys[i]))
                 .GroupBy(key => DedupIndexId.BucketOf(key.Key, settings.Buckets))
-                .Select(bucket => new DedupIndexCommands.Claim(new DedupIndexId(id.Job, bucket.Key), [.. bucket]));
+                .Select(bucket => new DedupIndexCommands.Claim(new DedupIndexId(id.Job, bucket.Key), ClaimBatch.Of(bucket)));
             await Task.WhenAll(claims.Select(claim => AskRepeatedly<DedupIndexReplies.Claimed>(dedupIndex, claim)));
             Persist(new DataShardEvents.ChunkWritten(chunk, result.Path, result.NextFile, result.NextRecord, result.BadRecords, result.Counts), written =>
             {

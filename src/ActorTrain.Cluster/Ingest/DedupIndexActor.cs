@@ -21,16 +21,17 @@ public sealed class DedupIndexActor : ReceivePersistentActor
             var snapshot = (DedupIndexState)offer.Snapshot;
             (exact, near) = (DuplicateClaimTable.From(snapshot.Exact), DuplicateClaimTable.From(snapshot.Near));
         });
-        Recover<DedupIndexEvents.KeysClaimed>(Apply);
+        Recover<DedupIndexEvents.ClaimsRecorded>(recorded => Apply(recorded.Claims.Claims()));
+        Recover<DedupIndexEvents.KeysClaimed>(claimed => Apply(claimed.Keys));
 
         Command<DedupIndexCommands.Claim>(claim =>
         {
             var requester = Sender;
-            Persist(new DedupIndexEvents.KeysClaimed(claim.Keys), claimed =>
+            Persist(new DedupIndexEvents.ClaimsRecorded(claim.Claims), recorded =>
             {
-                Apply(claimed);
+                Apply(recorded.Claims.Claims());
                 if (LastSequenceNr % SnapshotEvery == 0) SaveSnapshot(new DedupIndexState(exact.ToClaims(), near.ToClaims()));
-                requester.Tell(new DedupIndexReplies.Claimed(claimed.Keys.Length));
+                requester.Tell(new DedupIndexReplies.Claimed(recorded.Claims.Count));
             });
         });
         Command<DedupIndexCommands.GetOwners>(query =>
@@ -43,9 +44,9 @@ public sealed class DedupIndexActor : ReceivePersistentActor
 
     public static Props Props(DedupIndexId id) => Akka.Actor.Props.Create(() => new DedupIndexActor(id));
 
-    private void Apply(DedupIndexEvents.KeysClaimed claimed)
+    private void Apply(IEnumerable<ClaimedKey> claims)
     {
-        foreach (var key in claimed.Keys) TableOf(key.Kind).Claim(key.Key, key.DocumentId);
+        foreach (var claim in claims) TableOf(claim.Kind).Claim(claim.Key, claim.DocumentId);
     }
 
     private DuplicateClaimTable TableOf(DedupKind kind) => kind == DedupKind.Exact ? exact : near;

@@ -5,7 +5,7 @@ namespace ActorTrain.Protocol.Dedup;
 public static class DedupIndexCommands
 {
     /// <summary>Records claims (idempotent: claiming twice changes nothing); answered with <see cref="DedupIndexReplies.Claimed"/>.</summary>
-    public sealed record Claim(DedupIndexId Index, ImmutableArray<ClaimedKey> Keys) : IActorTrainMessage;
+    public sealed record Claim(DedupIndexId Index, ClaimBatch Claims) : IActorTrainMessage;
 
     /// <summary>Answered with the owner of each key, in order (null where nobody claimed it).</summary>
     public sealed record GetOwners(DedupIndexId Index, ImmutableArray<ClaimedKey> Keys) : IActorTrainMessage;
@@ -20,5 +20,8 @@ public static class DedupIndexReplies
 
 public static class DedupIndexEvents
 {
+    public sealed record ClaimsRecorded(ClaimBatch Claims) : IActorTrainMessage;
+
+    /// <summary>The form journals had before <see cref="ClaimsRecorded"/>: still read, no longer written.</summary>
     public sealed record KeysClaimed(ImmutableArray<ClaimedKey> Keys) : IActorTrainMessage;
 }
