@@ -44,6 +44,16 @@ public sealed class DataShardActorTests : IDisposable
                 s => s.Chunks >= 3, Patience, "three chunks");
             chunksBeforeStop = seen.Chunks;
         }
+        // A process that dies stops writing; a terminated actor system does not stop a chunk that its shard's task was
+        // writing. Its files are let finish (no .partial file, the same listing twice 300 ms apart), or they could land
+        // after the restart's cleanup, or beside the chunk the restarted shard writes again.
+        await Eventually.Until(async () =>
+        {
+            string[] before = Directory.GetFiles(resumed);
+            await Task.Delay(300);
+            return (Before: before, After: Directory.GetFiles(resumed));
+        }, listings => listings.Before.SequenceEqual(listings.After) && !listings.After.Any(f => f.EndsWith(".partial", StringComparison.Ordinal)),
+            Patience, "the stopped shard's last files");
         var afterStop = Directory.GetFiles(resumed, "chunk-*").Length;
         File.WriteAllText(ShardCollector.ChunkPath(resumed, 999) + ".partial", "torn write");
         File.WriteAllText(ShardCollector.ChunkPath(resumed, afterStop), "renamed but never journaled");
