@@ -33,7 +33,7 @@ public sealed class DedupIndexActorTests : IDisposable
         {
             var index = node.System.ActorOf(DedupIndexActor.Props(id));
             var owners = await index.Ask<DedupIndexReplies.Owners>(new DedupIndexCommands.GetOwners(id,
-                [Key(DedupKind.Exact, 1, "/z#0"), Key(DedupKind.Near, 5, "/z#0"), Key(DedupKind.Near, 6, "/a#4"), Key(DedupKind.Near, 1, "/q#0")]), Patience);
+                [new(DedupKind.Exact, 1), new(DedupKind.Near, 5), new(DedupKind.Near, 6), new(DedupKind.Near, 1)]), Patience);
             Assert.Equal(new[] { "/a#4", "/z#0", "/a#4", null }, owners.DocumentIds.ToArray());
         }
     }
@@ -61,7 +61,7 @@ public sealed class DedupIndexActorTests : IDisposable
         await using (var node = new JournaledActorSystem(journal))
         {
             var index = node.System.ActorOf(DedupIndexActor.Props(id));
-            var asked = Enumerable.Range(1, 250).Select(k => new ClaimedKey(DedupKind.Near, (ulong)k, "")).Append(new ClaimedKey(DedupKind.Exact, 0, "")).ToArray();
+            var asked = Enumerable.Range(1, 250).Select(k => new DedupKey(DedupKind.Near, (ulong)k)).Append(new DedupKey(DedupKind.Exact, 0)).ToArray();
             var owners = await index.Ask<DedupIndexReplies.Owners>(new DedupIndexCommands.GetOwners(id, [.. asked]), Patience);
             string?[] expected = [.. Enumerable.Range(1, 250).Select(k => $"/d#{k}"), "/e001#0"];
             Assert.Equal(expected, owners.DocumentIds.ToArray());
@@ -85,7 +85,7 @@ public sealed class DedupIndexActorTests : IDisposable
             var index = node.System.ActorOf(DedupIndexActor.Props(id));
             await index.Ask<DedupIndexReplies.Claimed>(new DedupIndexCommands.Claim(id, ClaimBatch.Of([new(DedupKind.Exact, 1, "/a#4"), new(DedupKind.Near, 6, "/a#4")])), Patience);
             var owners = await index.Ask<DedupIndexReplies.Owners>(new DedupIndexCommands.GetOwners(id,
-                [new(DedupKind.Exact, 1, ""), new(DedupKind.Near, 5, ""), new(DedupKind.Near, 6, "")]), Patience);
+                [new(DedupKind.Exact, 1), new(DedupKind.Near, 5), new(DedupKind.Near, 6)]), Patience);
             Assert.Equal(new[] { "/a#4", "/z#0", "/a#4" }, owners.DocumentIds.ToArray());
         }
     }

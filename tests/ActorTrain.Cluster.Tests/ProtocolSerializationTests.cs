@@ -47,7 +47,7 @@ public sealed class ProtocolSerializationTests : IDisposable
         new DataShardCommands.GetState(new DataShardId("web", 2)),
         new DataShardCommands.Finalize(new DataShardId("web", 2)),
         new DedupIndexCommands.Claim(new DedupIndexId("web", 3), ClaimBatch.Of([new ClaimedKey(DedupKind.Near, ulong.MaxValue, "/b#1"), new ClaimedKey(DedupKind.Exact, 42, "/a#0")])),
-        new DedupIndexCommands.GetOwners(new DedupIndexId("web", 3), [new ClaimedKey(DedupKind.Near, 7, "/c#2")]),
+        new DedupIndexCommands.GetOwners(new DedupIndexId("web", 3), [new DedupKey(DedupKind.Near, 7), new DedupKey(DedupKind.Exact, ulong.MaxValue)]),
         new DedupIndexReplies.Claimed(2),
         new DedupIndexReplies.Owners(["/a#0", null]),
         new DedupIndexEvents.KeysClaimed([new ClaimedKey(DedupKind.Exact, 42, "/a#0")]),

@@ -239,12 +239,13 @@ public sealed class DataShardActor : ReceivePersistentActor
             for (int chunkIndex = 0; chunkIndex < state.Chunks.Length; chunkIndex++)
             {
                 var chunkKeys = DedupKeysFile.Read(ShardCollector.KeysPath(state.OutputDirectory, chunkIndex), settings.Bands);
-                var keyed = Documents(state.Chunks[chunkIndex]).Select((document, i) => (Document: document, Keys: Claimed(document.Id, chunkKeys[i]).ToArray())).ToArray();
-                var owners = await OwnersOf(keyed.SelectMany(d => d.Keys).ToArray());
-                foreach (var (document, keys) in keyed)
+                var chunkDocuments = Documents(state.Chunks[chunkIndex]).ToArray();
+                var owners = await OwnersOf(chunkKeys.SelectMany(KeysOf));
+                for (int i = 0; i < chunkDocuments.Length; i++)
                 {
-                    var lost = keys.FirstOrDefault(k => owners[k] != document.Id);
-                    if (lost is null)
+                    var document = chunkDocuments[i];
+                    // Exact keys first: a document that lost one is named an exact duplicate.
+                    if (KeysOf(chunkKeys[i]).Where(k => owners[k] != document.Id).Select(k => (DedupKey?)k).FirstOrDefault() is not { } lost)
                     {
                         documents.Append(w => DocumentJson.Write(w, document));
                         continue;
@@ -262,16 +263,17 @@ public sealed class DataShardActor : ReceivePersistentActor
         return new DataShardEvents.Finalized(output, sha256, counts);
     }
 
-    // Owner of every key, asking each bucket once for all its keys.
-    private async Task<Dictionary<ClaimedKey, string?>> OwnersOf(ClaimedKey[] keys)
+    // Owner of every key, asking each bucket once for all its keys, all buckets at once.
+    private async Task<Dictionary<DedupKey, string?>> OwnersOf(IEnumerable<DedupKey> keys)
     {
-        var owners = new Dictionary<ClaimedKey, string?>();
-        foreach (var bucket in keys.Distinct().GroupBy(key => DedupIndexId.BucketOf(key.Key, settings.Buckets)))
-        {
-            ImmutableArray<ClaimedKey> asked = [.. bucket];
-            var reply = await AskRepeatedly<DedupIndexReplies.Owners>(dedupIndex, new DedupIndexCommands.GetOwners(new DedupIndexId(id.Job, bucket.Key), asked));
-            for (int i = 0; i < asked.Length; i++) owners[asked[i]] = reply.DocumentIds[i];
-        }
+        var questions = keys.Distinct()
+            .GroupBy(key => DedupIndexId.BucketOf(key.Key, settings.Buckets))
+            .Select(bucket => new DedupIndexCommands.GetOwners(new DedupIndexId(id.Job, bucket.Key), [.. bucket]))
+            .ToArray();
+        var replies = await Task.WhenAll(questions.Select(question => AskRepeatedly<DedupIndexReplies.Owners>(dedupIndex, question)));
+        var owners = new Dictionary<DedupKey, string?>();
+        for (int q = 0; q < questions.Length; q++)
+            for (int i = 0; i < questions[q].Keys.Length; i++) owners[questions[q].Keys[i]] = replies[q].DocumentIds[i];
         return owners;
     }
 
@@ -282,13 +284,11 @@ public sealed class DataShardActor : ReceivePersistentActor
         RepeatedAsk.UntilAsync(patience => entities.Ask<T>(question, patience), settings.AskTimeout, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(20),
             () => removals.Next);
 
-    private static IEnumerable<ClaimedKey> Claimed(string documentId, DedupKeys keys)
-    {
-        yield return new ClaimedKey(DedupKind.Exact, keys.Exact, documentId);
-        foreach (ulong band in keys.Bands) yield return new ClaimedKey(DedupKind.Near, band, documentId);
-    }
+    private static IEnumerable<ClaimedKey> Claimed(string documentId, DedupKeys keys) =>
+        KeysOf(keys).Select(key => new ClaimedKey(key.Kind, key.Key, documentId));
 
-
+    private static IEnumerable<DedupKey> KeysOf(DedupKeys keys) =>
+        keys.Bands.Select(band => new DedupKey(DedupKind.Near, band)).Prepend(new DedupKey(DedupKind.Exact, keys.Exact));
 
     private static IEnumerable<Document> Documents(string chunk) => SequentialIngest.ReadLines(chunk).Select(DocumentJson.Read);
 

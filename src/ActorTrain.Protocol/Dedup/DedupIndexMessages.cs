@@ -7,8 +7,9 @@ public static class DedupIndexCommands
     /// <summary>Records claims (idempotent: claiming twice changes nothing); answered with <see cref="DedupIndexReplies.Claimed"/>.</summary>
     public sealed record Claim(DedupIndexId Index, ClaimBatch Claims) : IActorTrainMessage;
 
-    /// <summary>Answered with the owner of each key, in order (null where nobody claimed it).</summary>
-    public sealed record GetOwners(DedupIndexId Index, ImmutableArray<ClaimedKey> Keys) : IActorTrainMessage;
+    /// <summary>Answered with the owner of each key, in order (null where nobody claimed it). Asks with keys alone:
+    /// who asks does not matter to the answer.</summary>
+    public sealed record GetOwners(DedupIndexId Index, ImmutableArray<DedupKey> Keys) : IActorTrainMessage;
 }
 
 public static class DedupIndexReplies
