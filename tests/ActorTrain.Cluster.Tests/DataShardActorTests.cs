@@ -172,7 +172,7 @@ public sealed class DataShardActorTests : IDisposable
         private ActorSystem System => journaled.System;
 
         public static readonly DataShardSettings Settings = new(
-            new ShardCollector(new ReaderSettings()), ChunkRecords: 1, Bands: new MinHashSettings().Bands, Buckets: 3,
+            new ReaderSettings(), ChunkRecords: 1, Bands: new MinHashSettings().Bands, Buckets: 3,
             CleanBatchBytes: 300, AskTimeout: Patience);
 
         private IActorRef? index;

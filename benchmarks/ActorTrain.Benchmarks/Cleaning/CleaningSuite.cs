@@ -16,7 +16,7 @@ namespace ActorTrain.Benchmarks.Cleaning;
 /// The whole cleaning path on a generated web-like corpus: the sharded ingest job on a one-node
 /// cluster (one data shard per thread) against SequentialIngest, the same path in one thread
 /// without actors. Also: the cleaning stages' own throughput in one thread, each stage's share of it, and MinHash
-/// signatures per second.
+/// signatures per second; and reading one large file in chunks, kept open against reopened per chunk.
 /// </summary>
 public static class CleaningSuite
 {
@@ -58,6 +58,12 @@ public static class CleaningSuite
                 new($"whole path, {options.Threads} shards", Math.Round(medianSharded, 3), Math.Round(medianSequential, 3), "sequential", "s",
                     Math.Round(medianSequential / medianSharded, 3)),
             };
+            string oneFile = Path.Combine(root, "one-file");
+            WebLikeCorpus.Write(oneFile, documents, files: 1, seed: 7);
+            var (keptOpen, reopened) = ChunkedReading.MedianSeconds(SourceFiles.List([SourceSpec.Everything(oneFile)]).Single(), data.Readers, rounds: 3);
+            Console.Error.WriteLine($"reading one file in chunks of {ChunkedReading.ChunkRecords}: kept open {keptOpen:0.00} s, reopened per chunk {reopened:0.00} s");
+            rows.Add(new($"one {megabytes:0} MB JSONL file in chunks of {ChunkedReading.ChunkRecords} records", Math.Round(keptOpen, 3), Math.Round(reopened, 3),
+                "file reopened per chunk", "s", Math.Round(reopened / keptOpen, 3)));
             var details = new Dictionary<string, double>
             {
                 ["sharded MB/s per core"] = Math.Round(megabytes / medianSharded / options.Threads, 2),

@@ -33,6 +33,8 @@ public sealed class DataShardActor : ReceivePersistentActor
     private readonly IActorRef dedupIndex;
     private readonly IActorRef cleaners;
     private readonly MemberRemovals removals;
+    // Reads this shard's files; keeps the file it stopped in open for the next chunk.
+    private readonly ShardCollector collector;
     private DataShardState state = DataShardState.Initial;
     // The planned files, read from the state's list once needed (inline in the state for a shard planned before lists).
     private ImmutableArray<string>? files;
@@ -50,6 +52,7 @@ public sealed class DataShardActor : ReceivePersistentActor
         this.dedupIndex = dedupIndex;
         this.cleaners = cleaners;
         removals = MemberRemovals.Get(Context.System);
+        collector = new ShardCollector(settings.Readers);
 
         Recover<SnapshotOffer>(offer => state = (DataShardState)offer.Snapshot);
         Recover<IActorTrainMessage>(@event => state = state.Apply(@event));
@@ -152,6 +155,12 @@ public sealed class DataShardActor : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
+    protected override void PostStop()
+    {
+        collector.Dispose();
+        base.PostStop();
+    }
+
     private DataShardReport Report => state.Report with { Problem = problem };
 
     public static Props Props(DataShardId id, DataShardSettings settings, IActorRef dedupIndex, IActorRef cleaners) =>
@@ -169,7 +178,7 @@ public sealed class DataShardActor : ReceivePersistentActor
         int chunk = state.Chunks.Length;
         RunTask(async () =>
         {
-            var result = await settings.Collector.CollectAsync(planned, state.NextFile, state.NextRecord, chunk, state.OutputDirectory,
+            var result = await collector.CollectAsync(planned, state.NextFile, state.NextRecord, chunk, state.OutputDirectory,
                 settings.ChunkRecords, CleanRemotely);
             var keys = DedupKeysFile.Read(ShardCollector.KeysPath(state.OutputDirectory, chunk), settings.Bands);
             var claims = result.KeptIds

@@ -28,7 +28,7 @@ public sealed class SequentialIngest(ReaderSettings readers, CleaningPipeline pi
         var clock = Stopwatch.StartNew();
         var minHash = new MinHashSignature(minHashSettings);
         var cleaner = new DocumentCleaner(pipeline, minHash);
-        var collector = new ShardCollector(readers);
+        using var collector = new ShardCollector(readers);
         string outputPath = Path.Combine(outputDirectory, "documents.jsonl.zst");
         string quarantinePath = Path.Combine(outputDirectory, "quarantine.jsonl.zst");
         string work = Path.Combine(outputDirectory, "collect.tmp");

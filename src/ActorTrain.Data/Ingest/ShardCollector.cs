@@ -18,10 +18,13 @@ public sealed record ChunkResult(string Path, int NextFile, long NextRecord, lon
 /// <c>maxRecords</c> records, has them cleaned (by the caller's cleaner: in process, or a `cleaner`
 /// entity), and writes the chunk's documents, quarantine lines and dedup keys as complete files.
 /// Deterministic: the same cursor gives the same chunk, which is what lets a shard that crashed
-/// between writing a chunk and journaling it simply write it again.
+/// between writing a chunk and journaling it simply write it again. One per shard: it keeps the file
+/// it stopped in open for the next chunk (<see cref="FileRecordReader"/>).
 /// </summary>
-public sealed class ShardCollector(ReaderSettings readers)
+public sealed class ShardCollector(ReaderSettings readers) : IDisposable
 {
+    private readonly FileRecordReader reader = new(new DocumentReader(readers));
+
     public static string ChunkPath(string directory, int chunk) => Path.Combine(directory, $"chunk-{chunk:D6}.jsonl.zst");
 
     public static string QuarantinePath(string directory, int chunk) => Path.Combine(directory, $"quarantine-{chunk:D6}.jsonl.zst");
@@ -31,27 +34,19 @@ public sealed class ShardCollector(ReaderSettings readers)
     public async Task<ChunkResult> CollectAsync(IReadOnlyList<string> files, int nextFile, long nextRecord, int chunk, string directory,
         int maxRecords, Func<IReadOnlyList<Document>, Task<IReadOnlyList<CleaningResult>>> clean)
     {
-        var reader = new DocumentReader(readers);
         var records = new List<(string Id, Document? Document, string? Problem)>();
-        while (nextFile < files.Count && records.Count < maxRecords)
+        while (nextFile < files.Count)
         {
-            bool fileDone = true;
-            foreach (var item in reader.Read(files[nextFile]))
-            {
-                if (item.Index < nextRecord) continue;
-                if (records.Count == maxRecords)
-                {
-                    fileDone = false;
-                    break;
-                }
-                nextRecord = item.Index + 1;
-                records.Add((DocumentIds.For(files[nextFile], item.Index), item.Document, item.Problem));
-            }
-            if (fileDone)
+            // A full chunk still looks one record ahead: a file that ends with the chunk moves the cursor to the next file.
+            if (reader.At(files[nextFile], nextRecord) is not { } item)
             {
                 nextFile++;
                 nextRecord = 0;
+                continue;
             }
+            if (records.Count == maxRecords) break;
+            nextRecord = item.Index + 1;
+            records.Add((DocumentIds.For(files[nextFile], item.Index), item.Document, item.Problem));
         }
 
         var documents = records.Where(r => r.Document is not null).Select(r => r.Document!).ToArray();
@@ -89,6 +84,8 @@ public sealed class ShardCollector(ReaderSettings readers)
         DedupKeysFile.Write(KeysPath(directory, chunk), keys);
         return new ChunkResult(ChunkPath(directory, chunk), nextFile, nextRecord, bad, counts, keptIds);
     }
+
+    public void Dispose() => reader.Dispose();
 
     /// <summary>The same, cleaning in this thread.</summary>
     public ChunkResult Collect(IReadOnlyList<string> files, int nextFile, long nextRecord, int chunk, string directory, int maxRecords, DocumentCleaner cleaner) =>
