@@ -324,6 +324,55 @@ public sealed class IngestJobTests : IDisposable
         Assert.Equal(Path.Combine(output, "tokenizer.json"), trained.Tokenizer);
     }
 
+    [Fact]
+    public async Task A_job_whose_node_died_before_it_journaled_completion_completes_when_resumed_and_says_why_it_cannot()
+    {
+        string corpus = ShortDocuments(1);
+        string tokenizer = root.Combine("tokenizer.json");
+        HuggingFaceTokenizerJson.Save(BpeTrainer.Train(["the river and the garden, the river and the sea"], 600), tokenizer);
+        var list = ShardFileList.Write(ShardFileList.PathIn(root.Combine("lists", "shard-0000")), SourceFiles.List([SourceSpec.Everything(corpus)]));
+        var overrides = ConfigurationFactory.ParseString("akka.loglevel = OFF");
+        await using var node = await StartNode(overrides);
+        // Two jobs whose every shard did the last stage, journaled as the last shard's event left them: one finalized
+        // (no tokenizer), one tokenized, whose tokenizer is gone by the time its dataset index is written.
+        string finalizedOutput = root.Combine("finalized"), tokenizedOutput = root.Combine("tokenized");
+        Directory.CreateDirectory(finalizedOutput);
+        Directory.CreateDirectory(tokenizedOutput);
+        var tokens = new Data.Tokens.TokenizedShard(Path.Combine(tokenizedOutput, "shard-0000", "train.tokens"), 10, 1, 40,
+            Path.Combine(tokenizedOutput, "shard-0000", "validation.tokens"), 0, 0, 0);
+        (string Job, object[] Events)[] journals =
+        [
+            ("finalized",
+            [
+                new IngestJobEvents.Planned([], finalizedOutput, DateTimeOffset.UtcNow, FileLists: [list]),
+                new IngestJobEvents.ShardCollected(0, 0, CleaningCounts.Empty),
+                new IngestJobEvents.ShardFinalized(0, "documents.jsonl.zst", "00", CleaningCounts.Empty),
+            ]),
+            ("tokenized",
+            [
+                new IngestJobEvents.Planned([], tokenizedOutput, DateTimeOffset.UtcNow, tokenizer, 0.01, [list]),
+                new IngestJobEvents.ShardCollected(0, 0, CleaningCounts.Empty),
+                new IngestJobEvents.ShardFinalized(0, "documents.jsonl.zst", "00", CleaningCounts.Empty),
+                new IngestJobEvents.TokenizerReady(tokenizer, null),
+                new IngestJobEvents.ShardTokenized(0, tokens),
+            ]),
+        ];
+        foreach (var (job, events) in journals)
+            await node.System.ActorOf(Props.Create(() => new Journaling(IngestJobActor.PersistencePrefix + job, events))).Ask<Done>("persist", Patience);
+        File.Move(tokenizer, tokenizer + ".away");
+
+        var regions = Regions(node);
+        var finalized = await Until(regions, "finalized", s => s.Status == IngestJobStatus.Completed, "the finalized job to complete");
+        Assert.Null(finalized.Problem);
+        Assert.True(File.Exists(Path.Combine(finalizedOutput, "stats.json")));
+
+        var (stuck, done) = await StopsThenGoesOn(regions, "tokenized", mend: () => File.Move(tokenizer + ".away", tokenizer));
+        Assert.Equal(IngestJobStatus.Tokenizing, stuck.Status);
+        Assert.StartsWith($"writing the job's outputs failed: tokenizer '{tokenizer}' is neither", stuck.Problem);
+        Assert.True(File.Exists(Path.Combine(tokenizedOutput, Data.Tokens.DatasetIndex.FileName)));
+        Assert.True(File.Exists(Path.Combine(tokenizedOutput, "stats.json")));
+    }
+
     // Documents the cleaning drops (a job's outcome is then its counts alone), named doc-N.txt.
     private string ShortDocuments(int count)
     {

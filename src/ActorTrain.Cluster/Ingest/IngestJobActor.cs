@@ -45,6 +45,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     private bool planAnswered;
     private string? planProblem;
     private string? tokenizerProblem;
+    private string? completionProblem;
     // Why a shard cannot go on (its plan refused, its finalizing or tokenizing failed), and when the work was last
     // asked of it since: asked again now and then (the cause may be mended), not four times a second.
     private readonly Dictionary<int, string> shardProblems = [];
@@ -178,6 +179,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
             Timers.StartSingleTimer("tokenizer", RetryTokenizer.Instance, TokenizerRetry);
         });
         Command<RetryTokenizer>(_ => PrepareTokenizer());
+        Command<RetryCompletion>(_ => CompleteWhenReady());
         Command<ReceiveTimeout>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance)));
     }
 
@@ -194,7 +196,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     // The state every question is answered with: the journal's, and what is under way or in the way.
     private IngestJobState Report() => state with
     {
-        Problem = planProblem ?? tokenizerProblem ?? shardProblems.OrderBy(p => p.Key).Select(p => $"shard {p.Key}: {p.Value}").FirstOrDefault(),
+        Problem = planProblem ?? tokenizerProblem ?? completionProblem ?? shardProblems.OrderBy(p => p.Key).Select(p => $"shard {p.Key}: {p.Value}").FirstOrDefault(),
     };
 
     // Lists and partitions the sources and writes the shards' lists off the actor's thread (a stat per file: minutes
@@ -294,6 +296,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
                 shards.Tell(Collect(n));
         Timers.StartPeriodicTimer("observe", Tick.Instance, TickInterval);
         if (state.Status == IngestJobStatus.PreparingTokenizer) PrepareTokenizer();
+        CompleteWhenReady(); // its node died between the last shard's event and the job's
     }
 
     /// <summary>Null when the reference names a tokenizer this job can use or train.</summary>
@@ -397,7 +400,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
                 RecordMetrics();
                 finalizing.Remove(shard);
                 if (state.Status == IngestJobStatus.PreparingTokenizer) PrepareTokenizer();
-                else if (state.Shards.All(s => s.Stage == DataShardStage.Finalized)) Complete();
+                else CompleteWhenReady();
             });
         }
         else if (state.Status == IngestJobStatus.Tokenizing && known.Stage == DataShardStage.Finalized && observed.Stage == DataShardStage.Tokenized)
@@ -406,11 +409,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
             {
                 state = state.Apply(tokenized);
                 tokenizing.Remove(shard);
-                if (state.Shards.All(s => s.Stage == DataShardStage.Tokenized))
-                {
-                    IngestJobOutputs.WriteDatasetIndex(state);
-                    Complete();
-                }
+                CompleteWhenReady();
             });
         }
     }
@@ -423,14 +422,35 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         foreach (var (stage, dropped) in totals.DroppedByStage) NodeMetrics.IngestDropped.WithLabels(job, stage).Set(dropped);
     }
 
-    private void Complete() => Persist(new IngestJobEvents.Completed(DateTimeOffset.UtcNow), completed =>
+    // Completes the job once every shard did its last stage: writes what it leaves beside its shards (the dataset index
+    // of a tokenized job, stats.json), then journals that it completed. Outputs that cannot be written (the tokenizer
+    // gone, a full disk) are said in the status and tried again, rather than failing the actor, which would only fail
+    // again on recovery, or leave a completed job without them.
+    private void CompleteWhenReady()
     {
-        state = state.Apply(completed);
-        Timers.Cancel("observe");
-        IngestJobOutputs.WriteStats(job, state);
-        Context.GetLogger().Info("ingest job {Job}: completed, {Kept} of {In} documents kept", job, state.Totals.DocumentsKept, state.Totals.DocumentsIn);
-        SetReceiveTimeout(CompletedLinger);
-    });
+        if (!state.ReadyToComplete) return;
+        var completed = new IngestJobEvents.Completed(DateTimeOffset.UtcNow);
+        try
+        {
+            if (state.Status == IngestJobStatus.Tokenizing) IngestJobOutputs.WriteDatasetIndex(state);
+            IngestJobOutputs.WriteStats(job, state.Apply(completed));
+            completionProblem = null;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            completionProblem = $"writing the job's outputs failed: {e.Message}";
+            Context.GetLogger().Error("ingest job {Job}: {Problem}; trying again in {Seconds}s", job, completionProblem, TokenizerRetry.TotalSeconds);
+            Timers.StartSingleTimer("complete", RetryCompletion.Instance, TokenizerRetry);
+            return;
+        }
+        Persist(completed, _ =>
+        {
+            state = state.Apply(completed);
+            Timers.Cancel("observe");
+            Context.GetLogger().Info("ingest job {Job}: completed, {Kept} of {In} documents kept", job, state.Totals.DocumentsKept, state.Totals.DocumentsIn);
+            SetReceiveTimeout(CompletedLinger);
+        });
+    }
 
     private sealed record Observed(int Shard, DataShardReport State) : INoSerializationVerificationNeeded;
 
@@ -455,6 +475,11 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     private sealed class RetryTokenizer : INoSerializationVerificationNeeded
     {
         public static readonly RetryTokenizer Instance = new();
+    }
+
+    private sealed class RetryCompletion : INoSerializationVerificationNeeded
+    {
+        public static readonly RetryCompletion Instance = new();
     }
 
     private sealed class Tick : INoSerializationVerificationNeeded

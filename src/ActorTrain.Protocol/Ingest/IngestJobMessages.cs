@@ -107,6 +107,12 @@ public sealed record IngestJobState(
 
     public long BadRecords => Shards.Sum(s => s.BadRecords);
 
+    /// <summary>Every shard did the job's last stage (finalized without a tokenizer, else tokenized): only the
+    /// <see cref="IngestJobEvents.Completed"/> event is left.</summary>
+    public bool ReadyToComplete =>
+        (Status == IngestJobStatus.Finalizing && Tokenizer is null && Shards.All(s => s.Stage == DataShardStage.Finalized))
+        || (Status == IngestJobStatus.Tokenizing && Shards.All(s => s.Stage == DataShardStage.Tokenized));
+
     /// <exception cref="InvalidOperationException">The event does not fit the state.</exception>
     public IngestJobState Apply(IActorTrainMessage @event) => @event switch
     {
@@ -143,8 +149,7 @@ public sealed record IngestJobState(
         {
             Shards = Shards.SetItem(tokenized.Shard, Shards[tokenized.Shard] with { Stage = DataShardStage.Tokenized, Tokens = tokenized.Result }),
         },
-        IngestJobEvents.Completed completed when (Status == IngestJobStatus.Finalizing && Tokenizer is null && Shards.All(s => s.Stage == DataShardStage.Finalized))
-                                                 || (Status == IngestJobStatus.Tokenizing && Shards.All(s => s.Stage == DataShardStage.Tokenized)) =>
+        IngestJobEvents.Completed completed when ReadyToComplete =>
             this with { Status = IngestJobStatus.Completed, CompletedAt = completed.CompletedAt },
         _ => throw new InvalidOperationException($"{@event.GetType().Name} does not apply to an ingest job in status {Status}"),
     };
