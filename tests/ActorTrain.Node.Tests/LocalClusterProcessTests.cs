@@ -90,6 +90,7 @@ public sealed partial class LocalClusterProcessTests
     [InlineData("--nodes", "0", "--nodes 0: between 1 and 16")]
     [InlineData("--db", "mysql", "--db: 'mysql' names no journal")]
     [InlineData("--devices-per-node", "tpu:1", "--devices-per-node:")]
+    [InlineData("--devices-per-node", "cuda:0", "--devices-per-node: cuda:0: this build trains on CPU slots only")]
     [InlineData("--port", "65535", "--port 65535: the ports 65535..65537 are not all port numbers")]
     public async Task A_bad_option_is_a_usage_error_naming_it(string option, string value, string problem)
     {

@@ -13,6 +13,7 @@ public sealed class NodeCommandTests : IDisposable
     [Theory]
     [InlineData("--roles", "data,gpu", "unknown role 'gpu'")]
     [InlineData("--devices", "tpu:1", "unknown device kind 'tpu'")]
+    [InlineData("--devices", "cpu:1,cuda:0", "--devices: cuda:0: this build trains on CPU slots only")]
     [InlineData("--seed", "localhost", "--seed 'localhost' is not HOST:PORT")]
     [InlineData("--port", "70000", "--port 70000 is not a port number")]
     [InlineData("--db", "mysql:x", "--db")]

@@ -19,6 +19,13 @@ public sealed record NodeDevices(ImmutableArray<string> Names)
 
     public int CpuSlots => Names.Count(name => name.StartsWith("cpu:", StringComparison.Ordinal));
 
+    /// <summary>Why this build cannot offer these devices; null when it can. Replicas train on CPU slots only: the
+    /// trainer does not place its model on a GPU (and TorchSharp's CUDA packages are not served to this project), so a
+    /// GPU is refused rather than advertised, leased and trained on the CPU.</summary>
+    public string? NotOfferedHere => Names.FirstOrDefault(name => name.StartsWith("cuda:", StringComparison.Ordinal)) is { } gpu
+        ? $"{gpu}: this build trains on CPU slots only (cpu:N); GPU replicas are not built"
+        : null;
+
     /// <summary>Torch threads for one replica on a CPU slot of a machine with <paramref name="cores"/> cores.</summary>
     public int ThreadsPerCpuSlot(int cores) => Math.Max(1, cores / Math.Max(1, CpuSlots));
 

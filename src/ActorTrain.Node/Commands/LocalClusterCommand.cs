@@ -79,7 +79,8 @@ public sealed class LocalClusterCommand(IAnsiConsole console, ErrorOutput errors
             }
             try
             {
-                ActorTrain.Cluster.Training.NodeDevices.Parse(Devices);
+                if (ActorTrain.Cluster.Training.NodeDevices.Parse(Devices).NotOfferedHere is { } notOffered)
+                    return ValidationResult.Error($"--devices-per-node: {notOffered}");
             }
             catch (FormatException e)
             {

@@ -80,7 +80,7 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
             if (Seeds.FirstOrDefault(s => !IsHostPort(s)) is { } badSeed) return ValidationResult.Error($"--seed '{badSeed}' is not HOST:PORT");
             try
             {
-                NodeDevices.Parse(Devices);
+                if (NodeDevices.Parse(Devices).NotOfferedHere is { } notOffered) return ValidationResult.Error($"--devices: {notOffered}");
                 if (Db is not null) JournalTarget.Parse(Db);
             }
             catch (Exception e) when (e is FormatException or ArgumentException)
