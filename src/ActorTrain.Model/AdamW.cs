@@ -65,17 +65,30 @@ public sealed class AdamW : IDisposable
     /// <exception cref="ArgumentException">The state does not cover exactly these parameters with their shapes.</exception>
     public void Load(long steps, IReadOnlyDictionary<string, (Tensor Mean, Tensor Variance)> state)
     {
-        if (state.Count != moments.Count || state.Keys.Any(k => !moments.ContainsKey(k)))
-            throw new ArgumentException($"optimizer state has {state.Count} parameters ({string.Join(", ", state.Keys.Except(moments.Keys).Take(3))}...), the model {moments.Count}");
+        Check(state);
         using var _ = no_grad();
         foreach (var (name, (mean, variance)) in state)
         {
             var (ownMean, ownVariance) = moments[name];
-            if (!mean.shape.SequenceEqual(ownMean.shape)) throw new ArgumentException($"optimizer state of {name} has shape [{string.Join(", ", mean.shape)}], the parameter [{string.Join(", ", ownMean.shape)}]");
             ownMean.copy_(mean);
             ownVariance.copy_(variance);
         }
         Steps = steps;
+    }
+
+    /// <summary>Checks, copying nothing, that <paramref name="state"/> is this optimizer's: <see cref="Load"/> then changes
+    /// all of it or (throwing) none.</summary>
+    /// <exception cref="ArgumentException">Other parameters, or moments of another shape.</exception>
+    public void Check(IReadOnlyDictionary<string, (Tensor Mean, Tensor Variance)> state)
+    {
+        if (state.Count != moments.Count || state.Keys.Any(k => !moments.ContainsKey(k)))
+            throw new ArgumentException($"optimizer state has {state.Count} parameters ({string.Join(", ", state.Keys.Except(moments.Keys).Take(3))}...), the model {moments.Count}");
+        foreach (var (name, (mean, variance)) in state)
+        {
+            var ownMean = moments[name].Mean;
+            if (!mean.shape.SequenceEqual(ownMean.shape) || !variance.shape.SequenceEqual(ownMean.shape))
+                throw new ArgumentException($"optimizer state of {name} has shapes [{string.Join(", ", mean.shape)}] and [{string.Join(", ", variance.shape)}], the parameter [{string.Join(", ", ownMean.shape)}]");
+        }
     }
 
     public void Dispose()

@@ -59,7 +59,7 @@ public sealed class Gpt : nn.Module
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var generator = new Generator((ulong)seed);
+        using var generator = new Generator((ulong)seed);
         double residualStd = 0.02 / Math.Sqrt(2 * Config.Layers);
         var residual = blocks.SelectMany(b => b.ResidualProjections).ToHashSet();
         foreach (var module in modules())

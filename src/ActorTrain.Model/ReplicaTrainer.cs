@@ -77,5 +77,11 @@ public sealed class ReplicaTrainer : IDisposable
         return new StepResult(step, lossSum / Math.Max(1, labels), learningRate, norm, (long)samples.Length * batches.Context);
     }
 
-    public void Dispose() => Optimizer.Dispose();
+    // The trainer owns its model (every caller builds one for it): parameters and gradients are native memory the GC
+    // does not see, so a replica dropped after a failure, or released, would otherwise hold a whole model until finalized.
+    public void Dispose()
+    {
+        Optimizer.Dispose();
+        Model.Dispose();
+    }
 }

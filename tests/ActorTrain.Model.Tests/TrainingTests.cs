@@ -97,6 +97,47 @@ public sealed class TrainingTests : IDisposable
     }
 
     [Fact]
+    public void A_checkpoint_refused_halfway_changes_nothing_in_the_trainer()
+    {
+        using var scope = NewDisposeScope();
+        using var run = new TemporaryDirectory("checkpoint");
+        using var trained = Trainer(Objective.Causal);
+        for (int step = 0; step < 3; step++) trained.Step(Samples(step));
+        using var checkpoint = Checkpoint.Read(Checkpoint.Save(run.Path, trained, 24, "synthetic", null, data.Path));
+        string lastParameter = trained.Model.named_parameters().Last().name;
+        string firstMoment = checkpoint.Moments.Keys.Order(StringComparer.Ordinal).First(k => k.EndsWith(".exp_avg", StringComparison.Ordinal));
+        // The last parameter missing; then the parameters whole but one moment of another shape.
+        LoadedCheckpoint[] refused =
+        [
+            checkpoint with { Parameters = checkpoint.Parameters.Where(p => p.Key != lastParameter).ToDictionary() },
+            checkpoint with { Moments = new Dictionary<string, Tensor>(checkpoint.Moments) { [firstMoment] = zeros(3) } },
+        ];
+
+        using var fresh = Trainer(Objective.Causal);
+        var before = fresh.Model.parameters().Select(p => p.detach().clone()).ToArray();
+        foreach (var damaged in refused)
+        {
+            Assert.Throws<InvalidDataException>(() => damaged.Restore(fresh));
+            Assert.Equal(0, fresh.Optimizer.Steps);
+            Assert.All(fresh.Model.parameters().Zip(before), p => Assert.True(p.First.eq(p.Second).all().item<bool>(), "a refused checkpoint left values in the model"));
+        }
+        checkpoint.Restore(fresh);
+        Assert.Equal(3, fresh.Optimizer.Steps);
+    }
+
+    [Fact]
+    public void A_disposed_trainer_frees_its_models_parameters()
+    {
+        var trainer = Trainer(Objective.Causal);
+        trainer.Step(Samples(0));
+        var parameters = trainer.Model.parameters().ToArray();
+        Assert.NotEmpty(parameters);
+        Assert.All(parameters, p => Assert.False(p.IsInvalid));
+        trainer.Dispose();
+        Assert.All(parameters, p => Assert.True(p.IsInvalid, "a parameter outlived its trainer"));
+    }
+
+    [Fact]
     public void Sampling_is_deterministic_with_a_seed_and_fill_replaces_only_masks()
     {
         using var scope = NewDisposeScope();

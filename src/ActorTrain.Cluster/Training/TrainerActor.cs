@@ -79,7 +79,8 @@ public sealed class TrainerActor : ReceiveActor
                         var (path, sha256) = setup.WriteCheckpoint(snapshot, write.ConsumedSamples);
                         requester.Tell(new TrainerReplies.CheckpointWritten(id.Rank, write.Step, path, sha256));
                     }
-                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    // Any failure is answered (a full disk, or a bug): unanswered, the run would only see a timeout.
+                    catch (Exception e)
                     {
                         log.Error(e, "run {Run} step {Step}: rank {Rank}'s checkpoint failed", id.Run, write.Step, id.Rank);
                         requester.Tell(new TrainerReplies.Failed(id.Rank, write.Step, $"checkpoint failed: {e.Message}"));
