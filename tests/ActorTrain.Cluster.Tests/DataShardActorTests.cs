@@ -128,6 +128,30 @@ public sealed class DataShardActorTests : IDisposable
         Assert.Equal((DataShardStage.Collecting, files.Count), (report.Stage, report.Files));
     }
 
+    [Fact]
+    public async Task A_chunk_that_cannot_be_written_is_said_in_the_shards_report_and_written_once_it_can()
+    {
+        var files = Corpus();
+        string output = root.Combine("blocked");
+        string blocker = ShardCollector.KeysPath(output, 0);
+        Directory.CreateDirectory(blocker); // the first chunk's keys file cannot take its place
+        var shard = new DataShardId("blocked", 0);
+        await using var node = new Node(new SqliteJournal(root.Combine("blocked.db")));
+        var actor = node.Shard(shard);
+        await actor.Ask<DataShardReport>(new DataShardCommands.Collect(shard, Listed(files, output), output), Patience);
+
+        Task<DataShardReport> Until(Func<DataShardReport, bool> condition, string what) =>
+            Eventually.Until(() => actor.Ask<DataShardReport>(new DataShardCommands.GetState(shard), Patience), condition, Patience, what);
+        var stuck = await Until(s => s.Problem is not null, "the shard to say what stops it");
+        Assert.Equal((DataShardStage.Collecting, 0), (stuck.Stage, stuck.Chunks));
+        Assert.StartsWith("chunk 0 failed: ", stuck.Problem);
+
+        Directory.Delete(blocker);
+        var done = await Until(s => s.Stage == DataShardStage.Collected, "collection to finish");
+        Assert.Null(done.Problem);
+        Assert.Equal(files.Sum(f => File.ReadAllLines(f).Length), done.Counts.DocumentsIn + done.BadRecords);
+    }
+
     // What the ingest job does before it tells a shard to collect: write its file list.
     private static ShardFileList Listed(IReadOnlyList<string> files, string shardDirectory) => ShardFileList.Write(ShardFileList.PathIn(shardDirectory), files);
 

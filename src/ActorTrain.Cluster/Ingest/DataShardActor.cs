@@ -25,9 +25,10 @@ namespace ActorTrain.Cluster.Ingest;
 /// moment the process died (claims are idempotent, so claiming a chunk twice is harmless).
 /// Finalizing keeps the documents that own all their keys: the smallest id among duplicates.
 /// </summary>
-public sealed class DataShardActor : ReceivePersistentActor
+public sealed class DataShardActor : ReceivePersistentActor, IWithTimers
 {
     private const int SnapshotEvery = 50;
+    private static readonly TimeSpan CollectRetry = TimeSpan.FromSeconds(5);
     private readonly DataShardId id;
     private readonly DataShardSettings settings;
     private readonly IActorRef dedupIndex;
@@ -107,7 +108,18 @@ public sealed class DataShardActor : ReceivePersistentActor
             var requester = Sender;
             RunTask(async () =>
             {
-                var finalized = await FinalizeOutput();
+                DataShardEvents.Finalized finalized;
+                try
+                {
+                    finalized = await FinalizeOutput();
+                }
+                catch (Exception e)
+                {
+                    // Answered (the job says it and asks again), not thrown: a failed actor would recover and fail again.
+                    Context.GetLogger().Error(e, "finalizing {0} failed", PersistenceId);
+                    requester.Tell(new Status.Failure(e));
+                    return;
+                }
                 Persist(finalized, done =>
                 {
                     state = state.Apply(done);
@@ -135,7 +147,7 @@ public sealed class DataShardActor : ReceivePersistentActor
                             new ValidationSplit(tokenize.ValidationFraction), Path.Combine(state.OutputDirectory, "train.tokens"), Path.Combine(state.OutputDirectory, "validation.tokens"));
                     });
                 }
-                catch (Exception e) when (e is InvalidDataException or IOException)
+                catch (Exception e)
                 {
                     Context.GetLogger().Error(e, "tokenizing {0} failed", PersistenceId);
                     requester.Tell(new Status.Failure(e));
@@ -154,6 +166,8 @@ public sealed class DataShardActor : ReceivePersistentActor
     }
 
     public override string PersistenceId { get; }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     protected override void PostStop()
     {
@@ -178,20 +192,38 @@ public sealed class DataShardActor : ReceivePersistentActor
         int chunk = state.Chunks.Length;
         RunTask(async () =>
         {
-            var result = await collector.CollectAsync(planned, state.NextFile, state.NextRecord, chunk, state.OutputDirectory,
-                settings.ChunkRecords, CleanRemotely);
-            var keys = DedupKeysFile.Read(ShardCollector.KeysPath(state.OutputDirectory, chunk), settings.Bands);
-            var claims = result.KeptIds
-                .SelectMany((documentId, i) => Claimed(documentId, keys[i]))
-                .GroupBy(key => DedupIndexId.BucketOf(key.Key, settings.Buckets))
-                .Select(bucket => new DedupIndexCommands.Claim(new DedupIndexId(id.Job, bucket.Key), ClaimBatch.Of(bucket)));
-            await Task.WhenAll(claims.Select(claim => AskRepeatedly<DedupIndexReplies.Claimed>(dedupIndex, claim)));
-            Persist(new DataShardEvents.ChunkWritten(chunk, result.Path, result.NextFile, result.NextRecord, result.BadRecords, result.Counts), written =>
+            try
             {
-                state = state.Apply(written);
-                if (state.Chunks.Length % SnapshotEvery == 0) SaveSnapshot(state);
-                Self.Tell(Continue.Instance);
-            });
+                await CollectChunk(planned, chunk);
+            }
+            catch (Exception e)
+            {
+                // A full disk, a cleaner or bucket that never answered: said in every report and tried again later.
+                // Thrown, it would fail the actor, which recovers and fails again at once, and nobody hears why.
+                Context.GetLogger().Error(e, "data shard {0}: chunk {1} failed; trying again in {2}s", PersistenceId, chunk, CollectRetry.TotalSeconds);
+                problem = $"chunk {chunk} failed: {e.Message}";
+                Timers.StartSingleTimer("collect", Continue.Instance, CollectRetry);
+            }
+        });
+    }
+
+    // Reads, cleans and writes a chunk, claims its documents' keys, then journals it.
+    private async Task CollectChunk(ImmutableArray<string> planned, int chunk)
+    {
+        var result = await collector.CollectAsync(planned, state.NextFile, state.NextRecord, chunk, state.OutputDirectory,
+            settings.ChunkRecords, CleanRemotely);
+        var keys = DedupKeysFile.Read(ShardCollector.KeysPath(state.OutputDirectory, chunk), settings.Bands);
+        var claims = result.KeptIds
+            .SelectMany((documentId, i) => Claimed(documentId, keys[i]))
+            .GroupBy(key => DedupIndexId.BucketOf(key.Key, settings.Buckets))
+            .Select(bucket => new DedupIndexCommands.Claim(new DedupIndexId(id.Job, bucket.Key), ClaimBatch.Of(bucket)));
+        await Task.WhenAll(claims.Select(claim => AskRepeatedly<DedupIndexReplies.Claimed>(dedupIndex, claim)));
+        Persist(new DataShardEvents.ChunkWritten(chunk, result.Path, result.NextFile, result.NextRecord, result.BadRecords, result.Counts), written =>
+        {
+            state = state.Apply(written);
+            problem = null;
+            if (state.Chunks.Length % SnapshotEvery == 0) SaveSnapshot(state);
+            Self.Tell(Continue.Instance);
         });
     }
 
