@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ActorTrain.Data.Output;
 using System.Text.Json;
 using static TorchSharp.torch;
 

@@ -2,7 +2,7 @@ namespace ActorTrain.Data.Output;
 
 /// <summary>
 /// A file that appears under its name only complete: written as "NAME.partial", then fsynced and
-/// renamed by <see cref="Commit"/>; disposed without a commit, the partial file is deleted. A crash
+/// renamed by <see cref="Commit"/>, and its directory fsynced; disposed without a commit, the partial file is deleted. A crash
 /// at any moment leaves either the old file or the whole new one, never half of it.
 /// </summary>
 public sealed class AtomicFile : IDisposable
@@ -28,6 +28,8 @@ public sealed class AtomicFile : IDisposable
         Stream.Dispose();
         File.Move(temporary, path, overwrite: true);
         committed = true;
+        // The rename is durable only once its directory is: what is journaled as written next must survive a power loss.
+        DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
     public void Dispose()

@@ -1,9 +1,9 @@
 using System.Runtime.InteropServices;
 
-namespace ActorTrain.Model;
+namespace ActorTrain.Data.Output;
 
 /// <summary>fsync of a directory, which makes a rename inside it durable (.NET has no API for it).</summary>
-internal static partial class DirectorySync
+public static partial class DirectorySync
 {
     private const int ReadOnly = 0, Directory = 0x10000; // O_RDONLY, O_DIRECTORY on Linux
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ActorTrain.Data.Output;
 
 namespace ActorTrain.Data.Tokens;
 
@@ -22,9 +23,9 @@ public sealed record DatasetIndex(
 
     public void Save(string directory)
     {
-        string path = Path.Combine(directory, FileName);
-        File.WriteAllText(path + ".partial", JsonSerializer.Serialize(this, Options));
-        File.Move(path + ".partial", path, overwrite: true);
+        using var file = new AtomicFile(Path.Combine(directory, FileName));
+        JsonSerializer.Serialize(file.Stream, this, Options);
+        file.Commit();
     }
 
     /// <exception cref="InvalidDataException">No readable dataset.json in the directory; the message names the file.</exception>
