@@ -93,6 +93,38 @@ public sealed class DocumentReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_parquet_row_group_damaged_behind_an_intact_footer_is_a_bad_record_after_the_good_rows()
+    {
+        var field = new DataField<string>("text");
+        string path = corpus.Combine("damaged.parquet");
+        await using (var file = File.Create(path))
+        await using (var writer = await ParquetWriter.CreateAsync(new ParquetSchema(field), file))
+        {
+            foreach (var rows in new[] { new[] { "row one", "row two" }, new[] { "row three", "row four" } })
+            {
+                using var group = writer.CreateRowGroup();
+                await group.WriteAsync(field, rows);
+            }
+        }
+        long offset, length;
+        await using (var file = File.OpenRead(path))
+        await using (var reader = await ParquetReader.CreateAsync(file))
+        {
+            var chunk = reader.Metadata!.RowGroups[1].Columns[0].MetaData!;
+            (offset, length) = (chunk.DataPageOffset, chunk.TotalCompressedSize);
+        }
+        byte[] bytes = File.ReadAllBytes(path);
+        Array.Fill(bytes, (byte)0xEE, (int)offset, (int)length); // the second group's pages; the footer still describes them
+        File.WriteAllBytes(path, bytes);
+
+        var items = Read(path);
+        Assert.Equal(["row one", "row two"], items.Take(2).Select(i => i.Document!.Text));
+        var bad = Assert.Single(items.Skip(2));
+        Assert.Equal(2, bad.Index);
+        Assert.StartsWith($"{path}: row group 1 is not readable (", bad.Problem);
+    }
+
+    [Fact]
     public void Html_main_content_is_extracted_without_navigation()
     {
         string article = string.Join(" ", Enumerable.Range(1, 12).Select(i => Prose.Sentence(i)));

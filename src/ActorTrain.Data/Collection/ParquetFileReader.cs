@@ -39,13 +39,12 @@ public sealed class ParquetFileReader(ReaderSettings settings)
             long index = 0;
             for (int group = 0; group < reader.RowGroupCount; group++)
             {
-                using var rowGroup = reader.OpenRowGroupReader(group);
-                var values = new string?[rowGroup.RowCount];
-                OffContext(async () =>
+                var (values, unreadable) = ReadRowGroup(reader, group, field);
+                if (unreadable is not null)
                 {
-                    await rowGroup.ReadAsync(field, values.AsMemory(), null);
-                    return true;
-                });
+                    yield return ReadItem.Bad(index, $"{path}: row group {group} is not readable ({unreadable}); the file's rows from {index} on are lost");
+                    yield break;
+                }
                 foreach (string? value in values)
                 {
                     if (value is string text)
@@ -65,6 +64,28 @@ public sealed class ParquetFileReader(ReaderSettings settings)
                 await reader.DisposeAsync();
                 return true;
             });
+        }
+    }
+
+    // The values of one row group's text column, or why they cannot be read. Pages damaged behind an intact footer fail
+    // here, in whatever way the decoder trips on them (thrift, decompression, an index out of range): the file's
+    // remaining rows become one bad record rather than an exception that stops the shard.
+    private static (string?[] Values, string? Problem) ReadRowGroup(ParquetReader reader, int group, Parquet.Schema.DataField field)
+    {
+        try
+        {
+            using var rowGroup = reader.OpenRowGroupReader(group);
+            var values = new string?[rowGroup.RowCount];
+            OffContext(async () =>
+            {
+                await rowGroup.ReadAsync(field, values.AsMemory(), null);
+                return true;
+            });
+            return (values, null);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return ([], $"{e.GetType().Name}: {e.Message}");
         }
     }
 
