@@ -98,6 +98,36 @@ public sealed class CommandHostTests
     }
 
     [Fact]
+    public async Task A_cancel_that_crosses_its_commands_end_leaves_the_session_serving()
+    {
+        await using var node = await OneNodeHost.StartAsync();
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", node.Host.Endpoint.Port);
+        var channel = new FrameChannel(client.GetStream());
+        await channel.WriteAsync(new Hello(null, "test"));
+        Assert.IsType<Welcome>(await channel.ReadAsync(CancellationToken.None));
+        // Short commands each cancelled as it is sent: some cancels arrive as the command ends, some after its end.
+        const int commands = 400;
+        for (long id = 1; id <= commands; id++)
+        {
+            await channel.WriteAsync(new Execute(id, ["cluster", "leader"]));
+            await channel.WriteAsync(new Cancel(id));
+        }
+        var ended = new HashSet<long>();
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (ended.Count < commands)
+        {
+            var message = await channel.ReadAsync(wait.Token);
+            Assert.True(message is End or Output, $"after {ended.Count} ends: {message}");
+            if (message is End end) ended.Add(end.Id);
+        }
+        await channel.WriteAsync(new Execute(commands + 1, ["cluster", "leader"]));
+        CmdMessage? last;
+        do last = await channel.ReadAsync(wait.Token); while (last is Output);
+        Assert.Equal(new End(commands + 1, true, null), last);
+    }
+
+    [Fact]
     public async Task The_interactive_prompt_runs_commands_shows_help_and_history()
     {
         await using var node = await OneNodeHost.StartAsync();

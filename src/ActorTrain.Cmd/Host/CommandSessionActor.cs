@@ -65,7 +65,11 @@ public sealed class CommandSessionActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
-        foreach (var command in running.Values) command.Cancel();
+        foreach (var command in running.Values)
+        {
+            command.Cancel();
+            command.Dispose();
+        }
         closing.Cancel();
         client.Dispose();
     }
@@ -79,7 +83,9 @@ public sealed class CommandSessionActor : ReceiveActor, IWithTimers
         });
         Receive<Finished>(finished =>
         {
-            running.Remove(finished.Id);
+            // Disposed here, on the actor's thread, not by the command's task: a Cancel (or PostStop) that comes while the
+            // task's Finished is on its way would otherwise cancel a disposed source and fail the session.
+            if (running.Remove(finished.Id, out var cancellation)) cancellation.Dispose();
             Send(new End(finished.Id, finished.Error is null, finished.Error));
         });
     }
@@ -166,10 +172,6 @@ public sealed class CommandSessionActor : ReceiveActor, IWithTimers
             {
                 log.Error(e, "command host: {0} {1} failed", parsed.Palette.Name, parsed.Command.Name);
                 error = $"{parsed.Palette.Name} {parsed.Command.Name} failed: {e.Message}";
-            }
-            finally
-            {
-                cancellation.Dispose();
             }
             self.Tell(new Finished(execute.Id, error));
         });
