@@ -35,6 +35,9 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     private readonly HashSet<int> finalizing = [];
     private readonly HashSet<int> tokenizing = [];
     private readonly HashSet<int> probing = [];
+    // Collecting shards asked for their state and not answered yet: a shard answers only between chunks, so asking it
+    // again every tick would pile up questions it then answers all at once.
+    private readonly HashSet<int> polling = [];
     private bool preparingTokenizer;
     // The plan is made in the background (listing a large tree takes minutes): the Start being planned, who waits for
     // its answer, whether they were answered "planning" already, and why the last plan failed. The request itself is
@@ -147,6 +150,11 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         Command<IngestJobCommands.GetStatus>(_ => Sender.Tell(Report()));
         Command<Tick>(_ => Observe());
         Command<Observed>(observed => Record(observed.Shard, observed.State));
+        Command<Polled>(polled =>
+        {
+            polling.Remove(polled.Shard);
+            if (polled.Report is { } report) Record(polled.Shard, report);
+        });
         Command<Probed>(probed =>
         {
             probing.Remove(probed.Shard);
@@ -345,9 +353,9 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
                     .PipeTo(Self, success: s => new Probed(shard, s.Stage), failure: _ => new Probed(shard, null));
             switch (state.Status, state.Shards[n].Stage)
             {
-                case (IngestJobStatus.Collecting, DataShardStage.Collecting):
+                case (IngestJobStatus.Collecting, DataShardStage.Collecting) when polling.Add(shard):
                     shards.Ask<DataShardReport>(new DataShardCommands.GetState(ShardId(shard)), TickInterval * 8)
-                        .PipeTo(Self, success: s => new Observed(shard, s));
+                        .PipeTo(Self, success: s => new Polled(shard, s), failure: _ => new Polled(shard, null));
                     break;
                 case (IngestJobStatus.Finalizing, DataShardStage.Collected) when !Throttled(shard) && finalizing.Add(shard):
                     Retrying(shard);
@@ -453,6 +461,9 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     }
 
     private sealed record Observed(int Shard, DataShardReport State) : INoSerializationVerificationNeeded;
+
+    /// <summary>A collecting shard's answer to the job's periodic question; null when it did not answer in time.</summary>
+    private sealed record Polled(int Shard, DataShardReport? Report) : INoSerializationVerificationNeeded;
 
     /// <summary>A shard refused (or did not answer in time) the work of a stage: "finalizing" or "tokenizing".</summary>
     private sealed record WorkFailed(int Shard, string Work, Exception Cause) : INoSerializationVerificationNeeded;
