@@ -154,7 +154,21 @@ public sealed class RingAllReduce : IAsyncDisposable
         }
     }
 
+    // The listener outlives rounds: a peer of an earlier round that connected as its round was given up can still be
+    // waiting in the backlog. Such a connection is dropped and the next one accepted; it would otherwise fail this
+    // round's join as well, and the run re-form once more.
     private static async Task<FrameStream> AcceptAsync(TcpListener listener, int expectedRank, long round, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var (stream, peerRound) = await AcceptOneAsync(listener, expectedRank, round, cancellationToken);
+            if (peerRound == round) return stream;
+            await stream.DisposeAsync();
+        }
+    }
+
+    // The next connection and its round: this round's expected peer, or one of an earlier round.
+    private static async Task<(FrameStream Stream, long Round)> AcceptOneAsync(TcpListener listener, int expectedRank, long round, CancellationToken cancellationToken)
     {
         var client = await listener.AcceptTcpClientAsync(cancellationToken);
         WatchForVanishedPeer(client.Client);
@@ -166,9 +180,10 @@ public sealed class RingAllReduce : IAsyncDisposable
             if (!hello.AsSpan(0, Magic.Length).SequenceEqual(Magic)) throw new InvalidDataException($"{stream.Peer} is not a data plane ring peer (bad magic)");
             int rank = BinaryPrimitives.ReadInt32LittleEndian(hello.AsSpan(Magic.Length));
             long peerRound = BinaryPrimitives.ReadInt64LittleEndian(hello.AsSpan(Magic.Length + 4));
+            if (peerRound < round) return (stream, peerRound);
             if (peerRound != round || rank != expectedRank)
                 throw new InvalidDataException($"{stream.Peer} is rank {rank} of round {peerRound}; expected rank {expectedRank} of round {round}");
-            return stream;
+            return (stream, peerRound);
         }
         catch
         {

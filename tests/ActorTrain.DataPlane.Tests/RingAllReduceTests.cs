@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using ActorTrain.DataPlane;
@@ -63,11 +64,16 @@ public sealed class RingAllReduceTests
     {
         var (listeners, ring) = Listen(2);
         using var timeout = new CancellationTokenSource(Patience);
+        using var otherTimeout = new CancellationTokenSource(Patience);
         var wrongRound = RingAllReduce.JoinAsync(0, ring, listeners[0], round: 1, timeout.Token);
-        var other = RingAllReduce.JoinAsync(1, ring, listeners[1], round: 2, timeout.Token);
+        var other = RingAllReduce.JoinAsync(1, ring, listeners[1], round: 2, otherTimeout.Token);
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => wrongRound);
         Assert.Contains("of round 2; expected rank 1 of round 1", error.Message);
-        await Assert.ThrowsAnyAsync<Exception>(() => other);
+        // The round-2 replica drops its round-1 peer (a stale one, to it) and waits for one of its own round.
+        await Task.Delay(200);
+        Assert.False(other.IsCompleted);
+        otherTimeout.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => other);
 
         var (garbageListeners, garbageRing) = Listen(2);
         var joining = RingAllReduce.JoinAsync(0, garbageRing, garbageListeners[0], round: 1, timeout.Token);
@@ -78,6 +84,26 @@ public sealed class RingAllReduceTests
             Assert.Contains("not a data plane ring peer", (await Assert.ThrowsAsync<InvalidDataException>(() => joining)).Message);
         }
         foreach (var listener in listeners.Concat(garbageListeners)) listener.Stop();
+    }
+
+    [Fact]
+    public async Task A_peer_of_an_earlier_round_left_waiting_on_the_listener_is_dropped_and_the_ring_forms()
+    {
+        var (listeners, ring) = Listen(2);
+        // Rank 0 of round 3 connected to rank 1 as round 3 was given up: its connection waits in rank 1's backlog.
+        using var stale = new TcpClient();
+        await stale.ConnectAsync(ring[1]);
+        byte[] hello = [.. "ATRING01"u8, .. new byte[12]];
+        BinaryPrimitives.WriteInt32LittleEndian(hello.AsSpan(8), 0);
+        BinaryPrimitives.WriteInt64LittleEndian(hello.AsSpan(12), 3);
+        await stale.GetStream().WriteAsync(hello);
+
+        var members = await JoinAll(listeners, ring, round: 4);
+        float[][] data = [[1, 2, 3], [10, 20, 30]];
+        await Task.WhenAll(members.Select((m, r) => m.AllReduceAsync(data[r], CancellationToken.None)));
+        Assert.All(data, d => Assert.Equal([11f, 22f, 33f], d));
+        foreach (var member in members) await member.DisposeAsync();
+        foreach (var listener in listeners) listener.Stop();
     }
 
     [Fact]
