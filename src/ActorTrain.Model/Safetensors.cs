@@ -71,9 +71,7 @@ public static class Safetensors
                 continue;
             }
             if ((string?)node?["dtype"] != "F32") throw Invalid(path, $"{name} has dtype {node?["dtype"]}; only F32 is read");
-            long[] shape = [.. (node!["shape"] as JsonArray ?? throw Invalid(path, $"{name} has no shape")).Select(d => (long)d!)];
-            var offsets = node["data_offsets"] as JsonArray ?? throw Invalid(path, $"{name} has no data_offsets");
-            long begin = (long)offsets[0]!, end = (long)offsets[1]!;
+            var (shape, begin, end) = Layout(path, name, node!);
             long count = shape.Aggregate(1L, (a, b) => a * b);
             if (begin < 0 || end != begin + 4 * count || dataStart + end > bytes.Length)
                 throw Invalid(path, $"{name}: offsets [{begin}, {end}) do not fit shape [{string.Join(", ", shape)}] in the file's {bytes.Length - dataStart} data bytes");
@@ -81,6 +79,28 @@ public static class Safetensors
             tensors[name] = tensor(values, shape);
         }
         return (tensors, metadata);
+    }
+
+    // A tensor's shape and data offsets. Numbers that are not whole, negative dimensions, or a size past 2^63 bytes are
+    // refused by name (a cast or product would otherwise throw, or wrap, with no word of which file).
+    private static (long[] Shape, long Begin, long End) Layout(string path, string name, JsonNode node)
+    {
+        long Whole(JsonNode? number, string what) =>
+            number is JsonValue value && value.TryGetValue(out long whole) ? whole : throw Invalid(path, $"{name}: {what} {number?.ToJsonString() ?? "null"} is not a whole number");
+        var dimensions = node["shape"] as JsonArray ?? throw Invalid(path, $"{name} has no shape");
+        var offsets = node["data_offsets"] as JsonArray ?? throw Invalid(path, $"{name} has no data_offsets");
+        if (offsets.Count != 2) throw Invalid(path, $"{name} has {offsets.Count} data_offsets, not 2");
+        long[] shape = [.. dimensions.Select(d => Whole(d, "dimension"))];
+        if (shape.Any(d => d < 0)) throw Invalid(path, $"{name} has a negative dimension in [{string.Join(", ", shape)}]");
+        try
+        {
+            _ = checked(4 * shape.Aggregate(1L, (a, b) => checked(a * b)));
+        }
+        catch (OverflowException)
+        {
+            throw Invalid(path, $"{name}: shape [{string.Join(", ", shape)}] is past any file's size");
+        }
+        return (shape, Whole(offsets[0], "data offset"), Whole(offsets[1], "data offset"));
     }
 
     private static InvalidDataException Invalid(string path, string problem) => new($"{path}: {problem}");

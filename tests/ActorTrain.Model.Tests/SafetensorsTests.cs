@@ -49,4 +49,25 @@ public sealed class SafetensorsTests
         Assert.Contains(path, error.Message);
         Assert.Contains(problem, error.Message);
     }
+
+    [Theory]
+    [InlineData("""{"a":{"dtype":"F32","shape":["x"],"data_offsets":[0,4]}}""", "a: dimension \"x\" is not a whole number")]
+    [InlineData("""{"a":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}}""", "a: dimension 1.5 is not a whole number")]
+    [InlineData("""{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}""", "a has a negative dimension")]
+    [InlineData("""{"a":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,4]}}""", "is past any file's size")]
+    [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0]}}""", "a has 1 data_offsets, not 2")]
+    [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,null]}}""", "a: data offset null is not a whole number")]
+    public void A_header_with_numbers_that_are_not_a_tensors_is_refused_naming_the_file(string header, string problem)
+    {
+        using var directory = new TemporaryDirectory("safetensors");
+        string path = Path.Combine(directory.Path, "t.safetensors");
+        byte[] json = System.Text.Encoding.UTF8.GetBytes(header);
+        byte[] bytes = new byte[8 + json.Length + 4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)json.Length);
+        json.CopyTo(bytes, 8);
+        File.WriteAllBytes(path, bytes);
+        var error = Assert.Throws<InvalidDataException>(() => Safetensors.Read(path));
+        Assert.Contains(path, error.Message);
+        Assert.Contains(problem, error.Message);
+    }
 }
