@@ -35,10 +35,14 @@ public sealed class ReplicaTrainer : IDisposable
         return labels.ne(ClozeTokens.IgnoredLabel).sum().item<long>();
     }
 
-    /// <summary>Adds the gradients of sum(loss over these samples) / <paramref name="divisor"/> to the parameters' gradients.</summary>
+    /// <summary>Sets the parameters' gradients to those of sum(loss over these samples) / <paramref name="divisor"/>,
+    /// micro-batch by micro-batch. Whatever an earlier step left there is cleared first: a cluster replica whose reduced
+    /// step was given up (its answer came too late) is asked for that step again without being told to drop it, and
+    /// adding to its sums would train on those samples twice.</summary>
     /// <returns>The summed loss and the labelled tokens it covers.</returns>
-    public (double LossSum, long Labels) AccumulateGradients(ReadOnlySpan<long> samples, long divisor)
+    public (double LossSum, long Labels) ComputeGradients(ReadOnlySpan<long> samples, long divisor)
     {
+        Model.zero_grad();
         double lossSum = 0;
         long labelled = 0;
         using var scalars = new OwnedScalars();
@@ -72,7 +76,7 @@ public sealed class ReplicaTrainer : IDisposable
     public StepResult Step(long[] samples)
     {
         long step = Optimizer.Steps;
-        var (lossSum, labels) = AccumulateGradients(samples, Math.Max(1, CountLabels(samples)));
+        var (lossSum, labels) = ComputeGradients(samples, Math.Max(1, CountLabels(samples)));
         var (norm, learningRate) = ApplyUpdate();
         return new StepResult(step, lossSum / Math.Max(1, labels), learningRate, norm, (long)samples.Length * batches.Context);
     }

@@ -126,6 +126,20 @@ public sealed class TrainingTests : IDisposable
     }
 
     [Fact]
+    public void Gradients_computed_again_for_a_step_replace_those_left_by_the_first_try()
+    {
+        using var scope = NewDisposeScope();
+        using var once = Trainer(Objective.Causal);
+        using var twice = Trainer(Objective.Causal);
+        var samples = Samples(0);
+        once.ComputeGradients(samples, 100);
+        twice.ComputeGradients(samples, 100); // reduced, then given up: never applied nor dropped
+        twice.ComputeGradients(samples, 100);
+        Assert.All(once.Model.parameters().Zip(twice.Model.parameters()),
+            p => Assert.True(p.First.grad!.eq(p.Second.grad!).all().item<bool>(), "the second try added to the first one's gradients"));
+    }
+
+    [Fact]
     public void A_disposed_trainer_frees_its_models_parameters()
     {
         var trainer = Trainer(Objective.Causal);

@@ -230,7 +230,7 @@ public sealed class TrainerActor : ReceiveActor
             {
                 var everything = Enumerable.Range(0, world).SelectMany(r => setup.Sampler.SamplesFor(compute.ConsumedSamples, r, world)).ToArray();
                 long divisor = Math.Max(1, setup.Trainer.CountLabels(everything));
-                var (loss, count) = setup.Trainer.AccumulateGradients(setup.Sampler.SamplesFor(compute.ConsumedSamples, compute.Position, world), divisor);
+                var (loss, count) = setup.Trainer.ComputeGradients(setup.Sampler.SamplesFor(compute.ConsumedSamples, compute.Position, world), divisor);
                 return (loss, count, GradientBuffer.Flatten(setup.Trainer.Model.parameters()));
             });
             computing = work;
