@@ -113,9 +113,11 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PoisonPill.Instance));
         });
         // While a round forms or a step is in flight, its end carries the run on (or forms a round again).
+        // Only a running run forms rounds: a paused or stopped one whose round failed to form would otherwise go on asking
+        // replicas to prepare (waking trainers, taking devices, never leaving memory) every few seconds, for ever.
         Command<Form>(_ =>
         {
-            if (phase == Phase.Idle) AskToPrepare();
+            if (phase == Phase.Idle && state.Status == TrainingRunStatus.Running) AskToPrepare();
         });
         Command<Prepared>(ChooseRound);
         Command<Formed>(formed =>
