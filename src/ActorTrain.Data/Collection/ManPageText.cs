@@ -64,10 +64,11 @@ public static partial class ManPageText
         return text.Trim('"');
     }
 
-    [GeneratedRegex(@"\\f(?:\[[^\]]*\]|\(..|.)")]
+    // Escape names are short: bounded, an unclosed "\f[" does not scan the rest of the text from each one.
+    [GeneratedRegex(@"\\f(?:\[[^\]]{0,64}\]|\(..|.)")]
     private static partial Regex FontEscape();
 
-    [GeneratedRegex(@"\\\(..|\\\[[^\]]*\]")]
+    [GeneratedRegex(@"\\\(..|\\\[[^\]]{0,64}\]")]
     private static partial Regex OtherSpecialCharacter();
 
     [GeneratedRegex(@"""([^""]*)""|\S+")]

@@ -39,7 +39,9 @@ public sealed partial class PiiStage(PiiPlaceholders placeholders) : IDocumentSt
                  || (o[0] == 192 && o[1] == 168));
     }
 
-    [GeneratedRegex(@"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----")]
+    // The body stops at the next run of five dashes (the END line, or another BEGIN): a lazy [\s\S]*? scanned from
+    // every BEGIN to the text's end, quadratic in a document of BEGIN lines without an END (4 MB of them: minutes).
+    [GeneratedRegex(@"-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----(?:[^-]|-(?!----))*-----END [A-Z ]{0,40}PRIVATE KEY-----")]
     private static partial Regex PrivateKeyBlock();
 
     // AWS access key ids, GitHub tokens, Slack tokens, Google API keys, OpenAI-style keys.
@@ -49,7 +51,9 @@ public sealed partial class PiiStage(PiiPlaceholders placeholders) : IDocumentSt
     [GeneratedRegex(@"(?<name>\b(?:api[_-]?key|secret(?:[_-]?key)?|access[_-]?token|auth[_-]?token|password|passwd)\b)(?<sep>\s*[:=]\s*[""']?)[^\s""']{8,}", RegexOptions.IgnoreCase)]
     private static partial Regex SecretAssignment();
 
-    [GeneratedRegex(@"\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}\b")]
+    // Bounded as addresses are (local part 64, labels 63, at most 10 of them): unbounded, the match tried from every
+    // word boundary of a long "a.a.a..." run scanned to its end, quadratic in it.
+    [GeneratedRegex(@"\b[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}\b")]
     private static partial Regex Email();
 
     [GeneratedRegex(@"\b(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\b")]
