@@ -111,5 +111,5 @@ public sealed class ByteLevelBpeTokenizer : ITextTokenizer
     }
 
     private int Required(string special) =>
-        Vocabulary.SpecialId(special) is int id and >= 0 ? id : throw new ArgumentException($"{Reference}: the vocabulary has no {special} token");
+        Vocabulary.SpecialId(special) is int id and >= 0 ? id : throw new InvalidDataException($"{Reference}: the vocabulary has no {special} token (training needs {SpecialTokens.EndOfText}, {SpecialTokens.Padding} and {SpecialTokens.Mask})");
 }

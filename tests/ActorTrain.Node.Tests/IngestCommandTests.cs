@@ -98,6 +98,17 @@ public sealed class IngestCommandTests : IDisposable
         Assert.Equal(ActorTrainApp.UsageError, unclosed.ExitCode);
         Assert.Contains($"{config}:1:", unclosed.Output);
 
+        // A tokenizer.json without the special tokens training needs (as Hugging Face's GPT-2 one): refused before
+        // anything is read, not when the shards tokenize.
+        string tokenizer = root.Combine("no-specials.json");
+        ActorTrain.Tokenizers.HuggingFaceTokenizerJson.Save(ActorTrain.Tokenizers.BpeTrainer.Train(["the river and the garden, the river and the sea"], 600), tokenizer);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(tokenizer))!;
+        json["added_tokens"] = new System.Text.Json.Nodes.JsonArray();
+        File.WriteAllText(tokenizer, json.ToJsonString());
+        var noSpecials = await CommandLine.RunInProcessAsync("ingest", "--source", root.Path, "--job", "x", "--tokenizer", tokenizer, "--data-dir", root.Combine("d"));
+        Assert.Equal(ActorTrainApp.UsageError, noSpecials.ExitCode);
+        Assert.Contains($"--tokenizer: {tokenizer}: the vocabulary has no <|endoftext|> token", noSpecials.Output);
+
         // An output directory that cannot be made (it would be under a regular file): the plan is refused by name.
         string file = root.Combine("a-file");
         File.WriteAllText(file, "");

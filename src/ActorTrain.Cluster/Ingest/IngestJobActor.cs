@@ -314,9 +314,24 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         _ when reference.StartsWith("bpe:", StringComparison.Ordinal) =>
             int.TryParse(reference[4..], out int size) && size >= 512 && size <= 1 << 20 ? null : $"tokenizer '{reference}': bpe:SIZE needs a vocabulary size from 512 to 1048576",
         PretrainedTokenizers.Gpt2 or PretrainedTokenizers.Cl100kBase => null,
-        _ when File.Exists(reference) => null,
+        _ when File.Exists(reference) => UnusableTokenizerFile(reference),
         _ => $"tokenizer '{reference}' is neither {PretrainedTokenizers.Gpt2}, {PretrainedTokenizers.Cl100kBase}, bpe:SIZE nor an existing tokenizer.json",
     };
+
+    // A tokenizer.json is loaded when the job is asked for, not when its shards tokenize, hours later: one that is not
+    // byte-level BPE, or lacks the special tokens training needs, is refused at once.
+    private static string? UnusableTokenizerFile(string path)
+    {
+        try
+        {
+            TokenizerCatalog.Load(path);
+            return null;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            return e.Message;
+        }
+    }
 
     // Trains the tokenizer on every finalized document (or takes the one asked for) in the background, so that the job
     // answers questions meanwhile, and journals its reference.
