@@ -11,7 +11,17 @@ namespace ActorTrain.Tokenizers;
 /// </summary>
 public static class HuggingFaceTokenizerJson
 {
+    /// <summary>Writes the tokenizer.json to <paramref name="path"/> through a temporary file (complete or absent, not
+    /// fsynced: a job that journals the file's hash writes it with <see cref="Write"/> into a durable file).</summary>
     public static void Save(BpeVocabulary vocabulary, string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        string temporary = path + ".partial";
+        using (var file = File.Create(temporary)) Write(vocabulary, file);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    public static void Write(BpeVocabulary vocabulary, Stream stream)
     {
         var vocab = new JsonObject();
         for (int id = 0; id < vocabulary.Size; id++)
@@ -49,11 +59,8 @@ public static class HuggingFaceTokenizerJson
                 ["vocab"] = vocab, ["merges"] = merges,
             },
         };
-        string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        string temporary = path + ".partial";
-        File.WriteAllText(temporary, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(temporary, path, overwrite: true);
+        using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        root.WriteTo(writer);
     }
 
     /// <exception cref="InvalidDataException">Not a byte-level BPE tokenizer.json; the message names the file and the problem.</exception>

@@ -351,7 +351,10 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
                 // Checked first, so that a damaged output is named (a decompressor only says its frame is bad).
                 foreach (var (path, finalized) in outputs) IngestJobOutputs.CheckShardOutput(path, finalized);
                 var texts = outputs.Select(o => o.Path).SelectMany(SequentialIngest.ReadLines).Select(line => DocumentJson.Read(line).Text);
-                HuggingFaceTokenizerJson.Save(BpeTrainer.Train(texts, vocabulary), reference);
+                // Durable before its hash is journaled (TokenizerReady): a power loss must not leave the name without the data.
+                using var file = new AtomicFile(reference);
+                HuggingFaceTokenizerJson.Write(BpeTrainer.Train(texts, vocabulary), file.Stream);
+                file.Commit();
             }
             string? sha256 = File.Exists(reference) ? Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(reference))) : null;
             return new IngestJobEvents.TokenizerReady(reference, sha256);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using ActorTrain.Data.Output;
 using ActorTrain.Data.Tokens;
 using ActorTrain.Protocol.Ingest;
 using ActorTrain.Tokenizers;
@@ -58,6 +59,8 @@ public static class IngestJobOutputs
             train_tokens = state.Shards.Sum(s => s.Tokens?.TrainTokens ?? 0),
             validation_tokens = state.Shards.Sum(s => s.Tokens?.ValidationTokens ?? 0),
         };
-        File.WriteAllText(Path.Combine(state.OutputDirectory, "stats.json"), JsonSerializer.Serialize(stats, new JsonSerializerOptions { WriteIndented = true }));
+        using var file = new AtomicFile(Path.Combine(state.OutputDirectory, "stats.json"));
+        JsonSerializer.Serialize(file.Stream, stats, new JsonSerializerOptions { WriteIndented = true });
+        file.Commit();
     }
 }
