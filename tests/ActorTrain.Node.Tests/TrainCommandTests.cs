@@ -51,6 +51,14 @@ public sealed class TrainCommandTests : IDisposable
         Assert.True(cluster.ExitCode == 0, cluster.Output);
         Assert.Contains("4 steps", cluster.Output);
         Assert.Contains("replicas [0, 1]", cluster.Output);
+
+        // Another directory of the same last name is another run: refused, not followed as if it were that one.
+        string namesake = root.Combine("elsewhere", "pair");
+        var clash = await CommandLine.RunInProcessAsync("train", "--dataset", dataset, "--run", namesake, "--replicas", "2", "--steps", "4", "--batch", "4",
+            "--data-dir", root.Combine("node"));
+        Assert.Equal(1, clash.ExitCode);
+        Assert.Contains($"run pair already exists with run directory {root.Combine("pair")}", clash.Output);
+        Assert.False(Directory.Exists(Path.Combine(namesake, "checkpoints")));
     }
 
     [Fact]

@@ -49,6 +49,11 @@ public static class ClusterTraining
         Func<object, Task<TrainingRunState>> ask, CancellationToken cancellationToken, DateTimeOffset? deadline = null)
     {
         var state = await ask(new TrainingRunCommands.Start(run, spec));
+        // Runs are named by their directory's last part: another directory of the same name is another run, which must
+        // not follow (and report as its own) the one that has the name.
+        if (state.Spec is { } existing && Path.GetFullPath(existing.RunDirectory) != Path.GetFullPath(spec.RunDirectory))
+            throw new InvalidDataException($"run {run} already exists with run directory {existing.RunDirectory} (dataset {existing.Dataset}), not {spec.RunDirectory}: " +
+                "runs are named by their directory's last part, so give this one a directory of another name");
         if (state.Spec != spec) console.WriteLine($"run {run} exists: carrying on with its own settings from step {state.NextStep}");
         else console.WriteLine($"run {run} started: {spec.Replicas} replicas, {spec.Steps} steps of {spec.GlobalBatch} sequences");
         if (detach) return state;
