@@ -157,6 +157,33 @@ public sealed class DocumentReaderTests : IDisposable
     }
 
     [Fact]
+    public void Warc_responses_kept_chunked_and_gzipped_are_decoded_and_other_encodings_and_endless_headers_are_bad_records()
+    {
+        string article = $"<html><body><article><p>{string.Join(" ", Enumerable.Range(1, 15).Select(i => Prose.Sentence(i)))}</p></article></body></html>";
+        var zipped = new MemoryStream();
+        using (var zip = new GZipStream(zipped, CompressionLevel.Fastest, leaveOpen: true)) zip.Write(Encoding.UTF8.GetBytes(article));
+        byte[] gz = zipped.ToArray();
+        // Chunked as wget keeps it: two chunks (hex sizes, one with an extension), then the last one.
+        byte[] chunked = [.. Encoding.ASCII.GetBytes($"{10:x}\r\n"), .. gz[..10], .. "\r\n"u8, .. Encoding.ASCII.GetBytes($"{gz.Length - 10:x};ext=1\r\n"), .. gz[10..], .. "\r\n0\r\n\r\n"u8];
+        byte[] Response(string headers, byte[] body) => [.. Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\n{headers}\r\n\r\n"), .. body];
+        byte[] Record(byte[] block) =>
+            [.. Encoding.ASCII.GetBytes($"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: http://example.org/river\r\nContent-Length: {block.Length}\r\n\r\n"), .. block, .. "\r\n\r\n"u8];
+        byte[] warc =
+        [
+            .. Record(Response("Content-Type:text/html;charset=UTF-8\r\nTransfer-Encoding: chunked\r\nCONTENT-ENCODING:  gzip", chunked)),
+            .. Record(Response("Content-Type: text/html\r\nContent-Encoding: compress", gz)),
+        ];
+        var items = Read(Write("kept.warc", warc));
+        Assert.Contains(Prose.Sentence(7), items[0].Document!.Text);
+        Assert.Equal("record 1: content encoding 'compress' is not decoded (gzip, deflate and br are)", items[1].Problem);
+
+        // A header that never ends (a damaged file): one bad record, not a header table that grows with the file.
+        string endless = "WARC/1.0\r\n" + string.Concat(Enumerable.Range(0, 20_000).Select(i => $"X-Header-{i}: value\r\n"));
+        var bad = Assert.Single(Read(Write("endless.warc", endless)));
+        Assert.StartsWith("record 0: not a WARC record header", bad.Problem);
+    }
+
+    [Fact]
     public void Man_pages_are_turned_from_roff_into_text()
     {
         string roff = ".\\\" comment\n.TH LS 1\n.SH NAME\nls \\- list directory contents\n.SH DESCRIPTION\n.B ls\nlists \\fBfiles\\fR and \\(aqdirs\\(aq.\n.PP\nSecond paragraph.\n";

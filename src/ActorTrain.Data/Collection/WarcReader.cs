@@ -23,7 +23,7 @@ public sealed class WarcReader(ReaderSettings settings)
             index++;
             if (headers is null || !headers.TryGetValue("content-length", out string? lengthText) || !long.TryParse(lengthText, out long length) || length < 0)
             {
-                yield return ReadItem.Bad(index, $"record {index}: not a WARC record header (no valid Content-Length)");
+                yield return ReadItem.Bad(index, $"record {index}: not a WARC record header (no valid Content-Length, or over {MaxHeaderBytes} bytes)");
                 yield break;
             }
             string type = headers.GetValueOrDefault("warc-type", "");
@@ -43,13 +43,10 @@ public sealed class WarcReader(ReaderSettings settings)
 
     private ReadItem? Response(string path, long index, string url, byte[] block)
     {
-        int bodyStart = IndexOf(block, "\r\n\r\n"u8) is var at and >= 0 ? at + 4 : -1;
-        if (bodyStart < 0) return ReadItem.Bad(index, $"record {index}: HTTP response without a header end");
-        string httpHeaders = Encoding.Latin1.GetString(block, 0, bodyStart).ToLowerInvariant();
-        if (!httpHeaders.Contains("content-type: text/html", StringComparison.Ordinal) &&
-            !httpHeaders.Contains("content-type: application/xhtml", StringComparison.Ordinal))
-            return null; // images, scripts, PDFs: not text we extract
-        string? html = Utf8Decoder.Decode(block.AsSpan(bodyStart), settings.InvalidUtf8, out string? problem);
+        var body = HttpResponseBody.Html(block, settings.MaxRecordBytes, out string? problem);
+        if (problem is not null) return ReadItem.Bad(index, $"record {index}: {problem}");
+        if (body is null) return null; // images, scripts, PDFs: not text we extract
+        string? html = Utf8Decoder.Decode(body, settings.InvalidUtf8, out problem);
         if (html is null) return ReadItem.Bad(index, $"record {index}: {problem}");
         var (text, title) = HtmlText.Extract(html, Uri.TryCreate(url, UriKind.Absolute, out _) ? url : "http://unknown/");
         var metadata = ImmutableDictionary<string, string>.Empty.Add("format", "warc").Add("url", url);
@@ -57,39 +54,48 @@ public sealed class WarcReader(ReaderSettings settings)
         return ReadItem.Of(index, new Document(DocumentIds.For(path, index), text, path, metadata));
     }
 
+    // A record's header block is at most this long (real ones are under 2 KB): a damaged or hostile file whose "header"
+    // never ends is a bad record, not a dictionary that grows with it.
+    private const int MaxHeaderBytes = 64 * 1024;
+
     // Header lines up to the blank line; null (with endOfFile false) for garbage.
     private static Dictionary<string, string>? ReadHeaders(Stream stream, out bool endOfFile)
     {
         endOfFile = false;
         string? first;
+        int budget = MaxHeaderBytes;
         do
         {
-            first = ReadLine(stream);
+            first = ReadLine(stream, ref budget);
             if (first is null)
             {
-                endOfFile = true;
+                endOfFile = budget >= 0;
                 return null;
             }
-        } while (first.Length == 0); // blank lines between records
+        } while (first.Length == 0 && budget > 0); // blank lines between records
         if (!first.StartsWith("WARC/", StringComparison.Ordinal)) return null;
         var headers = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (string? line = ReadLine(stream); !string.IsNullOrEmpty(line); line = ReadLine(stream))
+        while (true)
         {
+            string? line = ReadLine(stream, ref budget);
+            if (line is null) return null; // the file ended inside the header, or the header is over its limit
+            if (line.Length == 0) return headers;
             int colon = line.IndexOf(':');
             if (colon > 0) headers[line[..colon].Trim().ToLowerInvariant()] = line[(colon + 1)..].Trim();
         }
-        return headers;
     }
 
-    private static string? ReadLine(Stream stream)
+    // The next line without its end; null at the file's end, or (budget then negative) past the header's byte budget.
+    private static string? ReadLine(Stream stream, ref int budget)
     {
         var bytes = new List<byte>();
         int b;
         while ((b = stream.ReadByte()) >= 0 && b != '\n')
         {
-            if (bytes.Count > 64 * 1024) return ""; // not a header line: let the caller find no record
+            if (--budget < 0) return null;
             bytes.Add((byte)b);
         }
+        budget--;
         if (b < 0 && bytes.Count == 0) return null;
         return Encoding.UTF8.GetString(bytes.ToArray()).TrimEnd('\r');
     }
@@ -118,6 +124,4 @@ public sealed class WarcReader(ReaderSettings settings)
         }
         return true;
     }
-
-    private static int IndexOf(byte[] haystack, ReadOnlySpan<byte> needle) => haystack.AsSpan().IndexOf(needle);
 }
