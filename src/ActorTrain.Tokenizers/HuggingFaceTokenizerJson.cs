@@ -79,14 +79,23 @@ public static class HuggingFaceTokenizerJson
         if ((string?)model["type"] is string type && type != "BPE") throw Invalid(path, $"model type {type}; only byte-level BPE is supported");
         if ((string?)root!["pre_tokenizer"]?["type"] != "ByteLevel") throw Invalid(path, "the pre-tokenizer is not ByteLevel");
         var vocab = model["vocab"] as JsonObject ?? throw Invalid(path, "no model.vocab object");
+        // Ids index the token table: each is checked to be a whole number below the entries' count (ids are dense), so a
+        // file naming id 2e9 is refused rather than allocating a table of that size.
+        int entries = vocab.Count + (root["added_tokens"] as JsonArray ?? []).Count;
+        int IdOf(JsonNode? value, string what) =>
+            value is JsonValue number && number.TryGetValue(out int id) && id >= 0 && id < entries ? id
+                : throw Invalid(path, $"{what} has id {value?.ToJsonString() ?? "null"}, not a whole number from 0 to {entries - 1}");
         var specialIds = new Dictionary<string, int>();
         foreach (var token in root["added_tokens"] as JsonArray ?? [])
-            specialIds[(string?)token?["content"] ?? throw Invalid(path, "an added token without content")] = (int?)token!["id"] ?? throw Invalid(path, "an added token without id");
+        {
+            string content = (string?)(token?["content"] as JsonValue) ?? throw Invalid(path, "an added token without content");
+            specialIds[content] = IdOf(token!["id"], $"added token '{content}'");
+        }
         var byId = new Dictionary<int, byte[]>();
         var idOfText = new Dictionary<string, int>();
         foreach (var (text, value) in vocab)
         {
-            int id = value?.GetValueKind() == JsonValueKind.Number ? (int)value : throw Invalid(path, $"vocab entry '{text}' has no integer id");
+            int id = IdOf(value, $"vocab entry '{text}'");
             idOfText[text] = id;
             if (specialIds.ContainsKey(text)) continue;
             try
@@ -100,11 +109,7 @@ public static class HuggingFaceTokenizerJson
         }
         int size = Math.Max(byId.Keys.DefaultIfEmpty(-1).Max(), specialIds.Values.DefaultIfEmpty(-1).Max()) + 1;
         var tokens = new byte[]?[size];
-        foreach (var (id, bytes) in byId)
-        {
-            if (id < 0) throw Invalid(path, $"negative id {id}");
-            tokens[id] = bytes;
-        }
+        foreach (var (id, bytes) in byId) tokens[id] = bytes;
         var merges = new List<(int, int)>();
         foreach (var merge in model["merges"] as JsonArray ?? throw Invalid(path, "no model.merges array"))
         {

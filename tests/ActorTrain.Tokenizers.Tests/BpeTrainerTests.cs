@@ -65,6 +65,10 @@ public sealed class BpeTrainerTests
     [InlineData("""{"model": {"type": "WordPiece", "vocab": {}}}""", "only byte-level BPE")]
     [InlineData("""{"pre_tokenizer": {"type": "ByteLevel"}, "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}}""", "byte 0x00 has no token")]
     [InlineData("""{"pre_tokenizer": {"type": "ByteLevel"}, "model": {"type": "BPE", "vocab": {"a b": 0}, "merges": []}}""", "not byte-level text")]
+    [InlineData("""{"pre_tokenizer": {"type": "ByteLevel"}, "model": {"type": "BPE", "vocab": {"a": 2000000000}, "merges": []}}""", "vocab entry 'a' has id 2000000000, not a whole number from 0 to 0")]
+    [InlineData("""{"pre_tokenizer": {"type": "ByteLevel"}, "model": {"type": "BPE", "vocab": {"a": 1.5}, "merges": []}}""", "vocab entry 'a' has id 1.5")]
+    [InlineData("""{"pre_tokenizer": {"type": "ByteLevel"}, "model": {"type": "BPE", "vocab": {"a": -1}, "merges": []}}""", "vocab entry 'a' has id -1")]
+    [InlineData("""{"added_tokens": [{"content": "<|pad|>", "id": "x"}], "pre_tokenizer": {"type": "ByteLevel"}, "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}}""", "added token '<|pad|>' has id \"x\"")]
     public void A_broken_tokenizer_json_is_refused_naming_the_file_and_the_problem(string json, string problem)
     {
         using var directory = new ActorTrain.Testing.TemporaryDirectory("tokenizer");
