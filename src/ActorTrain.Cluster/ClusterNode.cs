@@ -83,7 +83,9 @@ public sealed class ClusterNode : IAsyncDisposable
 
     /// <exception cref="TimeoutException">The node was not Up within <paramref name="timeout"/> (no seed reachable).</exception>
     /// <exception cref="System.Net.HttpListenerException">The HTTP port is taken.</exception>
-    public static async Task<ClusterNode> StartAsync(NodeOptions options, TimeSpan timeout)
+    /// <param name="cancellationToken">Gives up joining (the node was told to stop meanwhile): the system is terminated
+    /// and <see cref="OperationCanceledException"/> thrown.</param>
+    public static async Task<ClusterNode> StartAsync(NodeOptions options, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         PersistenceConfig.Prepare(options.Journal);
         var config = ConfigFor(options);
@@ -95,7 +97,7 @@ public sealed class ClusterNode : IAsyncDisposable
         if (bootstrap.Enabled && !options.Seeds.IsEmpty)
             throw new ConfigurationException("actortrain.bootstrap.enabled = on and --seed exclude each other: the bootstrap finds the nodes through discovery");
         var deadline = DateTime.UtcNow + timeout;
-        var (system, http, up) = await StartJoinedAsync(options, config, bootstrap, deadline, timeout);
+        var (system, http, up) = await StartJoinedAsync(options, config, bootstrap, deadline, timeout, cancellationToken);
         var cluster = Akka.Cluster.Cluster.Get(system);
         // Sharding (and its replicators) once the cluster took this node in, before the leader moves it Up: the
         // coordinators' state writes go to every node of a role that is Up, and one whose replicator was not there
@@ -104,10 +106,11 @@ public sealed class ClusterNode : IAsyncDisposable
         // regions still send to it, and a node restarted there then sometimes never heard the seed's answer.
         var ingestRegions = IngestRegions.Start(system, data, ingest);
         var regions = TrainingRegions.Start(system, training);
-        if (await Task.WhenAny(up, Task.Delay(Max(deadline - DateTime.UtcNow, TimeSpan.Zero))) != up)
+        if (await Task.WhenAny(up, Task.Delay(Max(deadline - DateTime.UtcNow, TimeSpan.Zero), cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default)) != up)
         {
             http?.Dispose();
             await system.Terminate();
+            cancellationToken.ThrowIfCancellationRequested();
             throw new TimeoutException($"the node joined the cluster but was not moved Up within {timeout.TotalSeconds:0}s (a member the others cannot reach holds up convergence)");
         }
         var receptionist = ClusterClientReceptionist.Get(system);
@@ -128,7 +131,7 @@ public sealed class ClusterNode : IAsyncDisposable
     // The actor system, once the cluster took it in (and its HTTP endpoint, and its being Up, to come): a seeded join
     // that stalls is given up and tried by a new system, a new incarnation at the same address, until the deadline.
     private static async Task<(ActorSystem System, NodeHttpEndpoint? Http, Task Up)> StartJoinedAsync(NodeOptions options, Config config,
-        BootstrapSettings bootstrap, DateTime deadline, TimeSpan timeout)
+        BootstrapSettings bootstrap, DateTime deadline, TimeSpan timeout, CancellationToken cancellationToken)
     {
         bool seeded = !bootstrap.Enabled && !options.Seeds.IsEmpty;
         for (int incarnation = 1; ; incarnation++)
@@ -141,7 +144,8 @@ public sealed class ClusterNode : IAsyncDisposable
             {
                 // Before joining: a bootstrapping node's contact point must answer the others' probes.
                 if (options.HttpPort != 0) http = NodeHttpEndpoint.Start(system, config.GetString("actortrain.metrics.host", "127.0.0.1"), options.HttpPort);
-                if (await JoinAsync(system, options, bootstrap, last ? left : FreshIncarnationAfter) is { } up) return (system, http, up);
+                if (await JoinAsync(system, options, bootstrap, last ? left : FreshIncarnationAfter, cancellationToken) is { } up) return (system, http, up);
+                cancellationToken.ThrowIfCancellationRequested();
                 if (last)
                 {
                     string tries = incarnation == 1 ? "" : $", {incarnation} incarnations";
@@ -162,16 +166,22 @@ public sealed class ClusterNode : IAsyncDisposable
 
     // Joins the seeds, itself (no seeds), or whatever the bootstrap finds. Once the cluster took this node in, the
     // task of its being Up; null when it was not taken in within the timeout.
-    private static async Task<Task?> JoinAsync(ActorSystem system, NodeOptions options, BootstrapSettings bootstrap, TimeSpan timeout)
+    private static async Task<Task?> JoinAsync(ActorSystem system, NodeOptions options, BootstrapSettings bootstrap, TimeSpan timeout,
+        CancellationToken cancellationToken)
     {
         var cluster = Akka.Cluster.Cluster.Get(system);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         cluster.RegisterOnMemberUp(() => up.TrySetResult());
         var welcomed = SelfMembership.WelcomedAsync(system);
-        using var giveUp = new CancellationTokenSource(timeout);
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        giveUp.CancelAfter(timeout);
         if (bootstrap.Enabled) _ = ContactPointBootstrap.RunAsync(system, bootstrap, giveUp.Token);
         else if (options.Seeds.IsEmpty) cluster.Join(cluster.SelfAddress);
-        return await Task.WhenAny(welcomed, Task.Delay(timeout)) == welcomed ? up.Task : null;
+        var givenUp = Task.Delay(Timeout.Infinite, giveUp.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+        if (await Task.WhenAny(welcomed, givenUp) == welcomed) return up.Task;
+        // Cancelled, not merely disposed: a bootstrap still probing for this system must stop with it.
+        giveUp.Cancel();
+        return null;
     }
 
     private static string JoinedWhat(NodeOptions options, BootstrapSettings bootstrap) =>

@@ -113,6 +113,9 @@ public sealed class NodeProcess : IAsyncDisposable
         await up.Task;
     }
 
+    /// <summary>The exit code, once the process has exited.</summary>
+    public int ExitCode => process.ExitCode;
+
     /// <summary>Waits for the process to end and its output to be read to the last line.</summary>
     public Task WaitForExitAsync(CancellationToken cancellationToken = default) => process.WaitForExitAsync(cancellationToken);
 

@@ -30,6 +30,14 @@ public sealed class InfoCommandTests(PostgresFixture postgres) : IDisposable
         Assert.True(journal.GetProperty("ok").GetBoolean());
         Assert.Equal($"sqlite:{scratch}/actortrain.db", journal.GetProperty("target").GetString());
         Assert.True(File.Exists(scratch.Combine("actortrain.db")));
+
+        // The journal a node with the same --config would use.
+        string config = scratch.Combine("journal.conf"), elsewhere = scratch.Combine("elsewhere.db");
+        File.WriteAllText(config, $"actortrain.persistence.sqlite.path = \"{elsewhere}\"\n");
+        var (configuredExit, configured) = await CommandLine.RunInProcessAsync("info", "--json", "--config", config, "--data-dir", scratch.Path);
+        Assert.True(configuredExit == 0, configured);
+        using var configuredJson = JsonDocument.Parse(configured);
+        Assert.Equal($"sqlite:{elsewhere}", configuredJson.RootElement.GetProperty("journal").GetProperty("target").GetString());
     }
 
     [Fact]
@@ -67,7 +75,7 @@ public sealed class InfoCommandTests(PostgresFixture postgres) : IDisposable
     }
 
     [Theory]
-    [InlineData("info --db mysql:Server=x", "--db: 'mysql:Server=x' names no journal")]
+    [InlineData("info --db mysql:Server=x", "--db: 'mysql:...' names no journal")]
     [InlineData("info --timeout 0", "--timeout must be a positive number")]
     [InlineData("info --colour", "Unknown option 'colour'")]
     [InlineData("infoo", "Unknown command 'infoo'")]

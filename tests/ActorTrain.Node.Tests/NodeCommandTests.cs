@@ -28,6 +28,8 @@ public sealed class NodeCommandTests : IDisposable
     [Theory]
     [InlineData("akka.cluster { roles = [data\n", "broken.conf:1: '[' is never closed")]
     [InlineData("actortrain.training.step-timeout = soon\n", "actortrain.training.step-timeout 'soon' is not a duration")]
+    // The journal comes from actortrain.persistence when --db is not given.
+    [InlineData("actortrain.persistence.backend = postgres\n", "actortrain.persistence.backend = postgres needs actortrain.persistence.postgres.connection-string")]
     public async Task A_broken_configuration_file_fails_at_start_naming_what_is_wrong(string text, string problem)
     {
         string file = root.Combine("broken.conf");

@@ -54,6 +54,7 @@ public sealed class PbmProcessTests(PostgresFixture postgres)
         var leave = await PbmCommand.OkAsync(pbm, "cluster", "leave", "-a", $"akka.tcp://actortrain@{second.Address}");
         Assert.Contains("is leaving the cluster", leave);
         using (var exit = new CancellationTokenSource(ProcessCluster.Patience)) await second.WaitForExitAsync(exit.Token);
+        Assert.Equal(0, second.ExitCode); // it left: nothing for a supervisor to restart
         var shrunk = await cluster.WaitForAsync(coordinator, "driven", s => s.NextStep > before + 5 && s.Steps[^1].Ranks.Length == 1, "training on with one replica");
         Assert.Equal(Enumerable.Range(0, (int)shrunk.NextStep).Select(i => i * 6L), shrunk.Steps.Select(s => s.ConsumedFrom));
         await PbmCommand.ShowWhenUpAsync(pbm, members: 2);
@@ -66,6 +67,12 @@ public sealed class PbmProcessTests(PostgresFixture postgres)
         var peek = await PbmCommand.OkAsync(pbm, "log", "peek", "-n", "2000");
         Assert.Matches($@"\[\d\d:\d\d:\d\d\.\d{{3}} INF\] \[{Regex.Escape(coordinator.Address)}\] \S+: run driven step \d+: loss \d+\.\d{{4}}, \d+ tokens/s, replicas \[0, 1\]", peek);
         Assert.Contains("run driven step ", coordinator.Output);
+
+        // Downed: a failure (exit 3), so that a supervisor (systemd's Restart=on-failure) starts it again.
+        await PbmCommand.OkAsync(pbm, "cluster", "down", "-a", $"akka.tcp://actortrain@{first.Address}");
+        using (var exit = new CancellationTokenSource(ProcessCluster.Patience)) await first.WaitForExitAsync(exit.Token);
+        Assert.True(first.ExitCode == 3, $"exit code {first.ExitCode}:\n{first.Output}");
+        Assert.Contains("node stopped: the cluster downed it", first.Output);
     }
 
     [PostgresFact]

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using ActorTrain.Cluster.Configuration;
 using ActorTrain.Cluster.Persistence;
+using ActorTrain.Node.Configuration;
 using ActorTrain.Node.Info;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -17,8 +18,12 @@ public sealed class InfoCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         public bool Json { get; init; }
 
         [CommandOption("--db <TARGET>")]
-        [Description("Journal to check: sqlite:PATH or postgres:CONNECTION_STRING. Default: the configured one (a SQLite file in the data directory).")]
+        [Description("Journal to check: sqlite:PATH or postgres:CONNECTION_STRING. Default: the configured one (actortrain.persistence, from --config and ACTORTRAIN__PERSISTENCE__*: a SQLite file in the data directory unless set).")]
         public string? Db { get; init; }
+
+        [CommandOption("--config <PROFILE_OR_FILE>")]
+        [Description("Configuration whose actortrain.persistence names the journal, as the node's --config (repeatable, the first wins).")]
+        public string[] Config { get; init; } = [];
 
         [CommandOption("--data-dir <DIR>")]
         [Description("Node data directory (actortrain.node.data-dir). Default: $XDG_DATA_HOME/actortrain.")]
@@ -47,7 +52,17 @@ public sealed class InfoCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var info = await NodeInfoCollector.CollectAsync(Journal(settings), TimeSpan.FromSeconds(settings.TimeoutSeconds), cancellationToken);
+        JournalTarget journal;
+        try
+        {
+            journal = Journal(settings);
+        }
+        catch (Exception e) when (e is Akka.Configuration.ConfigurationException or IOException or ArgumentException)
+        {
+            errors.Line("info", e.Message);
+            return 1;
+        }
+        var info = await NodeInfoCollector.CollectAsync(journal, TimeSpan.FromSeconds(settings.TimeoutSeconds), cancellationToken);
         if (settings.Json) NodeInfoPrinter.WriteJson(console, info);
         else NodeInfoPrinter.WriteTable(console, info);
         foreach (string failure in info.Failures()) errors.Line("info", failure);
@@ -57,13 +72,7 @@ public sealed class InfoCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
     private static JournalTarget Journal(Settings settings)
     {
         if (settings.Db is not null) return JournalTarget.Parse(settings.Db);
-        var config = EmbeddedHocon.Load(EmbeddedHocon.Base);
-        if (settings.DataDir is not null)
-        {
-            config = Akka.Configuration.ConfigurationFactory
-                .ParseString($"actortrain.node.data-dir = {EmbeddedHocon.Quote(settings.DataDir)}")
-                .WithFallback(config);
-        }
-        return PersistenceSettings.JournalFrom(config);
+        // The journal the node would use with the same --config, --data-dir and environment.
+        return PersistenceSettings.JournalFrom(OperatorConfiguration.Effective(OperatorConfiguration.Layers(settings.Config, settings.DataDir)));
     }
 }

@@ -24,6 +24,9 @@ namespace ActorTrain.Node.Commands;
 public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : AsyncCommand<NodeCommand.Settings>
 {
     private static readonly TimeSpan JoinPatience = TimeSpan.FromSeconds(60);
+
+    /// <summary>The exit code of a node the cluster downed (0: stopped by a signal, or removed by a leave).</summary>
+    public const int DownedExitCode = 3;
     private static readonly string[] KnownRoles = ["data", "trainer", "coordinator"];
 
     public sealed class Settings : CommandSettings
@@ -110,7 +113,7 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         {
             (options, dataDirectory) = Options(settings);
         }
-        catch (Exception e) when (e is ConfigurationException or IOException)
+        catch (Exception e) when (e is ConfigurationException or IOException or ArgumentException)
         {
             errors.Line("node", e.Message);
             return 1;
@@ -121,6 +124,7 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         // Each replica on a CPU slot gets its share of the cores.
         TorchSharp.torch.set_num_threads(options.Devices.ThreadsPerCpuSlot(Environment.ProcessorCount));
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bool signalled = false;
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         ClusterNode node;
@@ -132,7 +136,12 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
                 recentLogs, console.Profile.Out.Writer);
             commandHost = CommandHostSettings.From(ConfigurationFactory.ParseString(settings.CommandPort is int port ? $"actortrain.cmd.port = {port}" : "")
                 .WithFallback(ClusterNode.ConfigFor(options)));
-            node = await ClusterNode.StartAsync(options, JoinPatience);
+            node = await ClusterNode.StartAsync(options, JoinPatience, stopping.Token);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            console.WriteLine("node stopped before it joined the cluster");
+            return 0;
         }
         catch (Exception e) when (e is TimeoutException or ConfigurationException)
         {
@@ -145,6 +154,7 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
             return 1;
         }
         RecentLogs.Attach(node.System, recentLogs);
+        bool downed = false;
         await using (node)
         {
             CommandHost host;
@@ -168,16 +178,27 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
                 // Removed from the cluster (`pbm cluster leave -a` from elsewhere, or downed): the system ends, and so does the node.
                 _ = node.System.WhenTerminated.ContinueWith(_ => stopping.Cancel(), TaskScheduler.Default);
                 await Task.Delay(Timeout.Infinite, stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                // Downed (split-brain resolution, `pbm cluster down`), not stopped or removed by a leave: a failure, so
+                // that a supervisor (systemd's Restart=on-failure, Kubernetes) starts the node again and it rejoins.
+                downed = !signalled && Akka.Actor.CoordinatedShutdown.Get(node.System).ShutdownReason is Akka.Actor.CoordinatedShutdown.ClusterDowningReason;
             }
             console.WriteLine($"node leaving: {node.Address}");
         }
         NodeLogging.Flush();
+        if (downed)
+        {
+            console.WriteLine("node stopped: the cluster downed it");
+            return DownedExitCode;
+        }
         console.WriteLine("node stopped");
         return 0;
 
         void Stop(PosixSignalContext signal)
         {
-            signal.Cancel = true; // leave the cluster first; the process exits when that is done
+            // The first signal leaves the cluster, and the process exits when that is done; a second one is not held.
+            if (signalled) return;
+            signalled = true;
+            signal.Cancel = true;
             stopping.Cancel();
         }
     }
@@ -197,7 +218,8 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         layers.Insert(0, NodeLogging.AkkaLoggers);
         var effective = OperatorConfiguration.Effective(layers);
         string directory = NodeDataDirectory.Resolve(effective);
-        var journal = settings.Db is not null ? JournalTarget.Parse(settings.Db) : new SqliteJournal(Path.Combine(directory, "actortrain.db"));
+        // --db, else actortrain.persistence (from --config and ACTORTRAIN__PERSISTENCE__*), whose default is SQLite in the data directory.
+        var journal = settings.Db is not null ? JournalTarget.Parse(settings.Db) : PersistenceSettings.JournalFrom(effective);
         int httpPort = settings.MetricsPort ?? effective.GetInt("actortrain.metrics.port", 9464);
         return (new NodeOptions(settings.Host, settings.Port, [.. settings.Seeds], [.. settings.RoleList], NodeDevices.Parse(settings.Devices), journal, [.. layers], httpPort), directory);
     }
