@@ -20,8 +20,16 @@ public sealed class TrainingSettingsTests
         Assert.Equal(TimeSpan.FromSeconds(60), settings.AssembleTimeout);
     }
 
+    [Fact]
+    public void A_host_name_is_resolved_to_the_address_the_data_plane_binds_ipv4_first()
+    {
+        // As compose names its services ("node-1"): the listener binds, and peers reach, the name's address.
+        var settings = TrainingSettings.From(With("actortrain.training.data-plane-host = localhost"));
+        Assert.Equal(System.Net.IPAddress.Loopback, settings.DataPlaneHost);
+    }
+
     [Theory]
-    [InlineData("actortrain.training.data-plane-host = \"node-3.example\"", "'node-3.example' is not an IP address")]
+    [InlineData("actortrain.training.data-plane-host = \"node-3.example\"", "'node-3.example' is neither an IP address nor a host name this machine resolves")]
     [InlineData("actortrain.training.step-timeout = 0s", "step-timeout must be positive")]
     [InlineData("actortrain.training.prepare-timeout = -1s", "prepare-timeout '-1s' is not a duration")]
     [InlineData("actortrain.training.checkpoint-timeout = 0s", "checkpoint-timeout must be positive")]

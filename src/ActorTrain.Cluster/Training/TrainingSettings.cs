@@ -12,14 +12,30 @@ public sealed record TrainingSettings(IPAddress DataPlaneHost, TimeSpan StepTime
     /// that the path a replica takes when it breaks mid-step is exercised by the real trainer and run actors.</summary>
     internal Action<Protocol.Training.TrainerId, long>? BeforeApplying { get; init; }
 
-    /// <exception cref="ConfigurationException">A missing section, an address that is not an IP address, or a non-positive timeout.</exception>
+    /// <exception cref="ConfigurationException">A missing section, a host that is neither an IP address nor a name this
+    /// machine resolves, or a non-positive timeout.</exception>
     public static TrainingSettings From(Config config)
     {
         var section = config.GetConfig("actortrain.training") ?? throw new ConfigurationException("actortrain.training is missing");
-        string host = section.GetString("data-plane-host");
-        if (!IPAddress.TryParse(host, out var address)) throw new ConfigurationException($"actortrain.training.data-plane-host '{host}' is not an IP address");
-        return new TrainingSettings(address, Positive(section, "step-timeout"), Positive(section, "prepare-timeout"), Positive(section, "checkpoint-timeout"),
+        return new TrainingSettings(DataPlaneAddress(section.GetString("data-plane-host")), Positive(section, "step-timeout"), Positive(section, "prepare-timeout"), Positive(section, "checkpoint-timeout"),
             Positive(section, "assemble-timeout"), Positive(section, "finished-linger"));
+    }
+
+    // The replicas' listener binds this address and peers connect to it, so a host name (a container's, as compose
+    // names its services) is resolved here, once, preferring IPv4.
+    private static IPAddress DataPlaneAddress(string host)
+    {
+        if (IPAddress.TryParse(host, out var address)) return address;
+        try
+        {
+            var addresses = string.IsNullOrWhiteSpace(host) ? [] : Dns.GetHostAddresses(host);
+            return addresses.OrderBy(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 0 : 1).FirstOrDefault()
+                   ?? throw new ConfigurationException($"actortrain.training.data-plane-host '{host}' resolves to no address");
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new ConfigurationException($"actortrain.training.data-plane-host '{host}' is neither an IP address nor a host name this machine resolves ({e.Message})");
+        }
     }
 
     private static TimeSpan Positive(Config section, string key)
