@@ -36,6 +36,16 @@ public sealed class JournalTargetTests
         Assert.Contains(expected, error.Message);
     }
 
+    [Theory]
+    [InlineData("postgres:Host=db;Pasword=s3cret", "(keys Host, Pasword) is invalid")]
+    [InlineData("postgress:Host=db;Password=s3cret", "'postgress:...' names no journal")]
+    public void A_refused_target_is_named_without_the_secrets_it_holds(string text, string expected)
+    {
+        var error = Assert.Throws<ArgumentException>(() => JournalTarget.Parse(text));
+        Assert.Contains(expected, error.Message);
+        Assert.DoesNotContain("s3cret", error.Message);
+    }
+
     [Fact]
     public void Settings_default_to_a_sqlite_file_in_the_node_data_directory()
     {

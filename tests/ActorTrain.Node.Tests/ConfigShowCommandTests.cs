@@ -29,6 +29,21 @@ public sealed class ConfigShowCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Config_show_hides_the_pbm_token_and_the_journals_password()
+    {
+        string secrets = root.Combine("secrets.conf");
+        File.WriteAllText(secrets, """
+            actortrain.cmd.token = "t0ken-s3cret"
+            actortrain.persistence.postgres.connection-string = "Host=db;Username=at;Password=pa55-s3cret;Database=at"
+            """);
+        var shown = await CommandLine.RunInProcessAsync("config", "show", "--config", secrets);
+        Assert.Equal(0, shown.ExitCode);
+        Assert.DoesNotContain("s3cret", shown.Output);
+        Assert.Contains("Host=db", shown.Output);
+        Assert.Contains("Password=***", shown.Output);
+    }
+
+    [Fact]
     public async Task An_environment_variable_overrides_the_files_and_a_bad_value_is_named()
     {
         var shown = await CommandLine.RunProcessAsync("config", "show", "--config", "production");

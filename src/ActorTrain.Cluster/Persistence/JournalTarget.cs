@@ -32,7 +32,7 @@ public abstract record JournalTarget
             "sqlite" => throw new ArgumentException("'sqlite:' needs a database file path, e.g. sqlite:/var/lib/actortrain/actortrain.db"),
             "postgres" or "postgresql" => PostgresJournal.FromConnectionString(rest),
             _ => throw new ArgumentException(
-                $"'{text}' names no journal: expected sqlite:PATH or postgres:CONNECTION_STRING (e.g. postgres:Host=127.0.0.1;Port=5432;Username=actortrain)"),
+                $"'{backend}{(colon < 0 ? "" : ":...")}' names no journal: expected sqlite:PATH or postgres:CONNECTION_STRING (e.g. postgres:Host=127.0.0.1;Port=5432;Username=actortrain)"),
         };
     }
 }
@@ -80,7 +80,9 @@ public sealed record PostgresJournal : JournalTarget
         }
         catch (ArgumentException e)
         {
-            throw new ArgumentException($"PostgreSQL connection string '{connectionString}' is invalid: {e.Message}", e);
+            // Its keys, not its values: the text may hold a password (under a misspelt key, too).
+            string keys = string.Join(", ", connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(part => part.Split('=')[0].Trim()));
+            throw new ArgumentException($"PostgreSQL connection string (keys {keys}) is invalid: {e.Message}", e);
         }
     }
 

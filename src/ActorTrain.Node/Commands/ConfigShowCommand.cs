@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using ActorTrain.Cluster.Configuration;
+using ActorTrain.Cluster.Persistence;
 using ActorTrain.Cluster.Training;
 using ActorTrain.Cmd.Host;
 using ActorTrain.Node.Configuration;
@@ -33,7 +35,7 @@ public sealed class ConfigShowCommand(IAnsiConsole console, ErrorOutput errors) 
             CommandHostSettings.From(effective);
             ActorTrain.Cluster.Configuration.DataSettings.From(effective);
             var writer = console.Profile.Out.Writer;
-            writer.WriteLine("actortrain " + effective.GetConfig("actortrain").Root.ToString(1));
+            writer.WriteLine("actortrain " + Redacted(effective).GetConfig("actortrain").Root.ToString(1));
             writer.WriteLine("akka.cluster " + effective.GetConfig("akka.cluster").Root.ToString(1));
             writer.WriteLine("akka.remote " + effective.GetConfig("akka.remote").Root.ToString(1));
             return 0;
@@ -42,6 +44,29 @@ public sealed class ConfigShowCommand(IAnsiConsole console, ErrorOutput errors) 
         {
             errors.Line("config show", e.Message);
             return 1;
+        }
+    }
+
+    // The pbm token and the journal's password are shown as *** (set or not is what an operator checks here); the
+    // output goes to terminals, logs and tickets.
+    private static Config Redacted(Config effective)
+    {
+        var hidden = new List<string>();
+        if (effective.GetString("actortrain.cmd.token", "") is { Length: > 0 }) hidden.Add("actortrain.cmd.token = \"***\"");
+        if (effective.GetString("actortrain.persistence.postgres.connection-string", "") is { Length: > 0 } connection)
+            hidden.Add($"actortrain.persistence.postgres.connection-string = {EmbeddedHocon.Quote(Masked(connection))}");
+        return hidden.Count == 0 ? effective : ConfigurationFactory.ParseString(string.Join('\n', hidden)).WithFallback(effective);
+    }
+
+    private static string Masked(string connectionString)
+    {
+        try
+        {
+            return JournalTarget.Parse("postgres:" + connectionString).Describe()["postgres:".Length..];
+        }
+        catch (ArgumentException)
+        {
+            return "***"; // not a connection string: what it holds is not shown at all
         }
     }
 }

@@ -125,15 +125,17 @@ public sealed class LocalClusterCommand(IAnsiConsole console, ErrorOutput errors
         {
             var plan = LocalClusterPlan.For(settings.Nodes, settings.Port, settings.CommandPort, settings.MetricsPort,
                 settings.Devices, journal, dataDirectory, profiles);
-            var nodes = plan.Select(node => ChildNode.Start(node, lines)).ToImmutableArray();
+            // Kept as each starts: a node that fails to start must not leave the ones before it running.
+            var started = new List<ChildNode>();
             try
             {
-                return await RunAsync(nodes, journal, lines, stopping.Token);
+                foreach (var node in plan) started.Add(ChildNode.Start(node, lines));
+                return await RunAsync([.. started], journal, lines, stopping.Token);
             }
             finally
             {
-                await StopAllAsync(nodes, lines);
-                foreach (var node in nodes) node.Dispose();
+                await StopAllAsync([.. started], lines);
+                foreach (var node in started) node.Dispose();
             }
         }
         finally
@@ -176,7 +178,7 @@ public sealed class LocalClusterCommand(IAnsiConsole console, ErrorOutput errors
                 lines.WriteLine($"{node.Plan.Name}: akka.tcp://actortrain@127.0.0.1:{node.Plan.Port} pbm {node.Ready.Result}" +
                                 $"{(node.MetricsUrl is { } url ? $" metrics {url}" : "")} pid {node.ProcessId}");
             // What it takes to start a node again by hand after it died (the launcher does not restart nodes).
-            foreach (var node in nodes) lines.WriteLine($"{node.Plan.Name} command: actortrain {string.Join(' ', node.Plan.Arguments.Select(ShellWord))}");
+            foreach (var node in nodes) lines.WriteLine($"{node.Plan.Name} command: actortrain {string.Join(' ', Masked(node.Plan.Arguments).Select(ShellWord))}");
             lines.WriteLine($"local cluster up: {nodes.Length} node(s); try: pbm {nodes[0].Ready.Result} cluster show");
             lines.Flush();
         }
@@ -238,6 +240,10 @@ public sealed class LocalClusterCommand(IAnsiConsole console, ErrorOutput errors
     }
 
     // One argument as a POSIX shell reads it back.
+    // The journal's password is not printed (the private PostgreSQL has none; a --db given may).
+    private static IEnumerable<string> Masked(IReadOnlyList<string> arguments) =>
+        arguments.Select((argument, i) => i > 0 && arguments[i - 1] == "--db" ? JournalTarget.Parse(argument).Describe() : argument);
+
     private static string ShellWord(string argument) =>
         argument.Length > 0 && argument.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:,=@+".Contains(c)) ? argument : $"'{argument.Replace("'", "'\\''")}'";
 
