@@ -77,19 +77,27 @@ public sealed class PrivatePostgres : IAsyncDisposable
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+        // An identifier cannot be a parameter: quoted, with its quotes doubled, it is one name whatever it holds.
+        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name.Replace("\"", "\"\"")}\"", connection);
         await command.ExecuteNonQueryAsync();
         return ConnectionStringFor(name);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (!stopped && File.Exists(Path.Combine(DataDirectory, "postmaster.pid")))
+        try
         {
-            stopped = true;
-            await RunServerCommandAsync("pg_ctl", "-D", DataDirectory, "-m", "immediate", "-w", "stop");
+            if (!stopped && File.Exists(Path.Combine(DataDirectory, "postmaster.pid")))
+            {
+                stopped = true;
+                await RunServerCommandAsync("pg_ctl", "-D", DataDirectory, "-m", "immediate", "-w", "stop");
+            }
         }
-        if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+        finally
+        {
+            // Deleted even when the stop failed (its server gone already): no cluster directory is left in /tmp.
+            if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+        }
     }
 
     /// <summary>Stops the server as an operator's restart does (`pg_ctl stop -m fast`: open connections are cut).</summary>
