@@ -52,7 +52,7 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         public string Devices { get; init; } = "cpu:1";
 
         [CommandOption("--db <TARGET>")]
-        [Description("Journal: sqlite:PATH or postgres:CONNECTION_STRING. Every node of a cluster must use the same database. Default: a SQLite file in the data directory.")]
+        [Description("Journal: sqlite:PATH or postgres:CONNECTION_STRING. Every node of a cluster must use the same database. Default: actortrain.persistence (--config, ACTORTRAIN__PERSISTENCE__*), which is a SQLite file in the data directory unless set.")]
         public string? Db { get; init; }
 
         [CommandOption("--data-dir <DIR>")]
