@@ -36,6 +36,11 @@ public sealed class CommandHostTests
         Assert.Contains("--address is required", missing.Errors);
         var failed = await Pbm.RunAsync(node.Address, "cluster", "down", "-a", "akka.tcp://cmdtest@127.0.0.1:1");
         Assert.Equal((PbmApp.Failed, "pbm: akka.tcp://cmdtest@127.0.0.1:1 is not a member of this cluster\n"), (failed.ExitCode, failed.Errors));
+        var join = await Pbm.RunAsync(node.Address, "cluster", "join", "-a", "akka.tcp://cmdtest@127.0.0.1:1");
+        Assert.Equal((PbmApp.Failed, "pbm: this node is already a member (up) of a cluster, and a member cannot join another: leave it first\n"), (join.ExitCode, join.Errors));
+        var otherSystem = await Pbm.RunAsync(node.Address, "cluster", "join", "-a", "akka.tcp://other@127.0.0.1:1");
+        Assert.Equal(PbmApp.Failed, otherSystem.ExitCode);
+        Assert.Contains("names actor system 'other'; this node's is 'cmdtest'", otherSystem.Errors);
         var region = await Pbm.RunAsync(node.Address, "cluster-sharding", "region-stats", "-r", "nothing");
         Assert.Equal(PbmApp.Failed, region.ExitCode);
         Assert.Contains("no region 'nothing' on this node", region.Errors);

@@ -62,6 +62,12 @@ public sealed class ClusterPalette(ActorSystem system) : PaletteHandler
                 break;
             case "join":
                 var target = Parse(command.Required("address"));
+                // Akka ignores a join from a member, or to another actor system's name, and says so only in its log:
+                // refused here, rather than answered "joining" with exit 0.
+                if (target.System != Cluster.SelfAddress.System)
+                    throw new CommandFailedException($"{target} names actor system '{target.System}'; this node's is '{Cluster.SelfAddress.System}'");
+                if (Cluster.SelfMember.Status is not (MemberStatus.Removed or MemberStatus.Down))
+                    throw new CommandFailedException($"this node is already a member ({Cluster.SelfMember.Status.ToString().ToLowerInvariant()}) of a cluster, and a member cannot join another: leave it first");
                 Cluster.Join(target);
                 await output.WriteAsync(command.Json ? JsonSerializer.Serialize(new { joining = target.ToString() }) : $"joining {target}");
                 break;
