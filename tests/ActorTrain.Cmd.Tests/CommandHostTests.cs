@@ -47,6 +47,29 @@ public sealed class CommandHostTests
     }
 
     [Fact]
+    public async Task Actor_hierarchy_lists_the_tree_under_a_path_in_order_to_the_depth_asked()
+    {
+        await using var node = await OneNodeHost.StartAsync();
+        node.System.ActorOf(Akka.Actor.Props.Create(() => new Parent(new[] { "b/leaf", "a/x", "a/y/deep" })), "tree");
+        var shown = await Pbm.RunAsync(node.Address, "actor", "hierarchy", "-s", "/user/tree", "-d", "2");
+        Assert.True(shown.ExitCode == 0, shown.Errors);
+        Assert.Equal(["  /user/tree/a", "    /user/tree/a/x", "    /user/tree/a/y", "  /user/tree/b", "    /user/tree/b/leaf"], shown.Output.TrimEnd().Split('\n'));
+    }
+
+    // Creates the children of each "a/b/c" path below itself.
+    private sealed class Parent : Akka.Actor.ReceiveActor
+    {
+        public Parent(IEnumerable<string> paths)
+        {
+            foreach (var group in paths.Select(p => p.Split('/', 2)).GroupBy(p => p[0]))
+            {
+                var below = group.Where(p => p.Length > 1).Select(p => p[1]).ToArray();
+                Context.ActorOf(Akka.Actor.Props.Create(() => new Parent(below)), group.Key);
+            }
+        }
+    }
+
+    [Fact]
     public async Task An_unreachable_node_fails_fast_naming_the_address()
     {
         int port;

@@ -35,15 +35,29 @@ public sealed class ActorPalette(ActorSystem system) : PaletteHandler
         if (depth is < 1 or > 10) throw new CommandLineException("--depth must be 1 to 10");
         string start = command.Required("start");
         if (!start.StartsWith('/')) throw new CommandLineException($"--start '{start}' is not an absolute actor path (like /user or /system/sharding)");
-        var paths = new List<string>();
-        await Walk(start.TrimEnd('/'), depth, paths, cancellationToken);
+        var paths = await Walk(start.TrimEnd('/'), depth, cancellationToken);
         await output.WriteAsync(command.Json ? JsonSerializer.Serialize(paths) : paths.Count == 0 ? $"no actors under {start}" : string.Join("\n", paths));
     }
 
-    // Children are found by asking a wildcard selection to identify itself: the only way to list them from outside.
-    private async Task Walk(string path, int depth, List<string> found, CancellationToken cancellationToken)
+    // The tree under a path, in order. Siblings are walked at once: each level waits out the identify window (a leaf
+    // never answers), so walking them one after another cost that window per actor.
+    private async Task<List<string>> Walk(string path, int depth, CancellationToken cancellationToken)
     {
-        if (depth == 0) return;
+        if (depth == 0) return [];
+        var children = (await ChildrenOf(path, cancellationToken)).Order(StringComparer.Ordinal).ToArray();
+        var subtrees = await Task.WhenAll(children.Select(child => Walk(child, depth - 1, cancellationToken)));
+        var found = new List<string>();
+        for (int i = 0; i < children.Length; i++)
+        {
+            found.Add(new string(' ', 2 * (children[i].Count(c => c == '/') - 2)) + children[i]);
+            found.AddRange(subtrees[i]);
+        }
+        return found;
+    }
+
+    // Children are found by asking a wildcard selection to identify itself: the only way to list them from outside.
+    private async Task<List<string>> ChildrenOf(string path, CancellationToken cancellationToken)
+    {
         var replies = System.Threading.Channels.Channel.CreateUnbounded<ActorIdentity>();
         var collector = system.ActorOf(Props.Create(() => new IdentityCollector(replies.Writer)));
         try
@@ -61,11 +75,7 @@ public sealed class ActorPalette(ActorSystem system) : PaletteHandler
             {
                 // the replies that came within the window are all there is
             }
-            foreach (string child in children.Order(StringComparer.Ordinal))
-            {
-                found.Add(new string(' ', 2 * (child.Count(c => c == '/') - 2)) + child);
-                await Walk(child, depth - 1, found, cancellationToken);
-            }
+            return children;
         }
         finally
         {
