@@ -76,17 +76,25 @@ public sealed class DocumentReaderTests : IDisposable
         Assert.Equal($"{path}#3", items[3].Document!.Id);
     }
 
+    // A Parquet file of one string column "text", a row group per array.
+    private async Task<string> ParquetOf(string name, params string[][] groups)
+    {
+        var field = new DataField<string>("text");
+        string path = corpus.Combine(name);
+        await using var file = File.Create(path);
+        await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(field), file);
+        foreach (var rows in groups)
+        {
+            using var group = writer.CreateRowGroup();
+            await group.WriteAsync(field, rows);
+        }
+        return path;
+    }
+
     [Fact]
     public async Task Parquet_rows_of_the_text_column_are_documents()
     {
-        var field = new DataField<string>("text");
-        string path = corpus.Combine("table.parquet");
-        await using (var file = File.Create(path))
-        await using (var writer = await ParquetWriter.CreateAsync(new ParquetSchema(field), file))
-        {
-            using var group = writer.CreateRowGroup();
-            await group.WriteAsync(field, new[] { "row one", "row two" });
-        }
+        string path = await ParquetOf("table.parquet", ["row one", "row two"]);
         var items = Read(path);
         Assert.True(items.All(i => i.Document is not null), string.Join("; ", items.Select(i => i.Problem)));
         Assert.Equal(["row one", "row two"], items.Select(i => i.Document!.Text));
@@ -95,17 +103,7 @@ public sealed class DocumentReaderTests : IDisposable
     [Fact]
     public async Task A_parquet_row_group_damaged_behind_an_intact_footer_is_a_bad_record_after_the_good_rows()
     {
-        var field = new DataField<string>("text");
-        string path = corpus.Combine("damaged.parquet");
-        await using (var file = File.Create(path))
-        await using (var writer = await ParquetWriter.CreateAsync(new ParquetSchema(field), file))
-        {
-            foreach (var rows in new[] { new[] { "row one", "row two" }, new[] { "row three", "row four" } })
-            {
-                using var group = writer.CreateRowGroup();
-                await group.WriteAsync(field, rows);
-            }
-        }
+        string path = await ParquetOf("damaged.parquet", ["row one", "row two"], ["row three", "row four"]);
         long offset, length;
         await using (var file = File.OpenRead(path))
         await using (var reader = await ParquetReader.CreateAsync(file))
