@@ -46,6 +46,14 @@ public sealed class TrainCommandTests : IDisposable
         Assert.True(again.ExitCode == 0, again.Output);
         Assert.Contains("resuming from", again.Output);
 
+        // The dataset tokenized again with another tokenizer: the same ids mean other text, so the run does not go on.
+        string index = Path.Combine(dataset, DatasetIndex.FileName), original = File.ReadAllText(index);
+        File.WriteAllText(index, original.Replace("\"synthetic\"", "\"other-bpe\""));
+        var retokenized = await CommandLine.RunInProcessAsync("train", "--dataset", dataset, "--run", run, "--steps", "6", "--batch", "4", "--eval-every", "3", "--checkpoint-every", "3");
+        Assert.Equal(1, retokenized.ExitCode);
+        Assert.True(retokenized.Output.Contains($"the run was trained on tokens of synthetic; the dataset {dataset} is of other-bpe"), retokenized.Output);
+        File.WriteAllText(index, original);
+
         var cluster = await CommandLine.RunInProcessAsync("train", "--dataset", dataset, "--run", root.Combine("pair"), "--replicas", "2", "--steps", "4", "--batch", "4",
             "--checkpoint-every", "2", "--data-dir", root.Combine("node"));
         Assert.True(cluster.ExitCode == 0, cluster.Output);

@@ -108,12 +108,19 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
             if (settings.Threads is int threads) TorchSharp.torch.set_num_threads(threads);
             if (settings.Replicas > 1 || settings.Cluster is not null) return TrainOnCluster(settings, cancellationToken);
             var options = Options(settings);
-            using var run = TrainingRun.Open(options, warning => errors.Line("train", warning));
-            Report(console, run);
-            var validation = TrainingProgressView.Run(console, run, deadline: null, cancellationToken);
-            double baseline = UnigramBaseline.CrossEntropy(options.DatasetDirectory, run.Index);
+            double baseline;
+            long step;
+            EvaluationResult? validation;
+            // The run is closed first: closing its metrics log draws loss.png a last time, without the baseline.
+            using (var run = TrainingRun.Open(options, warning => errors.Line("train", warning)))
+            {
+                Report(console, run);
+                validation = TrainingProgressView.Run(console, run, deadline: null, cancellationToken);
+                baseline = UnigramBaseline.CrossEntropy(options.DatasetDirectory, run.Index);
+                step = run.Step;
+            }
             LossPlot.Write(options.RunDirectory, baseline);
-            console.WriteLine($"step {run.Step}: validation loss {validation?.Loss:0.000} (unigram baseline {baseline:0.000}); run directory {options.RunDirectory}");
+            console.WriteLine($"step {step}: validation loss {validation?.Loss:0.000} (unigram baseline {baseline:0.000}); run directory {options.RunDirectory}");
             return 0;
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or TimeoutException or FormatException)
