@@ -67,12 +67,18 @@ public static class Checkpoint
             throw Invalid(directory, $"unreadable metadata.json ({e.Message})");
         }
         if (metadata.Format != CheckpointMetadata.CurrentFormat) throw Invalid(directory, $"format {metadata.Format}, this build reads {CheckpointMetadata.CurrentFormat}");
+        // Both tensor files must be listed: one left out of "files" would be read unchecked. Fields that JSON left null
+        // (a hand-edited or foreign metadata.json) are a damaged checkpoint, not an exception of another kind.
+        if (metadata.Files is null || metadata.Model is null || metadata.Training is null)
+            throw Invalid(directory, "metadata.json lacks files, model or training");
+        foreach (string required in new[] { ModelFile, OptimizerFile })
+            if (!metadata.Files.ContainsKey(required)) throw Invalid(directory, $"metadata.json lists no sha256 for {required}");
         foreach (var (file, expected) in metadata.Files)
         {
             string path = Path.Combine(directory, file);
             if (!File.Exists(path)) throw Invalid(directory, $"{file} is missing");
             string actual = Sha256Of(path);
-            if (actual != expected) throw Invalid(directory, $"{file} has sha256 {actual[..12]}..., the metadata says {expected[..12]}... (corrupt)");
+            if (actual != expected) throw Invalid(directory, $"{file} has sha256 {actual[..12]}..., the metadata says {expected?[..Math.Min(12, expected.Length)]}... (corrupt)");
         }
         var (parameters, _) = Safetensors.Read(Path.Combine(directory, ModelFile));
         var (moments, _) = Safetensors.Read(Path.Combine(directory, OptimizerFile));
@@ -86,10 +92,11 @@ public static class Checkpoint
         string checkpoints = Path.Combine(runDirectory, "checkpoints");
         if (!Directory.Exists(checkpoints)) return null;
         string? limit = olderThan is null ? null : Path.GetFileName(Path.TrimEndingDirectorySeparator(olderThan));
+        // By the step in the name, not the name: "step-10000000" sorts before "step-9999999".
+        long? before = limit is null ? null : StepOf(limit);
         foreach (string directory in Directory.GetDirectories(checkpoints, "step-*")
-                     .Where(d => !d.EndsWith(".partial", StringComparison.Ordinal))
-                     .Where(d => limit is null || string.CompareOrdinal(Path.GetFileName(d), limit) < 0) // step-0000012: names order as steps do
-                     .OrderDescending(StringComparer.Ordinal))
+                     .Where(d => StepOf(Path.GetFileName(d)) is long step && (before is null || step < before))
+                     .OrderByDescending(d => StepOf(Path.GetFileName(d))))
         {
             try
             {
@@ -102,6 +109,11 @@ public static class Checkpoint
         }
         return null;
     }
+
+    // The step of a checkpoint directory's name ("step-0000012"); null for anything else (a .partial one).
+    private static long? StepOf(string name) =>
+        name.StartsWith("step-", StringComparison.Ordinal) && long.TryParse(name.AsSpan(5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long step)
+            ? step : null;
 
     public static string Sha256Of(string path)
     {

@@ -94,6 +94,19 @@ public sealed class TrainingTests : IDisposable
 
         using var other = new ReplicaTrainer(new Gpt(SyntheticDataset.Model() with { Layers = 3 }, 1), trainer.Config, data.Batches(Objective.Causal));
         Assert.Contains("checkpoint is vocab 64, context 32, 2 layers", Assert.Throws<InvalidDataException>(() => latest.Restore(other)).Message);
+
+        // A metadata.json that leaves the optimizer out of its checksums is refused (the file would be read unchecked).
+        var metadata = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(flipped, "metadata.json")))!;
+        metadata["files"]!.AsObject().Remove("optimizer.safetensors");
+        File.WriteAllText(Path.Combine(good, "metadata.json"), metadata.ToJsonString());
+        Assert.Contains("lists no sha256 for optimizer.safetensors", Assert.Throws<InvalidDataException>(() => Checkpoint.Read(good)).Message);
+        // Newest first by step, not by name: step 10 000 000 is tried before step 9 999 999.
+        Directory.CreateDirectory(Checkpoint.DirectoryFor(run.Path, 9_999_999));
+        Directory.CreateDirectory(Checkpoint.DirectoryFor(run.Path, 10_000_000));
+        var skipped = new List<string>();
+        Assert.Null(Checkpoint.ReadLatest(run.Path, skipped.Add));
+        Assert.Contains("step-10000000", skipped[0]);
+        Assert.Contains("step-9999999", skipped[1]);
     }
 
     [Fact]
