@@ -72,6 +72,13 @@ public sealed class ShardTokenizerTests
         samples.Read(9, window);
         Assert.Equal([232, 233, 234, 235, 236, 237, 238, 239, 999], window);
         Assert.Throws<ArgumentOutOfRangeException>(() => samples.Read(10, window));
+
+        // A shard left behind by another tokenization (another vocabulary), or another token count than the index says.
+        var otherVocabulary = new DatasetIndex("test", null, 50_257, 50_256, shards);
+        Assert.Contains($"{Path.Combine(directory.Path, "s0.tokens")}: {shards[0].Tokens} tokens of a 1000-token vocabulary",
+            Assert.Throws<InvalidDataException>(() => new TokenSamples(directory.Path, otherVocabulary, DatasetShard.Train, 8)).Message);
+        var otherCount = new DatasetIndex("test", null, 1000, 999, [.. shards.Select(s => s with { Tokens = s.Tokens + 1 })]);
+        Assert.Contains("the dataset index says", Assert.Throws<InvalidDataException>(() => new TokenSamples(directory.Path, otherCount, DatasetShard.Train, 8)).Message);
     }
 
     [Fact]

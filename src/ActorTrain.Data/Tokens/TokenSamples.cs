@@ -10,11 +10,30 @@ public sealed class TokenSamples : IDisposable
     private readonly PackedShard[] shards;
     private readonly long[] firstSample;
 
+    /// <exception cref="InvalidDataException">A shard that is not the one the index describes (another vocabulary, or
+    /// another token count: left behind by an earlier tokenization); the message names the file.</exception>
     public TokenSamples(string datasetDirectory, DatasetIndex index, string split, int sequenceLength)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(sequenceLength, 1);
         SequenceLength = sequenceLength;
-        shards = [.. index.Split(split).Select(s => PackedShard.Open(Path.Combine(datasetDirectory, s.Path)))];
+        var opened = new List<PackedShard>();
+        try
+        {
+            foreach (var entry in index.Split(split))
+            {
+                var shard = PackedShard.Open(Path.Combine(datasetDirectory, entry.Path));
+                opened.Add(shard);
+                if (shard.VocabularySize != index.VocabularySize || shard.EndOfText != index.EndOfText || shard.Tokens != entry.Tokens)
+                    throw new InvalidDataException($"{Path.Combine(datasetDirectory, entry.Path)}: {shard.Tokens} tokens of a {shard.VocabularySize}-token vocabulary " +
+                                                   $"(end of text {shard.EndOfText}); the dataset index says {entry.Tokens} of {index.VocabularySize} (end of text {index.EndOfText})");
+            }
+        }
+        catch
+        {
+            foreach (var shard in opened) shard.Dispose();
+            throw;
+        }
+        shards = [.. opened];
         firstSample = new long[shards.Length + 1];
         for (int s = 0; s < shards.Length; s++) firstSample[s + 1] = firstSample[s] + Math.Max(0, (shards[s].Tokens - 1) / sequenceLength);
         Count = firstSample[^1];
