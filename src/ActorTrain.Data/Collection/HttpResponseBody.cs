@@ -13,7 +13,7 @@ public static class HttpResponseBody
 {
     /// <summary>The decoded body of an HTML (or XHTML) response; null with <paramref name="problem"/> null for another
     /// content type, or with the problem when the response cannot be decoded.</summary>
-    public static byte[]? Html(byte[] block, long maxBytes, out string? problem)
+    public static ArraySegment<byte>? Html(byte[] block, long maxBytes, out string? problem)
     {
         problem = null;
         int headerEnd = block.AsSpan().IndexOf("\r\n\r\n"u8);
@@ -25,12 +25,13 @@ public static class HttpResponseBody
         var headers = Headers(Encoding.Latin1.GetString(block, 0, headerEnd));
         string type = headers.GetValueOrDefault("content-type", "");
         if (!type.StartsWith("text/html", StringComparison.Ordinal) && !type.StartsWith("application/xhtml", StringComparison.Ordinal)) return null;
-        byte[] body = block[(headerEnd + 4)..];
+        // The record's own bytes when nothing is to be undone (Common Crawl's case): no copy of the body.
+        var body = new ArraySegment<byte>(block, headerEnd + 4, block.Length - headerEnd - 4);
         if (headers.GetValueOrDefault("transfer-encoding", "") is var transfer && transfer.Contains("chunked", StringComparison.Ordinal))
             body = Unchunked(body, out problem);
         if (problem is null && headers.GetValueOrDefault("content-encoding", "identity") is var coding && coding is not ("identity" or ""))
             body = Decompressed(body, coding, maxBytes, out problem);
-        return problem is null ? body : null;
+        return problem is null ? body : (ArraySegment<byte>?)null;
     }
 
     // Lower-cased names and values; a repeated header keeps its last value.
@@ -45,7 +46,7 @@ public static class HttpResponseBody
         return headers;
     }
 
-    private static byte[] Unchunked(byte[] body, out string? problem)
+    private static byte[] Unchunked(ArraySegment<byte> body, out string? problem)
     {
         problem = null;
         var content = new MemoryStream();
@@ -53,7 +54,7 @@ public static class HttpResponseBody
         while (true)
         {
             int lineEnd = body.AsSpan(at).IndexOf("\r\n"u8);
-            string sizeText = lineEnd < 0 ? "" : Encoding.Latin1.GetString(body, at, lineEnd).Split(';')[0].Trim();
+            string sizeText = lineEnd < 0 ? "" : Encoding.Latin1.GetString(body.AsSpan(at, lineEnd)).Split(';')[0].Trim();
             if (!long.TryParse(sizeText, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out long size) || size < 0)
             {
                 problem = $"chunked body: '{sizeText}' at byte {at} is not a chunk size";
@@ -61,21 +62,21 @@ public static class HttpResponseBody
             }
             at += lineEnd + 2;
             if (size == 0) return content.ToArray();
-            if (size > body.Length - at)
+            if (size > body.Count - at)
             {
                 problem = $"chunked body: a chunk of {size} bytes at byte {at} runs past the record's end";
                 return [];
             }
-            content.Write(body, at, (int)size);
+            content.Write(body.AsSpan(at, (int)size));
             at += (int)size + 2; // the chunk's CRLF
-            if (at > body.Length) return content.ToArray(); // the last CRLF cut off: what came is kept
+            if (at > body.Count) return content.ToArray(); // the last CRLF cut off: what came is kept
         }
     }
 
-    private static byte[] Decompressed(byte[] body, string coding, long maxBytes, out string? problem)
+    private static byte[] Decompressed(ArraySegment<byte> body, string coding, long maxBytes, out string? problem)
     {
         problem = null;
-        using var compressed = new MemoryStream(body);
+        using var compressed = new MemoryStream(body.Array!, body.Offset, body.Count, writable: false);
         Stream? decoder = coding switch
         {
             "gzip" or "x-gzip" => new GZipStream(compressed, CompressionMode.Decompress),

@@ -45,8 +45,8 @@ public sealed class WarcReader(ReaderSettings settings)
     {
         var body = HttpResponseBody.Html(block, settings.MaxRecordBytes, out string? problem);
         if (problem is not null) return ReadItem.Bad(index, $"record {index}: {problem}");
-        if (body is null) return null; // images, scripts, PDFs: not text we extract
-        string? html = Utf8Decoder.Decode(body, settings.InvalidUtf8, out problem);
+        if (body is not { } utf8Body) return null; // images, scripts, PDFs: not text we extract
+        string? html = Utf8Decoder.Decode(utf8Body, settings.InvalidUtf8, out problem);
         if (html is null) return ReadItem.Bad(index, $"record {index}: {problem}");
         var (text, title) = HtmlText.Extract(html, Uri.TryCreate(url, UriKind.Absolute, out _) ? url : "http://unknown/");
         var metadata = ImmutableDictionary<string, string>.Empty.Add("format", "warc").Add("url", url);
