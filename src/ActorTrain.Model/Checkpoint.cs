@@ -46,10 +46,29 @@ public static class Checkpoint
         WriteDurably(Path.Combine(partial, MetadataFile), s => JsonSerializer.Serialize(s, metadata, Json));
         WriteDurably(Path.Combine(partial, CompleteMarker), _ => { });
         DirectorySync.Flush(partial);
-        if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
+        // A checkpoint of the same step (a run resumed from an older one) is moved aside, not deleted, until the new one
+        // has its name: a crash in between leaves it under ".replaced", which ReadLatest puts back.
+        string replaced = final + ReplacedSuffix;
+        if (Directory.Exists(replaced)) Directory.Delete(replaced, recursive: true);
+        if (Directory.Exists(final)) Directory.Move(final, replaced);
         Directory.Move(partial, final);
         DirectorySync.Flush(Path.GetDirectoryName(final)!);
+        if (Directory.Exists(replaced)) Directory.Delete(replaced, recursive: true);
         return final;
+    }
+
+    private const string ReplacedSuffix = ".replaced";
+
+    // A ".replaced" checkpoint whose successor never got its name is the newest good one of its step: it goes back.
+    private static void RestoreReplaced(string checkpoints)
+    {
+        foreach (string replaced in Directory.GetDirectories(checkpoints, "step-*" + ReplacedSuffix))
+        {
+            string final = replaced[..^ReplacedSuffix.Length];
+            if (Directory.Exists(final)) continue;
+            Directory.Move(replaced, final);
+            DirectorySync.Flush(checkpoints);
+        }
     }
 
     /// <summary>Reads and verifies a checkpoint without touching any model.</summary>
@@ -91,6 +110,7 @@ public static class Checkpoint
     {
         string checkpoints = Path.Combine(runDirectory, "checkpoints");
         if (!Directory.Exists(checkpoints)) return null;
+        RestoreReplaced(checkpoints);
         string? limit = olderThan is null ? null : Path.GetFileName(Path.TrimEndingDirectorySeparator(olderThan));
         // By the step in the name, not the name: "step-10000000" sorts before "step-9999999".
         long? before = limit is null ? null : StepOf(limit);

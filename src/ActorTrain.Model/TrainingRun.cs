@@ -34,31 +34,41 @@ public sealed class TrainingRun : IDisposable
         Options = options;
         Index = index;
         var (cloze, padding) = SpecialTokensFor(options.Training.Objective, index);
-        train = new TokenSamples(options.DatasetDirectory, index, DatasetShard.Train, options.Model.Context);
-        validation = new TokenSamples(options.DatasetDirectory, index, DatasetShard.Validation, options.Model.Context);
-        if (train.Count < options.Training.GlobalBatch)
-            throw new InvalidDataException($"{options.DatasetDirectory}: {train.Count} training samples of {options.Model.Context + 1} tokens, fewer than one global batch of {options.Training.GlobalBatch}");
-        trainBatches = new TrainingBatch(train, options.Training.Objective, cloze, padding, options.Training.Seed);
-        validationBatches = new TrainingBatch(validation, options.Training.Objective, cloze, padding, options.Training.Seed);
-        sampler = new GlobalBatchSampler(new SampleOrder(train.Count, options.Training.Seed), options.Training.GlobalBatch);
-        validationSamples = [.. Enumerable.Range(0, (int)Math.Min(options.ValidationSamples, validation.Count)).Select(i => (long)i)];
-        var validationShards = index.Split(DatasetShard.Validation).ToArray();
-        tokensPerByte = validationShards.Sum(s => s.Tokens) / (double)Math.Max(1, validationShards.Sum(s => s.TextBytes));
-        Trainer = new ReplicaTrainer(new Gpt(options.Model, (long)options.Training.Seed), options.Training, trainBatches);
-        using (var checkpoint = Checkpoint.ReadLatest(options.RunDirectory, warn))
+        // Shards are mapped and the model lives in native memory: a run refused half-way (too few samples, another
+        // run's checkpoint) must free what it already holds, or a long-lived host leaks a model per refusal.
+        try
         {
-            if (checkpoint is not null)
+            train = new TokenSamples(options.DatasetDirectory, index, DatasetShard.Train, options.Model.Context);
+            validation = new TokenSamples(options.DatasetDirectory, index, DatasetShard.Validation, options.Model.Context);
+            if (train.Count < options.Training.GlobalBatch)
+                throw new InvalidDataException($"{options.DatasetDirectory}: {train.Count} training samples of {options.Model.Context + 1} tokens, fewer than one global batch of {options.Training.GlobalBatch}");
+            trainBatches = new TrainingBatch(train, options.Training.Objective, cloze, padding, options.Training.Seed);
+            validationBatches = new TrainingBatch(validation, options.Training.Objective, cloze, padding, options.Training.Seed);
+            sampler = new GlobalBatchSampler(new SampleOrder(train.Count, options.Training.Seed), options.Training.GlobalBatch);
+            validationSamples = [.. Enumerable.Range(0, (int)Math.Min(options.ValidationSamples, validation.Count)).Select(i => (long)i)];
+            var validationShards = index.Split(DatasetShard.Validation).ToArray();
+            tokensPerByte = validationShards.Sum(s => s.Tokens) / (double)Math.Max(1, validationShards.Sum(s => s.TextBytes));
+            Trainer = new ReplicaTrainer(new Gpt(options.Model, (long)options.Training.Seed), options.Training, trainBatches);
+            using (var checkpoint = Checkpoint.ReadLatest(options.RunDirectory, warn))
             {
-                if (checkpoint.Metadata.Training != options.Training)
-                    throw new InvalidDataException($"{checkpoint.Directory}: the run was started with other training settings ({checkpoint.Metadata.Training}); use a new run directory");
-                if (OtherTokenizer(checkpoint.Metadata, index) is { } other)
-                    throw new InvalidDataException($"{checkpoint.Directory}: the run was trained on tokens of {other}; the dataset {options.DatasetDirectory} is of {index.Tokenizer}: use a new run directory");
-                checkpoint.Restore(Trainer);
-                ConsumedSamples = checkpoint.Metadata.ConsumedSamples;
-                ResumedFrom = checkpoint.Directory;
+                if (checkpoint is not null)
+                {
+                    if (checkpoint.Metadata.Training != options.Training)
+                        throw new InvalidDataException($"{checkpoint.Directory}: the run was started with other training settings ({checkpoint.Metadata.Training}); use a new run directory");
+                    if (OtherTokenizer(checkpoint.Metadata, index) is { } other)
+                        throw new InvalidDataException($"{checkpoint.Directory}: the run was trained on tokens of {other}; the dataset {options.DatasetDirectory} is of {index.Tokenizer}: use a new run directory");
+                    checkpoint.Restore(Trainer);
+                    ConsumedSamples = checkpoint.Metadata.ConsumedSamples;
+                    ResumedFrom = checkpoint.Directory;
+                }
             }
+            metrics = new MetricsLog(options.RunDirectory, resumedAt: Trainer.Optimizer.Steps);
         }
-        metrics = new MetricsLog(options.RunDirectory, resumedAt: Trainer.Optimizer.Steps);
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     // The checkpoint's tokenizer when it is not the dataset's (by content where both have a hash, else by name): the same
@@ -140,11 +150,12 @@ public sealed class TrainingRun : IDisposable
     public string SaveCheckpoint() =>
         Checkpoint.Save(Options.RunDirectory, Trainer, ConsumedSamples, Index.Tokenizer, Index.TokenizerSha256, Path.GetFullPath(Options.DatasetDirectory));
 
+    // Null-tolerant: the constructor calls it on whatever it built before it failed.
     public void Dispose()
     {
-        metrics.Dispose();
-        Trainer.Dispose();
-        train.Dispose();
-        validation.Dispose();
+        metrics?.Dispose();
+        Trainer?.Dispose();
+        train?.Dispose();
+        validation?.Dispose();
     }
 }

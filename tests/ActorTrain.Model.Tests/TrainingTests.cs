@@ -110,6 +110,28 @@ public sealed class TrainingTests : IDisposable
     }
 
     [Fact]
+    public void A_checkpoint_saved_over_its_step_keeps_the_old_one_until_the_new_one_has_its_name()
+    {
+        using var scope = NewDisposeScope();
+        using var run = new TemporaryDirectory("checkpoint");
+        using var trainer = Trainer(Objective.Causal);
+        trainer.Step(Samples(0));
+        string first = Checkpoint.Save(run.Path, trainer, 8, "synthetic", null, data.Path);
+        string again = Checkpoint.Save(run.Path, trainer, 16, "synthetic", null, data.Path);
+        Assert.Equal(first, again);
+        using (var saved = Checkpoint.Read(again)) Assert.Equal(16, saved.Metadata.ConsumedSamples);
+        Assert.Equal([again], Directory.GetDirectories(Path.GetDirectoryName(again)!));
+
+        // A crash after the old one was moved aside and before the new one was renamed: the old one comes back.
+        Directory.Move(again, again + ".replaced");
+        Directory.CreateDirectory(again + ".partial");
+        using var latest = Checkpoint.ReadLatest(run.Path, warning => Assert.Fail(warning))!;
+        Assert.Equal(again, latest.Directory);
+        Assert.Equal(16, latest.Metadata.ConsumedSamples);
+        Assert.False(Directory.Exists(again + ".replaced"));
+    }
+
+    [Fact]
     public void A_checkpoint_refused_halfway_changes_nothing_in_the_trainer()
     {
         using var scope = NewDisposeScope();
