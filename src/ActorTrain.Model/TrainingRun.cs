@@ -53,10 +53,7 @@ public sealed class TrainingRun : IDisposable
             {
                 if (checkpoint is not null)
                 {
-                    if (checkpoint.Metadata.Training != options.Training)
-                        throw new InvalidDataException($"{checkpoint.Directory}: the run was started with other training settings ({checkpoint.Metadata.Training}); use a new run directory");
-                    if (OtherTokenizer(checkpoint.Metadata, index) is { } other)
-                        throw new InvalidDataException($"{checkpoint.Directory}: the run was trained on tokens of {other}; the dataset {options.DatasetDirectory} is of {index.Tokenizer}: use a new run directory");
+                    CheckpointFit.ThrowIfOtherRun(checkpoint, options.Training, index, options.DatasetDirectory);
                     checkpoint.Restore(Trainer);
                     ConsumedSamples = checkpoint.Metadata.ConsumedSamples;
                     ResumedFrom = checkpoint.Directory;
@@ -70,13 +67,6 @@ public sealed class TrainingRun : IDisposable
             throw;
         }
     }
-
-    // The checkpoint's tokenizer when it is not the dataset's (by content where both have a hash, else by name): the same
-    // ids would mean other text, and the run would go on silently on it.
-    private static string? OtherTokenizer(CheckpointMetadata checkpoint, DatasetIndex index) =>
-        checkpoint.TokenizerSha256 is { } saved && index.TokenizerSha256 is { } current
-            ? saved == current ? null : $"{checkpoint.Tokenizer} (sha256 {saved[..Math.Min(12, saved.Length)]}, the dataset's {current[..Math.Min(12, current.Length)]})"
-            : checkpoint.Tokenizer == index.Tokenizer ? null : checkpoint.Tokenizer;
 
     public TrainingRunOptions Options { get; }
 

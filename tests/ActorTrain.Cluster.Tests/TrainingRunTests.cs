@@ -233,6 +233,36 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Fact]
+    public async Task A_run_whose_dataset_was_tokenized_again_by_another_tokenizer_refuses_its_checkpoint_until_mended()
+    {
+        string dataset = Dataset();
+        var spec = new TrainingSpec(dataset, root.Combine("retokenized"), "tiny", "causal", Steps: 12, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 9, Replicas: 2, CheckpointEvery: 4);
+        var (first, regions) = await Start("first");
+        await using (first)
+        {
+            await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("retokenized", spec), Patience);
+            await Eventually.Until(() => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("retokenized"), Patience),
+                s => s.Checkpoints.Count > 0, Patience, "a checkpoint");
+        }
+        var original = DatasetIndex.Load(dataset);
+        (original with { Tokenizer = "another" }).Save(dataset);
+
+        var (second, resumed) = await Start("first");
+        await using (second)
+        {
+            Task<TrainingRunState> Status() => resumed.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("retokenized"), Patience);
+            var refused = await Eventually.Until(Status, s => s.Problem is not null, Patience, "the run to refuse its checkpoint");
+            Assert.Contains("cannot prepare its replica", refused.Problem);
+            Assert.Contains("the run was trained on tokens of synthetic", refused.Problem);
+
+            original.Save(dataset);
+            var done = await Eventually.Until(Status, s => s.Status == TrainingRunStatus.Completed, Patience, "the run to complete on its own tokens");
+            Assert.Null(done.Problem);
+            Assert.Equal(12, done.NextStep);
+        }
+    }
+
+    [Fact]
     public async Task A_run_pauses_checkpoints_on_demand_resumes_and_stops_with_a_checkpoint()
     {
         var spec = new TrainingSpec(Dataset(), root.Combine("controlled"), "tiny", "causal", Steps: 200, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 1, Replicas: 2, CheckpointEvery: 1000);

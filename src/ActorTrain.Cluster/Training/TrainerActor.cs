@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using ActorTrain.DataPlane;
+using ActorTrain.Model;
 using ActorTrain.Protocol.Training;
 using Akka.Actor;
 using Akka.Event;
@@ -184,24 +185,32 @@ public sealed class TrainerActor : ReceiveActor
 
     // A replica new to a run that has a checkpoint starts from it. A damaged one is reported and the
     // newest intact checkpoint before it is taken instead (none: step 0); the run then replays the
-    // journal's steps from there, or has the replica take a peer's state.
+    // journal's steps from there, or has the replica take a peer's state. An intact one that does not fit
+    // (another architecture, other settings, a dataset tokenized again by another tokenizer, whose ids would
+    // mean other text) refuses the replica: TryBuild answers why, as the single-process resume refuses the run.
     private void Restore(string checkpoint)
     {
         var log = Context.GetLogger();
+        using var loaded = ReadOrPrevious(checkpoint, log);
+        if (loaded is null) return;
+        CheckpointFit.ThrowIfOtherRun(loaded, replica!.Trainer.Config, replica.Index, replica.Spec.Dataset);
+        loaded.Restore(replica.Trainer);
+        if (loaded.Directory != checkpoint)
+            log.Warning("run {Run} step {Step}: rank {Rank} starts from the previous good checkpoint {Checkpoint}", id.Run, loaded.Metadata.Step, id.Rank, loaded.Directory);
+    }
+
+    private LoadedCheckpoint? ReadOrPrevious(string checkpoint, ILoggingAdapter log)
+    {
         try
         {
-            using var loaded = ActorTrain.Model.Checkpoint.Read(checkpoint);
-            loaded.Restore(replica!.Trainer);
+            return ActorTrain.Model.Checkpoint.Read(checkpoint);
         }
         catch (InvalidDataException e)
         {
             log.Error("run {Run} step {Step}: rank {Rank} cannot start from checkpoint {Checkpoint}: {Reason}", id.Run, 0, id.Rank, checkpoint, e.Message);
             string runDirectory = Path.GetDirectoryName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(checkpoint))!)!;
-            using var previous = ActorTrain.Model.Checkpoint.ReadLatest(runDirectory,
+            return ActorTrain.Model.Checkpoint.ReadLatest(runDirectory,
                 warning => log.Warning("run {Run} step {Step}: rank {Rank} {Warning}", id.Run, 0, id.Rank, warning), olderThan: checkpoint);
-            if (previous is null) return;
-            previous.Restore(replica!.Trainer);
-            log.Warning("run {Run} step {Step}: rank {Rank} starts from the previous good checkpoint {Checkpoint}", id.Run, previous.Metadata.Step, id.Rank, previous.Directory);
         }
     }
 
