@@ -493,10 +493,14 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             return;
         }
         NodeMetrics.FailedSteps.WithLabels(run).Inc();
-        // Those that answered drop the step; then the round forms again.
+        // Those that answered drop the step, and the round forms again once they have. Those that did not are told without
+        // waiting (one may hang until its node is downed): a late one that reduces after all clears the sums when the drop
+        // reaches it, which it does before anything of the next round, the run's messages to it keeping their order.
         string reason = string.Join("; ", done.Members.Select((m, i) => $"rank {m.Rank}: {Describe(done.Replies[i])}"))
             + (done.DownedNode is null ? "" : $"; the cluster downed {done.DownedNode}");
         var answered = done.Members.Where((m, i) => done.Replies[i] is not null);
+        foreach (var late in done.Members.Where((m, i) => done.Replies[i] is null))
+            trainers.Tell(new TrainerCommands.FinishStep(Trainer(late.Rank), done.Step, Commit: false), ActorRefs.NoSender);
         Task.WhenAll(answered.Select(m => Reply(trainers.Ask<object>(new TrainerCommands.FinishStep(Trainer(m.Rank), done.Step, Commit: false), settings.StepTimeout))))
             .ContinueWith(_ => new StepDropped(done.Step, done.Round, reason), TaskScheduler.Default)
             .PipeTo(Self);
