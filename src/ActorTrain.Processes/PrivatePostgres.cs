@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Npgsql;
@@ -16,6 +17,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
     private readonly string binDirectory;
     private readonly string root;
     private bool stopped;
+    private Process? reaper;
 
     private PrivatePostgres(string binDirectory, string root, int port)
     {
@@ -56,13 +58,14 @@ public sealed class PrivatePostgres : IAsyncDisposable
     public static async Task<PrivatePostgres> StartAsync()
     {
         string bin = FindBinDirectory() ?? throw new InvalidOperationException(UnavailableReason);
-        string root = (await RunAsync(null, "mktemp", "-d", Path.Combine(Path.GetTempPath(), "actortrain-pg-XXXXXX"))).Trim();
+        string root = (await RunAsync(null, "mktemp", ownSession: false, "-d", Path.Combine(Path.GetTempPath(), "actortrain-pg-XXXXXX"))).Trim();
         var server = new PrivatePostgres(bin, root, FreeLoopbackPort());
         try
         {
             await server.RunServerCommandAsync("initdb", "-D", server.DataDirectory, "-U", "postgres", "-A", "trust",
                 "-E", "UTF8", "--locale=C", "--no-sync");
             await server.StartServerAsync();
+            server.reaper = server.StartReaper();
             return server;
         }
         catch
@@ -85,6 +88,9 @@ public sealed class PrivatePostgres : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Stopped here, in order: the reaper is for an owner that dies without disposing.
+        if (reaper is { HasExited: false }) reaper.Kill(entireProcessTree: true);
+        reaper?.Dispose();
         try
         {
             if (!stopped && File.Exists(Path.Combine(DataDirectory, "postmaster.pid")))
@@ -103,22 +109,37 @@ public sealed class PrivatePostgres : IAsyncDisposable
     /// <summary>Stops the server as an operator's restart does (`pg_ctl stop -m fast`: open connections are cut).</summary>
     public Task StopServerAsync() => RunServerCommandAsync("pg_ctl", "-D", DataDirectory, "-m", "fast", "-w", "stop");
 
-    /// <summary>Starts the server again on the same port and data.</summary>
-    public Task StartServerAsync() => RunServerCommandAsync("pg_ctl", "-D", DataDirectory,
+    /// <summary>Starts the server again on the same port and data, in a session of its own: a terminal's Ctrl+C, meant for
+    /// its owner (which then stops its clients first), would otherwise stop it under them.</summary>
+    public Task StartServerAsync() => RunAsync(binDirectory, "pg_ctl", ownSession: true, "-D", DataDirectory,
         "-l", Path.Combine(root, "server.log"), "-w", "-t", "60",
         "-o", $"-p {Port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off",
         "start");
 
     private Task<string> RunServerCommandAsync(string tool, params string[] arguments) =>
-        RunAsync(binDirectory, tool, arguments);
+        RunAsync(binDirectory, tool, ownSession: false, arguments);
 
-    private static async Task<string> RunAsync(string? binDirectory, string tool, params string[] arguments)
+    // A process whose standard input is a pipe from this one, in a session of its own: when this process dies without
+    // disposing the server (SIGKILL, a test host killed at its timeout), the pipe ends, and it stops the server and
+    // deletes its directory, as DisposeAsync would have. Nothing is left running or lying in /tmp.
+    private Process StartReaper()
+    {
+        const string Script = "cat > /dev/null; \"$0\" -D \"$1\" -m immediate -w stop > /dev/null 2>&1; rm -rf \"$2\"";
+        var start = new ProcessStartInfo("setsid") { RedirectStandardInput = true, UseShellExecute = false };
+        foreach (string argument in AsServerUser(["sh", "-c", Script, Path.Combine(binDirectory, "pg_ctl"), DataDirectory, root])) start.ArgumentList.Add(argument);
+        return Process.Start(start) ?? throw new InvalidOperationException("could not start the private PostgreSQL's reaper");
+    }
+
+    // ownSession: in a new session and process group (setsid(1), of util-linux, which every Debian has), out of reach of
+    // the signals a terminal sends its foreground group.
+    private static async Task<string> RunAsync(string? binDirectory, string tool, bool ownSession, params string[] arguments)
     {
         string program = binDirectory is null ? tool : Path.Combine(binDirectory, tool);
-        return IsRoot
-            ? await ExternalCommand.RunAsync("runuser", ["-u", "postgres", "--", program, .. arguments], CommandTimeout)
-            : await ExternalCommand.RunAsync(program, arguments, CommandTimeout);
+        string[] command = AsServerUser(ownSession ? ["setsid", "--wait", program, .. arguments] : [program, .. arguments]);
+        return await ExternalCommand.RunAsync(command[0], command[1..], CommandTimeout);
     }
+
+    private static string[] AsServerUser(string[] command) => IsRoot ? ["runuser", "-u", "postgres", "--", .. command] : command;
 
     private static bool IsRoot => Environment.UserName == "root";
 

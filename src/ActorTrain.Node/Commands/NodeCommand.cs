@@ -11,6 +11,7 @@ using ActorTrain.Cmd.Palettes.Builtin;
 using ActorTrain.Node.Cmd;
 using ActorTrain.Node.Configuration;
 using ActorTrain.Node.Logging;
+using ActorTrain.Processes;
 using Akka.Configuration;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -28,6 +29,9 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
     /// <summary>The exit code of a node the cluster downed (0: stopped by a signal, or removed by a leave).</summary>
     public const int DownedExitCode = 3;
     private static readonly string[] KnownRoles = ["data", "trainer", "coordinator"];
+
+    /// <summary>The hidden option local-cluster starts its nodes with.</summary>
+    public const string StopWithParentOption = "--stop-with-parent";
 
     public sealed class Settings : CommandSettings
     {
@@ -70,6 +74,10 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         [CommandOption("--config <PROFILE_OR_FILE>")]
         [Description("Configuration over the reference: 'local' (loopback, failover in seconds), 'production' (Akka's defaults), 'kubernetes' (Cluster Bootstrap, no seeds; over production) or a HOCON file; repeatable, the first wins. Default production.")]
         public string[] Config { get; init; } = [];
+
+        [CommandOption(StopWithParentOption, IsHidden = true)]
+        [Description("For local-cluster's nodes: leave the cluster when standard input ends (the launcher died), and leave Ctrl+C to the launcher.")]
+        public bool StopWithParent { get; init; }
 
         public override ValidationResult Validate()
         {
@@ -126,7 +134,10 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bool signalled = false;
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        // A launcher's node: the terminal's Ctrl+C reaches its whole process group, and the launcher stops its nodes in
+        // order (the oldest last), so the node ignores it; SIGTERM, or its launcher's death, stops it.
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, settings.StopWithParent ? signal => signal.Cancel = true : Stop);
+        if (settings.StopWithParent) _ = ParentLifeline.WhenParentGone().ContinueWith(_ => Leave(), TaskScheduler.Default);
         ClusterNode node;
         CommandHostSettings commandHost;
         var recentLogs = new RecentLogs();
@@ -197,8 +208,13 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         {
             // The first signal leaves the cluster, and the process exits when that is done; a second one is not held.
             if (signalled) return;
-            signalled = true;
             signal.Cancel = true;
+            Leave();
+        }
+
+        void Leave()
+        {
+            signalled = true;
             stopping.Cancel();
         }
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ActorTrain.Node.Commands;
 using ActorTrain.Processes;
 
 namespace ActorTrain.Node.LocalCluster;
@@ -37,7 +38,10 @@ public sealed class ChildNode : IDisposable
     /// <param name="output">Shared by every node; written under its own lock so lines never interleave.</param>
     public static ChildNode Start(PlannedNode plan, TextWriter output)
     {
-        var start = SelfInvocation.With(plan.Arguments);
+        // The launcher owns the terminal's Ctrl+C and stops the nodes in order; a launcher that dies without doing so
+        // (SIGKILL, a closed terminal) closes their standard input, and they leave the cluster on their own.
+        var start = SelfInvocation.With([.. plan.Arguments, NodeCommand.StopWithParentOption]);
+        start.RedirectStandardInput = true;
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
