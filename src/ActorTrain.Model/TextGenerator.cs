@@ -16,7 +16,7 @@ public static class TextGenerator
         if (prompt.Count == 0) throw new ArgumentException("the prompt has no tokens");
         if (temperature < 0) throw new ArgumentOutOfRangeException(nameof(temperature), $"temperature {temperature} is negative");
         using var _ = no_grad();
-        var random = SplitMix64.For(seed, 0x47454E);
+        var random = SplitMix64.ForMixedKeys(seed, 0x47454E);
         var tokens = new List<int>(prompt);
         var generated = new List<int>();
         for (int n = 0; n < maxTokens; n++)

@@ -1,4 +1,5 @@
 using ActorTrain.Data.Cloze;
+using ActorTrain.Data.Sampling;
 using ActorTrain.Data.Tokens;
 using static TorchSharp.torch;
 
@@ -7,9 +8,9 @@ namespace ActorTrain.Model;
 /// <summary>
 /// Turns samples (windows of Context + 1 tokens) into model inputs and labels for an objective.
 /// Labels are <see cref="ClozeTokens.IgnoredLabel"/> where no loss is taken. A pure function of the
-/// sample indices and the seed, so any replica builds the same batch for the same samples.
+/// sample indices and the run's random streams, so any replica builds the same batch for the same samples.
 /// </summary>
-public sealed class TrainingBatch(TokenSamples samples, Objective objective, ClozeTokens cloze, int padding, ulong seed)
+public sealed class TrainingBatch(TokenSamples samples, Objective objective, ClozeTokens cloze, int padding, RandomStreams streams)
 {
     public int Context => samples.SequenceLength;
 
@@ -33,7 +34,7 @@ public sealed class TrainingBatch(TokenSamples samples, Objective objective, Clo
                     for (int i = 0; i < t; i++) (rowInputs[i], rowLabels[i]) = (window[i], window[i + 1]);
                     break;
                 case Objective.Mlm:
-                    MaskedTokens.Build(window.AsSpan(0, t), cloze, seed, indices[b], maskedInputs, maskedLabels);
+                    MaskedTokens.Build(window.AsSpan(0, t), cloze, streams, indices[b], maskedInputs, maskedLabels);
                     for (int i = 0; i < t; i++) (rowInputs[i], rowLabels[i]) = (maskedInputs[i], maskedLabels[i]);
                     break;
                 default:
@@ -50,7 +51,7 @@ public sealed class TrainingBatch(TokenSamples samples, Objective objective, Clo
         int t = Context;
         // Corrupting L tokens gives about 0.85 L + s inputs and 0.15 L + s + 1 targets with s ≈ 0.05 L spans: keep L + 2s + 1 within t.
         int length = Math.Max(2, (int)((t - 2) / 1.14));
-        var (corrupted, targets) = SpanCorruption.Build(window.AsSpan(0, length), cloze, seed, sample);
+        var (corrupted, targets) = SpanCorruption.Build(window.AsSpan(0, length), cloze, streams, sample);
         var sequence = corrupted.Concat(targets).Take(t + 1).ToArray();
         for (int i = 0; i < t; i++)
         {

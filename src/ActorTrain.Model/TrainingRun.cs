@@ -31,33 +31,36 @@ public sealed class TrainingRun : IDisposable
 
     private TrainingRun(TrainingRunOptions options, DatasetIndex index, Action<string> warn)
     {
-        Options = options;
         Index = index;
         var (cloze, padding) = SpecialTokensFor(options.Training.Objective, index);
         // Shards are mapped and the model lives in native memory: a run refused half-way (too few samples, another
         // run's checkpoint) must free what it already holds, or a long-lived host leaks a model per refusal.
+        LoadedCheckpoint? checkpoint = null;
         try
         {
+            checkpoint = Checkpoint.ReadLatest(options.RunDirectory, warn);
+            // A run resumes with the stream derivation it started with (older runs have the first one), so its sample
+            // order and masks go on as they were; any other difference in its settings refuses it below.
+            if (checkpoint is not null) options = options with { Training = options.Training with { StreamDerivation = checkpoint.Metadata.Training.StreamDerivation } };
+            Options = options;
+            var streams = options.Training.Streams;
             train = new TokenSamples(options.DatasetDirectory, index, DatasetShard.Train, options.Model.Context);
             validation = new TokenSamples(options.DatasetDirectory, index, DatasetShard.Validation, options.Model.Context);
             if (train.Count < options.Training.GlobalBatch)
                 throw new InvalidDataException($"{options.DatasetDirectory}: {train.Count} training samples of {options.Model.Context + 1} tokens, fewer than one global batch of {options.Training.GlobalBatch}");
-            trainBatches = new TrainingBatch(train, options.Training.Objective, cloze, padding, options.Training.Seed);
-            validationBatches = new TrainingBatch(validation, options.Training.Objective, cloze, padding, options.Training.Seed);
-            sampler = new GlobalBatchSampler(new SampleOrder(train.Count, options.Training.Seed), options.Training.GlobalBatch);
+            trainBatches = new TrainingBatch(train, options.Training.Objective, cloze, padding, streams);
+            validationBatches = new TrainingBatch(validation, options.Training.Objective, cloze, padding, streams);
+            sampler = new GlobalBatchSampler(new SampleOrder(train.Count, streams), options.Training.GlobalBatch);
             validationSamples = [.. Enumerable.Range(0, (int)Math.Min(options.ValidationSamples, validation.Count)).Select(i => (long)i)];
             var validationShards = index.Split(DatasetShard.Validation).ToArray();
             tokensPerByte = validationShards.Sum(s => s.Tokens) / (double)Math.Max(1, validationShards.Sum(s => s.TextBytes));
             Trainer = new ReplicaTrainer(new Gpt(options.Model, (long)options.Training.Seed), options.Training, trainBatches);
-            using (var checkpoint = Checkpoint.ReadLatest(options.RunDirectory, warn))
+            if (checkpoint is not null)
             {
-                if (checkpoint is not null)
-                {
-                    CheckpointFit.ThrowIfOtherRun(checkpoint, options.Training, index, options.DatasetDirectory);
-                    checkpoint.Restore(Trainer);
-                    ConsumedSamples = checkpoint.Metadata.ConsumedSamples;
-                    ResumedFrom = checkpoint.Directory;
-                }
+                CheckpointFit.ThrowIfOtherRun(checkpoint, options.Training, index, options.DatasetDirectory);
+                checkpoint.Restore(Trainer);
+                ConsumedSamples = checkpoint.Metadata.ConsumedSamples;
+                ResumedFrom = checkpoint.Directory;
             }
             metrics = new MetricsLog(options.RunDirectory, resumedAt: Trainer.Optimizer.Steps);
         }
@@ -65,6 +68,10 @@ public sealed class TrainingRun : IDisposable
         {
             Dispose();
             throw;
+        }
+        finally
+        {
+            checkpoint?.Dispose();
         }
     }
 

@@ -23,7 +23,7 @@ namespace ActorTrain.Cluster.Tests;
 public sealed class ProtocolSerializationTests : IDisposable
 {
     private static readonly CleaningCounts Counts = new(10, 7, 1000, 700, ImmutableSortedDictionary<string, long>.Empty.Add("c4", 2).Add("pii", 1));
-    private static readonly TrainingSpec Spec = new("/data/job", "/runs/r", "tiny", "causal", 100, 16, 8, 3e-3, 7, 2, 50);
+    private static readonly TrainingSpec Spec = new("/data/job", "/runs/r", "tiny", "causal", 100, 16, 8, 3e-3, 7, 2, 50, ActorTrain.Data.Sampling.StreamDerivation.MixedKeys);
     private static readonly ShardFileList Listed = new("/out/job/shard-0002/planned-files.jsonl", 2, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
     private static readonly TokenizedShard Tokens = new("/out/web/shard-0001/train.tokens", 1000, 9, 4000, "/out/web/shard-0001/validation.tokens", 90, 1, 380);
 
@@ -136,6 +136,16 @@ public sealed class ProtocolSerializationTests : IDisposable
         byte[] journaled = """{"ShardFiles":[["/a","/b"],["/c"]],"OutputDirectory":"/out/web","StartedAt":"2026-11-28T23:00:00+00:00","Tokenizer":null,"ValidationFraction":0.01}"""u8.ToArray();
         var planned = (IngestJobEvents.Planned)system.Serialization.Deserialize(journaled, ActorTrainSerializer.Id, "Ingest.IngestJobEvents+Planned");
         Assert.Equal([2, 1], IngestJobState.Initial.Apply(planned).ShardFileCounts.ToArray());
+    }
+
+    [Fact]
+    public void A_run_journaled_before_stream_derivations_keeps_the_first_one()
+    {
+        // As an older build wrote it: no StreamDerivation. The run must go on with the sample order it had.
+        byte[] journaled = """{"Spec":{"Dataset":"/d","RunDirectory":"/r","Preset":"tiny","Objective":"causal","Steps":10,"GlobalBatch":4,"MicroBatch":2,"LearningRate":0.003,"Seed":9,"Replicas":2,"CheckpointEvery":5},"At":"2026-11-28T23:00:00+00:00"}"""u8.ToArray();
+        var started = (TrainingRunEvents.Started)system.Serialization.Deserialize(journaled, ActorTrainSerializer.Id, "Training.TrainingRunEvents+Started");
+        Assert.Equal(ActorTrain.Data.Sampling.StreamDerivation.XoredKeys, started.Spec.StreamDerivation);
+        Assert.Equal(9UL, started.Spec.Seed);
     }
 
     // Records holding immutable collections compare them by reference: compare their JSON instead.

@@ -11,7 +11,7 @@ public sealed class TrainingRunAnswerTests : IDisposable
 {
     private const int FrameBytes = 16 * 1024 * 1024; // hocon/cluster.conf: maximum-frame-size
     private const int Batch = 16;
-    private static readonly TrainingSpec Spec = new("/data/job", "/runs/long", "tiny", "causal", 200_000, Batch, 8, 3e-3, 7, 2, 500);
+    private static readonly TrainingSpec Spec = new("/data/job", "/runs/long", "tiny", "causal", 200_000, Batch, 8, 3e-3, 7, 2, 500, ActorTrain.Data.Sampling.StreamDerivation.MixedKeys);
     private readonly ActorSystem system = ActorSystem.Create("answers", EmbeddedHocon.Load(EmbeddedHocon.Base));
 
     public void Dispose() => system.Dispose();

@@ -1,5 +1,6 @@
 using ActorTrain.Cluster.Persistence;
 using ActorTrain.Cluster.Training;
+using ActorTrain.Data.Sampling;
 using ActorTrain.Data.Tokens;
 using ActorTrain.Protocol.Training;
 using ActorTrain.Testing;
@@ -37,7 +38,7 @@ public sealed class TrainingRunTests : IDisposable
     [Fact]
     public async Task Replicas_train_in_lockstep_and_a_killed_replica_costs_no_sample_and_comes_back_with_a_peers_state()
     {
-        var spec = new TrainingSpec(Dataset(), root.Combine("lockstep"), "tiny", "causal", Steps: 30, GlobalBatch: 6, MicroBatch: 3, LearningRate: 3e-3, Seed: 5, Replicas: 3, CheckpointEvery: 100);
+        var spec = new TrainingSpec(Dataset(), root.Combine("lockstep"), "tiny", "causal", Steps: 30, GlobalBatch: 6, MicroBatch: 3, LearningRate: 3e-3, Seed: 5, Replicas: 3, CheckpointEvery: 100, RandomStreams.ForNewRuns);
         var (node, regions) = await Start("training");
         await using var _ = node;
         await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("lockstep", spec), Patience);
@@ -80,7 +81,7 @@ public sealed class TrainingRunTests : IDisposable
     {
         string dataset = Dataset();
         TrainingSpec Spec(string name) => new(dataset, root.Combine(name), "tiny", "causal", Steps: 12, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 3,
-            Replicas: replicas, CheckpointEvery: 6);
+            Replicas: replicas, CheckpointEvery: 6, RandomStreams.ForNewRuns);
         int broken = 0;
         // Rank 0 throws once, applying step 5, whose checkpoint is due next (rank 0 writes checkpoints while it is in the round).
         // The step deadline is far beyond the test's patience: a run that waited for the broken replica's answer would not complete.
@@ -123,7 +124,7 @@ public sealed class TrainingRunTests : IDisposable
     public async Task A_replica_that_fails_the_same_step_every_time_is_the_runs_problem_until_it_stops_failing()
     {
         var spec = new TrainingSpec(Dataset(), root.Combine("failing"), "tiny", "causal", Steps: 8, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 3,
-            Replicas: 1, CheckpointEvery: 8);
+            Replicas: 1, CheckpointEvery: 8, RandomStreams.ForNewRuns);
         bool mended = false;
         // Applying step 5 always throws, replayed too: every round formed again fails the same way.
         var (node, regions) = await Start("failing", tune: settings => settings with
@@ -154,7 +155,7 @@ public sealed class TrainingRunTests : IDisposable
     public async Task A_run_whose_replicas_cannot_prepare_says_why_and_trains_once_the_cause_is_mended()
     {
         string dataset = root.Combine("arriving");
-        var spec = new TrainingSpec(dataset, root.Combine("waiting"), "tiny", "causal", Steps: 4, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 2, Replicas: 2, CheckpointEvery: 4);
+        var spec = new TrainingSpec(dataset, root.Combine("waiting"), "tiny", "causal", Steps: 4, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 2, Replicas: 2, CheckpointEvery: 4, RandomStreams.ForNewRuns);
         var (node, regions) = await Start("waiting");
         await using var _ = node;
         Task<TrainingRunState> Status() => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("waiting"), Patience);
@@ -182,7 +183,7 @@ public sealed class TrainingRunTests : IDisposable
         // goes and the test process dies of an access violation (it did, 1 of 1 on the code before).
         // The system stops as a dying node's does: no coordinated shutdown handing shards off between steps.
         var spec = new TrainingSpec(Dataset(), root.Combine("shutdown"), "tiny", "causal", Steps: 1000, GlobalBatch: 48, MicroBatch: 2, LearningRate: 3e-3, Seed: 4,
-            Replicas: 2, CheckpointEvery: 1000);
+            Replicas: 2, CheckpointEvery: 1000, RandomStreams.ForNewRuns);
         for (int attempt = 0; attempt < 2; attempt++)
         {
             var (node, regions) = await Start($"shutdown{attempt}", hocon: "akka.coordinated-shutdown.run-by-actor-system-terminate = off");
@@ -204,7 +205,7 @@ public sealed class TrainingRunTests : IDisposable
     public async Task A_run_whose_whole_cluster_stopped_resumes_from_its_checkpoint_and_journal_bit_identically()
     {
         string dataset = Dataset();
-        TrainingSpec Spec(string name) => new(dataset, root.Combine(name), "tiny", "causal", Steps: 24, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 9, Replicas: 2, CheckpointEvery: 4);
+        TrainingSpec Spec(string name) => new(dataset, root.Combine(name), "tiny", "causal", Steps: 24, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 9, Replicas: 2, CheckpointEvery: 4, RandomStreams.ForNewRuns);
 
         string straight;
         var (first, regions) = await Start("first");
@@ -236,7 +237,7 @@ public sealed class TrainingRunTests : IDisposable
     public async Task A_run_whose_dataset_was_tokenized_again_by_another_tokenizer_refuses_its_checkpoint_until_mended()
     {
         string dataset = Dataset();
-        var spec = new TrainingSpec(dataset, root.Combine("retokenized"), "tiny", "causal", Steps: 12, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 9, Replicas: 2, CheckpointEvery: 4);
+        var spec = new TrainingSpec(dataset, root.Combine("retokenized"), "tiny", "causal", Steps: 12, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 9, Replicas: 2, CheckpointEvery: 4, RandomStreams.ForNewRuns);
         var (first, regions) = await Start("first");
         await using (first)
         {
@@ -265,7 +266,7 @@ public sealed class TrainingRunTests : IDisposable
     [Fact]
     public async Task A_run_pauses_checkpoints_on_demand_resumes_and_stops_with_a_checkpoint()
     {
-        var spec = new TrainingSpec(Dataset(), root.Combine("controlled"), "tiny", "causal", Steps: 200, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 1, Replicas: 2, CheckpointEvery: 1000);
+        var spec = new TrainingSpec(Dataset(), root.Combine("controlled"), "tiny", "causal", Steps: 200, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 1, Replicas: 2, CheckpointEvery: 1000, RandomStreams.ForNewRuns);
         var (node, regions) = await Start("controlled");
         await using var _ = node;
         Task<TrainingRunState> Status() => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("run"), Patience);
@@ -298,7 +299,7 @@ public sealed class TrainingRunTests : IDisposable
     {
         // Three replicas on two CPU slots: rank 2 finds no device, its Prepare is never answered, and the
         // first round takes the whole prepare-timeout to form (then trains with the two that answered).
-        var spec = new TrainingSpec(Dataset(), root.Combine("forming"), "tiny", "causal", Steps: 200, GlobalBatch: 6, MicroBatch: 3, LearningRate: 3e-3, Seed: 2, Replicas: 3, CheckpointEvery: 1000);
+        var spec = new TrainingSpec(Dataset(), root.Combine("forming"), "tiny", "causal", Steps: 200, GlobalBatch: 6, MicroBatch: 3, LearningRate: 3e-3, Seed: 2, Replicas: 3, CheckpointEvery: 1000, RandomStreams.ForNewRuns);
         var prepareTimeout = TimeSpan.FromSeconds(12);
         var (node, regions) = await Start("forming", slots: 2, tune: s => s with { PrepareTimeout = prepareTimeout, AssembleTimeout = TimeSpan.FromSeconds(1) });
         await using var _ = node;
@@ -324,7 +325,7 @@ public sealed class TrainingRunTests : IDisposable
     [Fact]
     public async Task A_finished_run_leaves_memory_and_is_still_listed_and_answered_from_its_journal()
     {
-        var spec = new TrainingSpec(Dataset(), root.Combine("finished"), "tiny", "causal", Steps: 3, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 3, Replicas: 2, CheckpointEvery: 1000);
+        var spec = new TrainingSpec(Dataset(), root.Combine("finished"), "tiny", "causal", Steps: 3, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 3, Replicas: 2, CheckpointEvery: 1000, RandomStreams.ForNewRuns);
         var (node, regions) = await Start("finished", tune: s => s with { FinishedLinger = TimeSpan.FromSeconds(1) });
         await using var _ = node;
         await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("done", spec), Patience);

@@ -1,6 +1,7 @@
 using ActorTrain.Cluster.Configuration;
 using ActorTrain.Cluster.Persistence;
 using ActorTrain.Cluster.Training;
+using ActorTrain.Data.Sampling;
 using ActorTrain.Data.Tokens;
 using ActorTrain.Protocol.Training;
 using ActorTrain.Testing;
@@ -57,7 +58,7 @@ public sealed class TwoNodeTrainingTests : IDisposable
 
         // Steps enough to outlast the replicas' return: the survivors train on meanwhile (each probe for the missing rank
         // may cost prepare-timeout), so a short run could end before the third replica is back.
-        var spec = new TrainingSpec(dataset, root.Combine("run"), "tiny", "causal", Steps: 100_000, GlobalBatch: 6, MicroBatch: 3, LearningRate: 3e-3, Seed: 3, Replicas: 3, CheckpointEvery: 100_000);
+        var spec = new TrainingSpec(dataset, root.Combine("run"), "tiny", "causal", Steps: 100_000, GlobalBatch: 6, MicroBatch: 3, LearningRate: 3e-3, Seed: 3, Replicas: 3, CheckpointEvery: 100_000, RandomStreams.ForNewRuns);
         await firstRegions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("pair-run", spec), Patience);
         await Eventually.Until(() => firstRegions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("pair-run"), Patience), s => s.NextStep >= 4, Patience, "four steps");
         var hosted = await ClusterSharding.Get(second).ShardRegion("trainer").Ask<CurrentShardRegionState>(GetShardRegionState.Instance, Patience);

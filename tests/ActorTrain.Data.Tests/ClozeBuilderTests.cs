@@ -1,3 +1,4 @@
+using ActorTrain.Data.Sampling;
 using ActorTrain.Data.Cloze;
 using Xunit;
 
@@ -15,6 +16,8 @@ public sealed class ClozeBuilderTests
         return tokens;
     }
 
+    private static RandomStreams Streams(ulong seed) => new(seed, RandomStreams.ForNewRuns);
+
     [Fact]
     public void Masking_selects_15_percent_and_splits_them_80_10_10()
     {
@@ -24,7 +27,7 @@ public sealed class ClozeBuilderTests
             var tokens = Sequence(512, sample);
             var inputs = new int[512];
             var labels = new int[512];
-            MaskedTokens.Build(tokens, Vocabulary, seed: 11, sample, inputs, labels);
+            MaskedTokens.Build(tokens, Vocabulary, Streams(11), sample, inputs, labels);
             int ordinary = tokens.Count(t => t < Vocabulary.OrdinaryTokens);
             int picked = labels.Count(l => l != ClozeTokens.IgnoredLabel);
             Assert.Equal((int)Math.Round(0.15 * ordinary, MidpointRounding.AwayFromZero), picked);
@@ -56,7 +59,7 @@ public sealed class ClozeBuilderTests
         int[] Mask(ulong seed, long sample)
         {
             var inputs = new int[256];
-            MaskedTokens.Build(tokens, Vocabulary, seed, sample, inputs, new int[256]);
+            MaskedTokens.Build(tokens, Vocabulary, Streams(seed), sample, inputs, new int[256]);
             return inputs;
         }
         Assert.Equal(Mask(5, 9), Mask(5, 9));
@@ -71,8 +74,8 @@ public sealed class ClozeBuilderTests
         for (int sample = 0; sample < 300; sample++)
         {
             var tokens = Sequence(512, sample);
-            var (inputs, targets) = SpanCorruption.Build(tokens, Vocabulary, seed: 3, sample);
-            Assert.Equal(inputs, SpanCorruption.Build(tokens, Vocabulary, seed: 3, sample).Inputs);
+            var (inputs, targets) = SpanCorruption.Build(tokens, Vocabulary, Streams(3), sample);
+            Assert.Equal(inputs, SpanCorruption.Build(tokens, Vocabulary, Streams(3), sample).Inputs);
             Assert.Equal(Vocabulary.EndOfText, targets[^1]);
             var sentinels = inputs.Where(Vocabulary.Sentinels.Contains).ToArray();
             Assert.Equal(Vocabulary.Sentinels.Take(sentinels.Length), sentinels);

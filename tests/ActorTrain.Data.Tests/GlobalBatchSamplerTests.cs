@@ -18,13 +18,13 @@ public sealed class GlobalBatchSamplerTests
             select (samples, globalBatch, seed, worldSizes, resumes);
         scenario.Sample(s =>
         {
-            var sampler = new GlobalBatchSampler(new SampleOrder(s.samples, s.seed), s.globalBatch);
+            var sampler = new GlobalBatchSampler(new SampleOrder(s.samples, Streams(s.seed)), s.globalBatch);
             var seen = new int[s.samples];
             long consumed = 0;
             for (int step = 0; consumed + s.globalBatch <= s.samples; step++)
             {
                 // A resume rebuilds everything from (consumed, seed) alone; the world size changes freely.
-                if (s.resumes[step % s.resumes.Length]) sampler = new GlobalBatchSampler(new SampleOrder(s.samples, s.seed), s.globalBatch);
+                if (s.resumes[step % s.resumes.Length]) sampler = new GlobalBatchSampler(new SampleOrder(s.samples, Streams(s.seed)), s.globalBatch);
                 int world = Math.Min(s.worldSizes[step % s.worldSizes.Length], s.globalBatch);
                 for (int rank = 0; rank < world; rank++)
                     foreach (long sample in sampler.SamplesFor(consumed, rank, world)) seen[sample]++;
@@ -41,30 +41,52 @@ public sealed class GlobalBatchSamplerTests
     [Fact]
     public void The_global_batch_does_not_depend_on_the_world_size()
     {
-        var sampler = new GlobalBatchSampler(new SampleOrder(1000, 42), 24);
+        var sampler = new GlobalBatchSampler(new SampleOrder(1000, Streams(42)), 24);
         long[] Batch(int world) => [.. Enumerable.Range(0, world).SelectMany(r => sampler.SamplesFor(480, r, world))];
         var one = Batch(1);
         foreach (int world in new[] { 2, 3, 5, 7, 24 }) Assert.Equal(one, Batch(world));
     }
 
+    private static RandomStreams Streams(ulong seed) => new(seed, RandomStreams.ForNewRuns);
+
     [Fact]
     public void The_order_is_a_pure_function_of_count_seed_and_epoch()
     {
-        Assert.Equal(SampleOrder.Permutation(500, 7, 3), SampleOrder.Permutation(500, 7, 3));
-        Assert.NotEqual(SampleOrder.Permutation(500, 7, 3), SampleOrder.Permutation(500, 7, 4));
-        Assert.NotEqual(SampleOrder.Permutation(500, 7, 3), SampleOrder.Permutation(500, 8, 3));
-        Assert.Equal(Enumerable.Range(0, 500), SampleOrder.Permutation(500, 7, 3).Order());
-        // Pinned: the generator is ours, so this cannot drift with a runtime upgrade.
-        Assert.Equal([2, 5, 8, 3, 1, 4, 6, 0, 9, 7], SampleOrder.Permutation(10, 1, 0));
+        Assert.Equal(SampleOrder.Permutation(500, Streams(7), 3), SampleOrder.Permutation(500, Streams(7), 3));
+        Assert.NotEqual(SampleOrder.Permutation(500, Streams(7), 3), SampleOrder.Permutation(500, Streams(7), 4));
+        Assert.NotEqual(SampleOrder.Permutation(500, Streams(7), 3), SampleOrder.Permutation(500, Streams(8), 3));
+        Assert.Equal(Enumerable.Range(0, 500), SampleOrder.Permutation(500, Streams(7), 3).Order());
+        // Pinned, both derivations: the generator is ours, so neither can drift with a runtime upgrade, and runs
+        // started with the first one resume with the very order they had.
+        Assert.Equal([2, 5, 8, 3, 1, 4, 6, 0, 9, 7], SampleOrder.Permutation(10, new RandomStreams(1, StreamDerivation.XoredKeys), 0));
+        Assert.Equal(MixedKeysPin, SampleOrder.Permutation(10, new RandomStreams(1, StreamDerivation.MixedKeys), 0));
+    }
+
+    // Computed independently (a Python transcription of SplitMix64, the finalizer chain and Lemire's bound).
+    private static readonly int[] MixedKeysPin = [2, 9, 3, 0, 7, 5, 1, 8, 4, 6];
+
+    [Fact]
+    public void Nearby_seeds_and_epochs_give_unrelated_orders_with_the_mixed_derivation()
+    {
+        // The first derivation XORed keys into a state that only counted up: seed 1337's epoch 3 was seed 1336's epoch 0,
+        // and most (seed, epoch) pairs in 0-63 shared their stream with another pair.
+        static int Distinct(StreamDerivation derivation) =>
+            (from seed in Enumerable.Range(0, 64) from epoch in Enumerable.Range(0, 64)
+             select new RandomStreams((ulong)seed, derivation).For((ulong)epoch, 1000).Next()).Distinct().Count();
+        Assert.True(Distinct(StreamDerivation.XoredKeys) < 1000, "the first derivation's collisions are the reason for the second");
+        Assert.Equal(64 * 64, Distinct(StreamDerivation.MixedKeys));
+        Assert.Equal(SampleOrder.Permutation(1000, new RandomStreams(1336, StreamDerivation.XoredKeys), 0),
+            SampleOrder.Permutation(1000, new RandomStreams(1337, StreamDerivation.XoredKeys), 3));
+        Assert.NotEqual(SampleOrder.Permutation(1000, Streams(1336), 0), SampleOrder.Permutation(1000, Streams(1337), 3));
     }
 
     [Fact]
     public void Bad_world_sizes_and_ranks_are_refused()
     {
-        var sampler = new GlobalBatchSampler(new SampleOrder(10, 1), 4);
+        var sampler = new GlobalBatchSampler(new SampleOrder(10, Streams(1)), 4);
         Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Slice(0, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Slice(0, 5));
         Assert.Throws<ArgumentOutOfRangeException>(() => sampler.Slice(3, 3));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new SampleOrder(0, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SampleOrder(0, Streams(1)));
     }
 }

@@ -1,3 +1,4 @@
+using ActorTrain.Data.Sampling;
 using ActorTrain.Data.Cloze;
 using ActorTrain.Data.Tokens;
 using ActorTrain.Model;
@@ -36,7 +37,7 @@ internal sealed class SyntheticDataset : IDisposable
 
     public static ModelConfig Model(AttentionKind attention = AttentionKind.Fused) => new(Vocabulary, Context: 32, Layers: 2, Heads: 2, Embedding: 32, attention);
 
-    public TrainingBatch Batches(Objective objective, ulong seed = 7) => new(Samples, objective, Cloze, Padding, seed);
+    public TrainingBatch Batches(Objective objective, ulong seed = 7) => new(Samples, objective, Cloze, Padding, new RandomStreams(seed, RandomStreams.ForNewRuns));
 
     public void Dispose()
     {

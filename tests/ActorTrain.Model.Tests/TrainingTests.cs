@@ -132,6 +132,38 @@ public sealed class TrainingTests : IDisposable
     }
 
     [Fact]
+    public void A_run_checkpointed_before_stream_derivations_existed_resumes_with_its_own_sample_order()
+    {
+        using var runs = new TemporaryDirectory("derivation");
+        var old = TrainingConfig.Default(Objective.Causal, 6) with { GlobalBatch = 8, MicroBatch = 8, StreamDerivation = Data.Sampling.StreamDerivation.XoredKeys };
+        TrainingRunOptions Options(string name, TrainingConfig training) =>
+            new(data.Path, runs.Combine(name), SyntheticDataset.Model(), training, EvaluateEvery: 1000, CheckpointEvery: 1000, ValidationSamples: 0);
+        double[] straight;
+        using (var run = TrainingRun.Open(Options("straight", old), warning => Assert.Fail(warning)))
+            straight = [.. Enumerable.Range(0, 6).Select(_ => run.TrainStep().Result.Loss)];
+
+        using (var run = TrainingRun.Open(Options("resumed", old), warning => Assert.Fail(warning)))
+        {
+            for (int step = 0; step < 3; step++) run.TrainStep();
+            string metadata = Path.Combine(run.SaveCheckpoint(), "metadata.json");
+            // As an older build wrote it: no stream derivation at all.
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(metadata))!;
+            Assert.True(json["training"]!.AsObject().Remove("stream_derivation"));
+            File.WriteAllText(metadata, json.ToJsonString());
+        }
+        // Opened as today's train command opens it, with the derivation of new runs: it keeps the checkpoint's.
+        using (var run = TrainingRun.Open(Options("resumed", TrainingConfig.Default(Objective.Causal, 6) with { GlobalBatch = 8, MicroBatch = 8 }), warning => Assert.Fail(warning)))
+        {
+            Assert.Equal(3, run.Step);
+            Assert.Equal(Data.Sampling.StreamDerivation.XoredKeys, run.Options.Training.StreamDerivation);
+            Assert.Equal(straight[3..], Enumerable.Range(0, 3).Select(_ => run.TrainStep().Result.Loss).ToArray());
+        }
+        // A new run derives its streams the new way, so its sample order and masks differ.
+        using (var fresh = TrainingRun.Open(Options("fresh", old with { StreamDerivation = Data.Sampling.StreamDerivation.MixedKeys }), warning => Assert.Fail(warning)))
+            Assert.NotEqual(straight[..3], Enumerable.Range(0, 3).Select(_ => fresh.TrainStep().Result.Loss).ToArray());
+    }
+
+    [Fact]
     public void A_checkpoint_refused_halfway_changes_nothing_in_the_trainer()
     {
         using var scope = NewDisposeScope();

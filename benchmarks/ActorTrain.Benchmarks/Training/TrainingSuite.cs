@@ -1,3 +1,4 @@
+using ActorTrain.Data.Sampling;
 using System.Diagnostics;
 using ActorTrain.Data.Cloze;
 using ActorTrain.Data.Tokens;
@@ -31,7 +32,7 @@ public static class TrainingSuite
                 int batch = 8;
                 var trainers = new[] { AttentionKind.Fused, AttentionKind.Sdpa, AttentionKind.Naive }
                     .Select(kind => new ReplicaTrainer(new Gpt(model with { Attention = kind }, 1), TrainingConfig.Default(Objective.Causal, 1000) with { GlobalBatch = batch, MicroBatch = batch },
-                        new TrainingBatch(samples, Objective.Causal, Cloze, 1, 1))).ToArray();
+                        new TrainingBatch(samples, Objective.Causal, Cloze, 1, new RandomStreams(1, RandomStreams.ForNewRuns)))).ToArray();
                 long step = 0;
                 var times = Measure.MedianMilliseconds(options.WarmUps, options.Repetitions,
                     [.. trainers.Select<ReplicaTrainer, Action>(t => () => t.Step(Batch(step++, batch, samples.Count)))]);
@@ -69,7 +70,7 @@ public static class TrainingSuite
         var model = ModelConfig.Preset("tiny", Vocabulary) with { Context = 64, Attention = kind };
         using var samples = Dataset(root, model.Context, tokens: 500_000);
         using var trainer = new ReplicaTrainer(new Gpt(model, 1), TrainingConfig.Default(Objective.Causal, steps) with { GlobalBatch = 4, MicroBatch = 4 },
-            new TrainingBatch(samples, Objective.Causal, Cloze, 1, 1));
+            new TrainingBatch(samples, Objective.Causal, Cloze, 1, new RandomStreams(1, RandomStreams.ForNewRuns)));
         double first = 0;
         var clock = Stopwatch.StartNew();
         for (int step = 0; step < steps; step++)

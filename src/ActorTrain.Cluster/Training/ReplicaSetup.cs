@@ -22,12 +22,12 @@ public sealed class ReplicaSetup : IDisposable
         var model = ModelConfig.Preset(spec.Preset, index.VocabularySize);
         var training = TrainingConfig.Default(objective, spec.Steps) with
         {
-            GlobalBatch = spec.GlobalBatch, MicroBatch = spec.MicroBatch, LearningRate = spec.LearningRate, Seed = spec.Seed,
+            GlobalBatch = spec.GlobalBatch, MicroBatch = spec.MicroBatch, LearningRate = spec.LearningRate, Seed = spec.Seed, StreamDerivation = spec.StreamDerivation,
         };
         var (cloze, padding) = TrainingRun.SpecialTokensFor(objective, index);
         samples = new TokenSamples(spec.Dataset, index, DatasetShard.Train, model.Context);
-        Sampler = new GlobalBatchSampler(new SampleOrder(samples.Count, spec.Seed), spec.GlobalBatch);
-        Trainer = new ReplicaTrainer(new Gpt(model, (long)spec.Seed), training, new TrainingBatch(samples, objective, cloze, padding, spec.Seed));
+        Sampler = new GlobalBatchSampler(new SampleOrder(samples.Count, training.Streams), spec.GlobalBatch);
+        Trainer = new ReplicaTrainer(new Gpt(model, (long)spec.Seed), training, new TrainingBatch(samples, objective, cloze, padding, training.Streams));
     }
 
     public ReplicaTrainer Trainer { get; }

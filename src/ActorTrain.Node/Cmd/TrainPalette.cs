@@ -5,6 +5,7 @@ using ActorTrain.Protocol.Training;
 using Akka.Actor;
 using ActorTrain.Cluster.Persistence;
 using ActorTrain.Cluster.Training;
+using ActorTrain.Data.Sampling;
 
 namespace ActorTrain.Node.Cmd;
 
@@ -93,7 +94,7 @@ public sealed class TrainPalette(ActorSystem system, IActorRef runs, string data
         string objective = command.Required("objective");
         if (objective is not ("causal" or "mlm" or "span")) throw new CommandLineException($"--objective '{objective}': causal, mlm or span");
         string runDirectory = Path.GetFullPath(command.Value("run-dir") ?? Path.Combine(dataDirectory, "runs", run));
-        return new TrainingSpec(dataset, runDirectory, command.Required("preset"), objective, steps, batch, micro, lr, seed, replicas, every);
+        return new TrainingSpec(dataset, runDirectory, command.Required("preset"), objective, steps, batch, micro, lr, seed, replicas, every, RandomStreams.ForNewRuns);
     }
 
     private async Task ListAsync(bool json, ICommandOutput output, CancellationToken cancellationToken)

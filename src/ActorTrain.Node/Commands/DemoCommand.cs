@@ -103,7 +103,7 @@ public sealed class DemoCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         // Two replicas on the one-node cluster, one CPU slot each: the cluster's own training path, in lockstep over the data plane.
         var training = TrainingConfig.Default(Objective.Causal, steps) with { MicroBatch = 8 };
         var spec = new TrainingSpec(dataset, runDirectory, "tiny", "causal", steps, training.GlobalBatch, training.MicroBatch, training.LearningRate, training.Seed,
-            Replicas: 2, CheckpointEvery: Math.Max(1, steps / 4));
+            Replicas: 2, CheckpointEvery: Math.Max(1, steps / 4), training.StreamDerivation);
         console.MarkupLine($"[bold]2. train[/] the tiny model for {steps} steps with 2 replicas into {Markup.Escape(runDirectory)}");
         var trained = await ClusterTraining.RunAsync(console, Path.GetFileName(runDirectory), spec, dataDir, cancellationToken, settings.Steps is null ? deadline - reserve : null);
         if (trained.Checkpoints.Count == 0)

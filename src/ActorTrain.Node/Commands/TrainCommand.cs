@@ -135,7 +135,7 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
         string runDirectory = Path.GetFullPath(settings.Run!);
         var spec = new ActorTrain.Protocol.Training.TrainingSpec(Path.GetFullPath(settings.Dataset!), runDirectory, settings.Preset, settings.Objective.ToString().ToLowerInvariant(),
             settings.Steps, settings.Batch, settings.MicroBatch ?? Math.Max(1, settings.Batch / settings.Replicas), settings.LearningRate, settings.Seed,
-            settings.Replicas, settings.CheckpointEvery);
+            settings.Replicas, settings.CheckpointEvery, ActorTrain.Data.Sampling.RandomStreams.ForNewRuns);
         string run = Path.GetFileName(runDirectory.TrimEnd('/'));
         var state = (settings.Cluster is null
             ? ClusterTraining.RunAsync(console, run, spec, settings.DataDir, cancellationToken)
