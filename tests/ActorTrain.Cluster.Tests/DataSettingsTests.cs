@@ -37,6 +37,9 @@ public sealed class DataSettingsTests
     [InlineData("actortrain.data.gopher-repetition.max-top-ngram-char-fraction = [0.2]", "expected 3 numbers, got 1")]
     [InlineData("actortrain.data.collect.invalid-utf8 = ignore", "actortrain.data.collect.invalid-utf8: 'ignore' is not one of repair, quarantine")]
     [InlineData("actortrain.data.collect.max-record-size = huge", "actortrain.data.collect.max-record-size: expected a size")]
+    [InlineData("actortrain.data.minhash.shingle-words = 0", "actortrain.data.minhash.shingle-words: 0 is not between 1 and 64")]
+    [InlineData("actortrain.data.minhash.bands = 0", "actortrain.data.minhash.bands: 0 is not between 1 and 1024")]
+    [InlineData("actortrain.data.minhash.rows-per-band = -3", "actortrain.data.minhash.rows-per-band: -3 is not between 1 and 64")]
     public void Mistakes_name_the_key(string overrides, string expected) =>
         Assert.Contains(expected, Assert.Throws<ConfigurationException>(() => Parse(overrides)).Message);
 }

@@ -43,30 +43,32 @@ public sealed class DedupIndexActorTests : IDisposable
     {
         var journal = new SqliteJournal(root.Combine("journal.db"));
         var id = new DedupIndexId("job", 1);
-        // 250 claims: a snapshot at the 200th, 50 events after it. Claim k is made by "/d#k" and "/z#k":
+        // 450 claims: snapshots at the 200th and the 400th (the first then deleted: each holds every claim), 50 events
+        // after them. Claim k is made by "/d#k" and "/z#k":
         // the smaller id, claimed first or second, owns it; key 0 is claimed by every later document and stays with
         // the first (the smallest id).
         await using (var node = new JournaledActorSystem(journal))
         {
             var index = node.System.ActorOf(DedupIndexActor.Props(id));
-            for (int k = 1; k <= 250; k++)
+            for (int k = 1; k <= 450; k++)
             {
                 ClaimedKey[] keys = k % 2 == 0
                     ? [new(DedupKind.Near, (ulong)k, $"/z#{k}"), new(DedupKind.Near, (ulong)k, $"/d#{k}")]
                     : [new(DedupKind.Near, (ulong)k, $"/d#{k}"), new(DedupKind.Near, (ulong)k, $"/z#{k}")];
                 await index.Ask<DedupIndexReplies.Claimed>(new DedupIndexCommands.Claim(id, ClaimBatch.Of([.. keys, new(DedupKind.Exact, 0, $"/e{k:D3}#0")])), Patience);
             }
+            await Eventually.Until(() => Task.FromResult(SnapshotsIn(journal.Path, id.PersistenceId)), snapshots => snapshots == (1, 400), Patience,
+                "the snapshot at 400 saved and the one at 200 deleted");
         }
 
         await using (var node = new JournaledActorSystem(journal))
         {
             var index = node.System.ActorOf(DedupIndexActor.Props(id));
-            var asked = Enumerable.Range(1, 250).Select(k => new DedupKey(DedupKind.Near, (ulong)k)).Append(new DedupKey(DedupKind.Exact, 0)).ToArray();
+            var asked = Enumerable.Range(1, 450).Select(k => new DedupKey(DedupKind.Near, (ulong)k)).Append(new DedupKey(DedupKind.Exact, 0)).ToArray();
             var owners = await index.Ask<DedupIndexReplies.Owners>(new DedupIndexCommands.GetOwners(id, [.. asked]), Patience);
-            string?[] expected = [.. Enumerable.Range(1, 250).Select(k => $"/d#{k}"), "/e001#0"];
+            string?[] expected = [.. Enumerable.Range(1, 450).Select(k => $"/d#{k}"), "/e001#0"];
             Assert.Equal(expected, owners.DocumentIds.ToArray());
         }
-        Assert.True(SnapshotsIn(journal.Path, id.PersistenceId) > 0, "no snapshot was taken: the test would not cover recovery from one");
     }
 
     [Fact]
@@ -106,13 +108,16 @@ public sealed class DedupIndexActorTests : IDisposable
         public override string PersistenceId { get; }
     }
 
-    private static long SnapshotsIn(string database, string persistenceId)
+    // How many snapshots the store holds for the actor, and the newest one's sequence number.
+    private static (long Count, long Newest) SnapshotsIn(string database, string persistenceId)
     {
         using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database}");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM snapshot WHERE persistence_id = $id";
+        command.CommandText = "SELECT COUNT(*), COALESCE(MAX(sequence_number), 0) FROM snapshot WHERE persistence_id = $id";
         command.Parameters.AddWithValue("$id", persistenceId);
-        return (long)command.ExecuteScalar()!;
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 }

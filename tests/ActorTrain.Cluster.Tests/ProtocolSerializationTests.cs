@@ -148,6 +148,16 @@ public sealed class ProtocolSerializationTests : IDisposable
         Assert.Equal(9UL, started.Spec.Seed);
     }
 
+    [Fact]
+    public void A_diverged_steps_loss_travels_and_is_journaled_as_it_is()
+    {
+        var diverged = new TrainingRunEvents.StepCommitted(3, 48, 64, [0, 2], 77, double.NaN, double.PositiveInfinity, ["0f1e", "0f1e"]);
+        var serializer = system.Serialization.FindSerializerFor(diverged);
+        var back = (TrainingRunEvents.StepCommitted)system.Serialization.Deserialize(serializer.ToBinary(diverged), serializer.Identifier, Akka.Serialization.Serialization.ManifestFor(serializer, diverged));
+        Assert.True(double.IsNaN(back.Loss));
+        Assert.True(double.IsPositiveInfinity(back.Seconds));
+    }
+
     // Records holding immutable collections compare them by reference: compare their JSON instead.
     private static string Normalise(object message) => System.Text.Json.JsonSerializer.Serialize(message, message.GetType());
 }

@@ -32,11 +32,13 @@ public sealed record DataSettings(ReaderSettings Readers, IReadOnlyList<string> 
         };
         var names = reader.Strings("stages");
         var stages = names.Select(name => Stage(name, reader)).ToArray();
+        // Zero shingle words or rows make every document's signature the same (all near-duplicates of one another: one
+        // document kept per job); zero bands turn near-dedup off silently. Neither is a setting anybody means.
         var minHash = new MinHashSettings
         {
-            ShingleWords = reader.Int("minhash.shingle-words"),
-            Bands = reader.Int("minhash.bands"),
-            RowsPerBand = reader.Int("minhash.rows-per-band"),
+            ShingleWords = reader.Int("minhash.shingle-words", 1, 64),
+            Bands = reader.Int("minhash.bands", 1, 1024),
+            RowsPerBand = reader.Int("minhash.rows-per-band", 1, 64),
         };
         return new DataSettings(readers, names, new CleaningPipeline(stages), minHash);
     }
@@ -109,6 +111,12 @@ public sealed record DataSettings(ReaderSettings Readers, IReadOnlyList<string> 
         public string String(string key) => Read(key, "a string", () => section.GetString(key));
 
         public int Int(string key) => Read(key, "an integer", () => int.Parse(section.GetString(key), System.Globalization.CultureInfo.InvariantCulture));
+
+        public int Int(string key, int min, int max)
+        {
+            int value = Int(key);
+            return value >= min && value <= max ? value : throw new ConfigurationException($"{Root}.{key}: {value} is not between {min} and {max}");
+        }
 
         public double Double(string key) => Read(key, "a number", () => double.Parse(section.GetString(key), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture));
 

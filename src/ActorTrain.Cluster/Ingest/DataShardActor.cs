@@ -14,6 +14,7 @@ using ActorTrain.Protocol.Ingest;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using ActorTrain.Cluster.Persistence;
 
 namespace ActorTrain.Cluster.Ingest;
 
@@ -25,7 +26,7 @@ namespace ActorTrain.Cluster.Ingest;
 /// moment the process died (claims are idempotent, so claiming a chunk twice is harmless).
 /// Finalizing keeps the documents that own all their keys: the smallest id among duplicates.
 /// </summary>
-public sealed class DataShardActor : ReceivePersistentActor, IWithTimers
+public sealed class DataShardActor : NewestSnapshotOnly, IWithTimers
 {
     private const int SnapshotEvery = 50;
     private static readonly TimeSpan CollectRetry = TimeSpan.FromSeconds(5);
@@ -161,8 +162,7 @@ public sealed class DataShardActor : ReceivePersistentActor, IWithTimers
             });
         });
         Command<Continue>(_ => CollectNextChunk());
-        Command<SaveSnapshotSuccess>(_ => { });
-        Command<SaveSnapshotFailure>(failure => Context.GetLogger().Warning(failure.Cause, "snapshot of {0} failed", PersistenceId));
+        KeepOnlyTheNewestSnapshot();
     }
 
     public override string PersistenceId { get; }

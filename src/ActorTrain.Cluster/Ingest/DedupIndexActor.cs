@@ -2,13 +2,14 @@ using ActorTrain.Data.Dedup;
 using ActorTrain.Protocol.Dedup;
 using Akka.Actor;
 using Akka.Persistence;
+using ActorTrain.Cluster.Persistence;
 
 namespace ActorTrain.Cluster.Ingest;
 
 /// <summary>A bucket of the job's dedup index: journals the claims it receives and answers who owns
 /// which key. Its claims are in mutable tables (the actor is their only user); snapshots, which keep recovery
 /// short, are immutable copies (<see cref="DedupIndexState"/>), since the snapshot store serializes them later.</summary>
-public sealed class DedupIndexActor : ReceivePersistentActor
+public sealed class DedupIndexActor : NewestSnapshotOnly
 {
     private const int SnapshotEvery = 200;
     private DuplicateClaimTable exact = new(), near = new();
@@ -36,8 +37,7 @@ public sealed class DedupIndexActor : ReceivePersistentActor
         });
         Command<DedupIndexCommands.GetOwners>(query =>
             Sender.Tell(new DedupIndexReplies.Owners([.. query.Keys.Select(key => TableOf(key.Kind).OwnerOf(key.Key))])));
-        Command<SaveSnapshotSuccess>(_ => { });
-        Command<SaveSnapshotFailure>(_ => { }); // the journal still has every claim; the next snapshot retries
+        KeepOnlyTheNewestSnapshot();
     }
 
     public override string PersistenceId { get; }

@@ -22,6 +22,9 @@ public sealed class ActorTrainSerializer(ExtendedActorSystem system) : Serialize
     {
         Converters = { new JsonStringEnumConverter() },
         IncludeFields = false,
+        // A diverged step's loss is NaN or infinite: it must travel and be journaled as such (strictly, JSON has no
+        // such number), or the step that diverged would fail to serialize, time out and diverge again for ever.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
     private static readonly IReadOnlyDictionary<string, Type> TypesByManifest = typeof(IActorTrainMessage).Assembly.GetTypes()
