@@ -46,10 +46,44 @@ public sealed class RingAllReduce : IAsyncDisposable
         if ((uint)rank >= (uint)world) throw new ArgumentOutOfRangeException(nameof(rank), $"rank {rank} of a ring of {world}");
         if (world == 1) return new RingAllReduce(0, 1, null, null);
         int nextRank = (rank + 1) % world, previousRank = (rank + world - 1) % world;
-        var connect = ConnectAsync(ring[nextRank], rank, round, cancellationToken);
-        var accept = AcceptAsync(listener, previousRank, round, cancellationToken);
-        await Task.WhenAll(connect, accept);
+        // The first half to fail ends the other, and whichever connection was made is closed: left open, its peer would
+        // take the join for done and wait out its deadline for frames that never come.
+        using var halves = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var connect = ConnectAsync(ring[nextRank], rank, round, halves.Token);
+        var accept = AcceptAsync(listener, previousRank, round, halves.Token);
+        try
+        {
+            await Both(connect, accept, () => halves.Cancel());
+        }
+        catch
+        {
+            if (connect.IsCompletedSuccessfully) await connect.Result.DisposeAsync();
+            if (accept.IsCompletedSuccessfully) await accept.Result.DisposeAsync();
+            throw;
+        }
         return new RingAllReduce(rank, world, await connect, await accept);
+    }
+
+    // Both tasks; once one fails, <paramref name="stopOther"/> ends the other, which is awaited (nothing of it runs on
+    // after this returns), and the first failure is what is thrown.
+    private static async Task Both(Task first, Task second, Action stopOther)
+    {
+        var done = await Task.WhenAny(first, second);
+        if (done.IsCompletedSuccessfully)
+        {
+            await (done == first ? second : first);
+            return;
+        }
+        stopOther();
+        try
+        {
+            await (done == first ? second : first);
+        }
+        catch
+        {
+            // Its failure is the consequence of stopping it; the cause is the first one's.
+        }
+        await done;
     }
 
     /// <summary>Replaces <paramref name="data"/> with the element-wise sum over the ring. Every replica must pass a buffer of the same length.</summary>
@@ -64,12 +98,12 @@ public sealed class RingAllReduce : IAsyncDisposable
         for (int s = 0; s < WorldSize - 1; s++)
         {
             int send = Mod(Rank - s), receive = Mod(Rank - s - 1);
-            await Task.WhenAll(SendAsync(Chunk(send), cancellationToken), ReceiveAndAddAsync(Chunk(receive), scratch, cancellationToken));
+            await Both(SendAsync(Chunk(send), cancellationToken), ReceiveAndAddAsync(Chunk(receive), scratch, cancellationToken), CloseConnections);
         }
         for (int s = 0; s < WorldSize - 1; s++)
         {
             int send = Mod(Rank + 1 - s), receive = Mod(Rank - s);
-            await Task.WhenAll(SendAsync(Chunk(send), cancellationToken), ReceiveAsync(Chunk(receive), cancellationToken));
+            await Both(SendAsync(Chunk(send), cancellationToken), ReceiveAsync(Chunk(receive), cancellationToken), CloseConnections);
         }
     }
 
@@ -102,6 +136,11 @@ public sealed class RingAllReduce : IAsyncDisposable
         if (next is not null) await next.DisposeAsync();
         if (previous is not null) await previous.DisposeAsync();
     }
+
+    // A send blocked on a next peer that stopped reading (its host vanished: no reset comes, and TCP retransmits for
+    // minutes) would keep a step whose receive already failed waiting for its deadline. Closed sockets end both halves
+    // at once.
+    private void CloseConnections() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private static void Add(Span<float> target, ReadOnlySpan<float> source)
     {
@@ -156,19 +195,24 @@ public sealed class RingAllReduce : IAsyncDisposable
 
     // The listener outlives rounds: a peer of an earlier round that connected as its round was given up can still be
     // waiting in the backlog. Such a connection is dropped and the next one accepted; it would otherwise fail this
-    // round's join as well, and the run re-form once more.
+    // round's join as well, and the run re-form once more. So is one that closes or stays silent before its handshake
+    // (a probe, a peer that died connecting): it is nobody's, and waiting on it would keep the real peer in the backlog.
     private static async Task<FrameStream> AcceptAsync(TcpListener listener, int expectedRank, long round, CancellationToken cancellationToken)
     {
         while (true)
         {
             var (stream, peerRound) = await AcceptOneAsync(listener, expectedRank, round, cancellationToken);
+            if (stream is null) continue;
             if (peerRound == round) return stream;
             await stream.DisposeAsync();
         }
     }
 
-    // The next connection and its round: this round's expected peer, or one of an earlier round.
-    private static async Task<(FrameStream Stream, long Round)> AcceptOneAsync(TcpListener listener, int expectedRank, long round, CancellationToken cancellationToken)
+    private static readonly TimeSpan HandshakeWithin = TimeSpan.FromSeconds(5);
+
+    // The next connection and its round: this round's expected peer, or one of an earlier round; no stream when it
+    // closed or fell silent before a whole handshake.
+    private static async Task<(FrameStream? Stream, long Round)> AcceptOneAsync(TcpListener listener, int expectedRank, long round, CancellationToken cancellationToken)
     {
         var client = await listener.AcceptTcpClientAsync(cancellationToken);
         WatchForVanishedPeer(client.Client);
@@ -176,7 +220,19 @@ public sealed class RingAllReduce : IAsyncDisposable
         try
         {
             var hello = new byte[Magic.Length + 12];
-            await stream.ReadExactlyAsync(hello, cancellationToken);
+            using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                handshake.CancelAfter(HandshakeWithin);
+                try
+                {
+                    await stream.ReadExactlyAsync(hello, handshake.Token);
+                }
+                catch (Exception e) when (e is InvalidDataException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                {
+                    await stream.DisposeAsync();
+                    return (null, 0);
+                }
+            }
             if (!hello.AsSpan(0, Magic.Length).SequenceEqual(Magic)) throw new InvalidDataException($"{stream.Peer} is not a data plane ring peer (bad magic)");
             int rank = BinaryPrimitives.ReadInt32LittleEndian(hello.AsSpan(Magic.Length));
             long peerRound = BinaryPrimitives.ReadInt64LittleEndian(hello.AsSpan(Magic.Length + 4));

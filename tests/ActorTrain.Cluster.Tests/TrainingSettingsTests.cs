@@ -30,6 +30,8 @@ public sealed class TrainingSettingsTests
 
     [Theory]
     [InlineData("actortrain.training.data-plane-host = \"node-3.example\"", "'node-3.example' is neither an IP address nor a host name this machine resolves")]
+    [InlineData("actortrain.training.data-plane-host = \"0.0.0.0\"", "'0.0.0.0' is a wildcard")]
+    [InlineData("actortrain.training.data-plane-host = \"::\"", "'::' is a wildcard")]
     [InlineData("actortrain.training.step-timeout = 0s", "step-timeout must be positive")]
     [InlineData("actortrain.training.prepare-timeout = -1s", "prepare-timeout '-1s' is not a duration")]
     [InlineData("actortrain.training.checkpoint-timeout = 0s", "checkpoint-timeout must be positive")]

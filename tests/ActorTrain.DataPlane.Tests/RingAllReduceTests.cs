@@ -107,6 +107,77 @@ public sealed class RingAllReduceTests
     }
 
     [Fact]
+    public async Task Connections_that_close_or_stay_silent_before_their_handshake_are_dropped_and_the_ring_forms()
+    {
+        var (listeners, ring) = Listen(2);
+        using var silent = new TcpClient();
+        await silent.ConnectAsync(ring[1]); // a probe, or a peer that died between connecting and its handshake
+        using (var closed = new TcpClient()) await closed.ConnectAsync(ring[1]);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var members = await JoinAll(listeners, ring, round: 5);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"the join took {clock.Elapsed}: it waited on the silent connection");
+        float[][] data = [[1, 2], [3, 4]];
+        await Task.WhenAll(members.Select((m, r) => m.AllReduceAsync(data[r], CancellationToken.None)));
+        Assert.All(data, d => Assert.Equal([4f, 6f], d));
+        foreach (var member in members) await member.DisposeAsync();
+        foreach (var listener in listeners) listener.Stop();
+    }
+
+    [Fact]
+    public async Task A_join_that_fails_closes_the_connection_it_made_so_its_peer_fails_at_once()
+    {
+        var (listeners, ring) = Listen(2);
+        using var timeout = new CancellationTokenSource(Patience);
+        // Rank 1 connects to rank 0 (its handshake is written), then its accept reads garbage and its join fails.
+        var failing = RingAllReduce.JoinAsync(1, ring, listeners[1], round: 5, timeout.Token);
+        await Task.Delay(300);
+        using (var intruder = new TcpClient())
+        {
+            await intruder.ConnectAsync(ring[1]);
+            await intruder.GetStream().WriteAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray());
+            await Assert.ThrowsAsync<InvalidDataException>(() => failing);
+        }
+        // Rank 0 finds rank 1's handshake and joins; the connection behind it must be closed, not left to the finalizer.
+        await using var member = await RingAllReduce.JoinAsync(0, ring, listeners[0], round: 5, timeout.Token);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<Exception>(() => member.AllReduceAsync(new float[10], timeout.Token));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"rank 0 waited {clock.Elapsed} on a connection its failed peer left open");
+        foreach (var listener in listeners) listener.Stop();
+    }
+
+    [Fact]
+    public async Task A_receive_that_fails_ends_a_send_blocked_on_a_peer_that_stopped_reading()
+    {
+        var (listeners, ring) = Listen(1);
+        // Rank 1 by hand: it takes rank 0's connection and never reads from it (its host vanished: no reset comes), and
+        // closes its own connection to rank 0.
+        var fake = new TcpListener(IPAddress.Loopback, 0);
+        fake.Start();
+        IPEndPoint[] world = [ring[0], (IPEndPoint)fake.LocalEndpoint];
+        using var timeout = new CancellationTokenSource(Patience);
+        var joining = RingAllReduce.JoinAsync(0, world, listeners[0], round: 7, timeout.Token);
+        using var fromRank0 = await fake.AcceptTcpClientAsync(timeout.Token);
+        using var toRank0 = new TcpClient();
+        await toRank0.ConnectAsync(ring[0]);
+        byte[] hello = [.. "ATRING01"u8, .. new byte[12]];
+        BinaryPrimitives.WriteInt32LittleEndian(hello.AsSpan(8), 1);
+        BinaryPrimitives.WriteInt64LittleEndian(hello.AsSpan(12), 7);
+        await toRank0.GetStream().WriteAsync(hello);
+        await using var member = await joining;
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var reducing = member.AllReduceAsync(new float[20_000_000], timeout.Token); // 40 MB to send: far over the socket buffers
+        await Task.Delay(200);
+        toRank0.Close();
+        await Assert.ThrowsAnyAsync<Exception>(() => reducing);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the failed receive waited {clock.Elapsed} for the blocked send");
+        Assert.False(timeout.IsCancellationRequested);
+        fake.Stop();
+        foreach (var listener in listeners) listener.Stop();
+    }
+
+    [Fact]
     public async Task A_replica_that_dies_mid_reduce_fails_the_others_instead_of_hanging()
     {
         var (listeners, ring) = Listen(3);

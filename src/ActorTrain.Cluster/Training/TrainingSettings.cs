@@ -23,9 +23,14 @@ public sealed record TrainingSettings(IPAddress DataPlaneHost, TimeSpan StepTime
 
     // The replicas' listener binds this address and peers connect to it, so a host name (a container's, as compose
     // names its services) is resolved here, once, preferring IPv4.
+    // The address is also what peers are told to connect to: a wildcard (0.0.0.0, ::) would send every peer to its own
+    // host, and no ring across machines would ever form.
     private static IPAddress DataPlaneAddress(string host)
     {
-        if (IPAddress.TryParse(host, out var address)) return address;
+        if (IPAddress.TryParse(host, out var address))
+            return address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)
+                ? throw new ConfigurationException($"actortrain.training.data-plane-host '{host}' is a wildcard; it must be this node's address that the other nodes reach (peers connect to it)")
+                : address;
         try
         {
             var addresses = string.IsNullOrWhiteSpace(host) ? [] : Dns.GetHostAddresses(host);
