@@ -38,6 +38,8 @@ public sealed class JournalTargetTests
 
     [Theory]
     [InlineData("postgres:Host=db;Pasword=s3cret", "(keys Host, Pasword) is invalid")]
+    [InlineData("postgres://u:s3cret@db/actortrain", "a postgres:// URL is not taken")]
+    [InlineData("postgres:Host=db;Pasword=abc;s3cret", "(keys Host, Pasword, ?) is invalid")] // a password with a ; in it, unquoted
     [InlineData("postgress:Host=db;Password=s3cret", "'postgress:...' names no journal")]
     public void A_refused_target_is_named_without_the_secrets_it_holds(string text, string expected)
     {

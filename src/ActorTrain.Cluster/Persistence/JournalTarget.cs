@@ -71,6 +71,9 @@ public sealed record PostgresJournal : JournalTarget
     {
         if (string.IsNullOrWhiteSpace(connectionString))
             throw new ArgumentException("'postgres:' needs a connection string, e.g. postgres:Host=127.0.0.1;Port=5432;Username=actortrain;Database=actortrain");
+        // postgres://user:password@host/db: Npgsql takes no URLs, and its parts are not keys (the password least of all).
+        if (connectionString.StartsWith("//", StringComparison.Ordinal))
+            throw new ArgumentException("a postgres:// URL is not taken; give key=value pairs, e.g. postgres:Host=db.example;Port=5432;Username=actortrain;Password=...;Database=actortrain");
         try
         {
             var builder = new NpgsqlConnectionStringBuilder(connectionString);
@@ -81,7 +84,9 @@ public sealed record PostgresJournal : JournalTarget
         catch (ArgumentException e)
         {
             // Its keys, not its values: the text may hold a password (under a misspelt key, too).
-            string keys = string.Join(", ", connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(part => part.Split('=')[0].Trim()));
+            // A part that is not key=value with a word for a key (a password with a ';' in it, unquoted) is shown as '?'.
+            string keys = string.Join(", ", connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(part => part.IndexOf('=') is > 0 and int equals && part[..equals].Trim() is { } key && key.All(c => char.IsAsciiLetterOrDigit(c) || c is ' ' or '_') ? key : "?"));
             throw new ArgumentException($"PostgreSQL connection string (keys {keys}) is invalid: {e.Message}", e);
         }
     }
