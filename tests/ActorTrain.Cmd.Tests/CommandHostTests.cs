@@ -44,6 +44,41 @@ public sealed class CommandHostTests
         var region = await Pbm.RunAsync(node.Address, "cluster-sharding", "region-stats", "-r", "nothing");
         Assert.Equal(PbmApp.Failed, region.ExitCode);
         Assert.Contains("no region 'nothing' on this node", region.Errors);
+        // A value only the node can check is a usage error all the same.
+        var depth = await Pbm.RunAsync(node.Address, "actor", "hierarchy", "--depth", "11");
+        Assert.Equal((PbmApp.UsageError, "pbm: --depth must be 1 to 10\n"), (depth.ExitCode, depth.Errors));
+        // A port that is none is refused before anything connects; --token may come before the address.
+        var port = await Pbm.RunAsync("127.0.0.1:70000", "cluster", "show");
+        Assert.Equal((PbmApp.UsageError, "pbm: 127.0.0.1:70000: 70000 is not a port number (1-65535)\n"), (port.ExitCode, port.Errors));
+        var tokenFirst = await Pbm.RunAsync("--token", "unused", node.Address, "cluster", "leader");
+        Assert.True(tokenFirst.ExitCode == 0, tokenFirst.Errors);
+        // A command line larger than a frame is refused by name, not with a stack trace.
+        var huge = await Pbm.RunAsync(node.Address, "actor", "hierarchy", "--start", "/" + new string('a', 2 << 20));
+        Assert.Equal(PbmApp.UsageError, huge.ExitCode);
+        Assert.Contains("a command takes at most 1024 KiB", huge.Errors);
+        // A script ends with its last command's code, as a shell's does.
+        var script = await Pbm.RunWithInputAsync("cluster leader\nactor hierarchy --depth 0\n", node.Address);
+        Assert.Equal(PbmApp.UsageError, script.ExitCode);
+    }
+
+    [Fact]
+    public async Task An_output_larger_than_a_frame_arrives_whole()
+    {
+        string large = string.Concat(Enumerable.Range(0, 60_000).Select(i => $"line {i:D6} of a long log with its stack trace \u00e9\ud83d\ude00\n")) + "end";
+        await using var node = await OneNodeHost.StartAsync(extra: [new EchoPalette(large)]);
+        var echo = await Pbm.RunAsync(node.Address, "echo", "large");
+        Assert.True(echo.ExitCode == 0, echo.Errors);
+        Assert.True(large.Length > 2 << 20, "the text must take several frames");
+        Assert.Equal(large + "\n", echo.Output);
+    }
+
+    // Writes one text, whatever its size, in one piece of output.
+    private sealed class EchoPalette(string text) : ActorTrain.Cmd.Palettes.PaletteHandler
+    {
+        public override ActorTrain.Cmd.Palettes.PaletteDefinition Definition { get; } = new("echo", "Writes a text.", [new("large", "Writes the text.", [])]);
+
+        public override Task ExecuteAsync(ActorTrain.Cmd.Palettes.ParsedCommand command, ActorTrain.Cmd.Palettes.ICommandOutput output, CancellationToken cancellationToken) =>
+            output.WriteAsync(text);
     }
 
     [Fact]
@@ -114,7 +149,7 @@ public sealed class CommandHostTests
         await using var connection = await PbmConnection.OpenAsync("127.0.0.1", node.Host.Endpoint.Port, null);
         using var cancel = new CancellationTokenSource();
         var lines = new List<string>();
-        var (ok, _) = await connection.ExecuteAsync(["cluster", "tail"], line =>
+        var (ok, _, _) = await connection.ExecuteAsync(["cluster", "tail"], line =>
         {
             lines.Add(line);
             cancel.Cancel(); // Ctrl+C after the first event

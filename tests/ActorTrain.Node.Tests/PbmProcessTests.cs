@@ -40,7 +40,7 @@ public sealed class PbmProcessTests(PostgresFixture postgres)
         {
             using var cancel = new CancellationTokenSource();
             var streamed = new List<string>();
-            var (ok, _) = await connection.ExecuteAsync(["train", "tail", "-r", "driven"], line =>
+            var (ok, _, _) = await connection.ExecuteAsync(["train", "tail", "-r", "driven"], line =>
             {
                 streamed.Add(line);
                 if (streamed.Count(l => l.StartsWith("step ", StringComparison.Ordinal)) >= 3) cancel.Cancel();

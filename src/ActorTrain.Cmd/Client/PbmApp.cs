@@ -14,11 +14,12 @@ public static partial class PbmApp
     public const int Failed = 1, UsageError = 2, Unreachable = 3;
     private static CancellationTokenSource? running;
 
-    /// <summary>Ctrl+C: stops the command that is running (a tail) and returns true; false when none runs (then pbm may end).</summary>
+    /// <summary>Ctrl+C: stops the command that is running (a tail) and returns true; false when none runs, or when it was
+    /// asked to stop already and has not (a node that stopped answering): then pbm ends.</summary>
     public static bool CancelRunningCommand()
     {
         var command = running;
-        if (command is null) return false;
+        if (command is null || command.IsCancellationRequested) return false;
         command.Cancel();
         return true;
     }
@@ -26,7 +27,8 @@ public static partial class PbmApp
     public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
     {
         var words = args.ToList();
-        string address = words.Count > 0 && HostPort().IsMatch(words[0]) ? Take(words, 0) : DefaultAddress;
+        // --token first: before the address too, or the address would not be the first word, and the token would go
+        // to the default node instead.
         string? token = Environment.GetEnvironmentVariable("PBM_TOKEN");
         int tokenAt = words.IndexOf("--token");
         if (tokenAt >= 0)
@@ -39,11 +41,18 @@ public static partial class PbmApp
             token = words[tokenAt + 1];
             words.RemoveRange(tokenAt, 2);
         }
+        string address = words.Count > 0 && HostPort().IsMatch(words[0]) ? Take(words, 0) : DefaultAddress;
         int colon = address.LastIndexOf(':');
+        int port = int.Parse(address[(colon + 1)..]);
+        if (port is < 1 or > 65535)
+        {
+            errors.WriteLine($"pbm: {address}: {port} is not a port number (1-65535)");
+            return UsageError;
+        }
         PbmConnection connection;
         try
         {
-            connection = await PbmConnection.OpenAsync(address[..colon], int.Parse(address[(colon + 1)..]), token, cancellationToken);
+            connection = await PbmConnection.OpenAsync(address[..colon], port, token, cancellationToken);
         }
         catch (PbmException e)
         {
@@ -72,10 +81,15 @@ public static partial class PbmApp
         running = command;
         try
         {
-            var (ok, message) = await connection.ExecuteAsync(words, text => output.WriteLine(text), command.Token);
+            var (ok, message, usage) = await connection.ExecuteAsync(words, text => output.WriteLine(text), command.Token);
             if (ok) return 0;
             errors.WriteLine($"pbm: {message}");
-            return Failed;
+            return usage ? UsageError : Failed;
+        }
+        catch (CommandLineException e)
+        {
+            errors.WriteLine($"pbm: {e.Message}");
+            return UsageError;
         }
         catch (Exception e) when (e is PbmException or IOException or InvalidDataException)
         {
@@ -91,12 +105,15 @@ public static partial class PbmApp
     private static async Task<int> InteractiveAsync(PbmConnection connection, string address, TextReader input, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
     {
         var history = new List<string>();
+        // What pbm exits with, as a shell does: the last command's code, so that `pbm < script` fails when its last
+        // command did.
+        int last = 0;
         output.WriteLine($"connected to {connection.Node}; 'help' lists the palettes, 'exit' leaves");
         while (!cancellationToken.IsCancellationRequested)
         {
             output.Write($"[{address}] pbm> ");
             string? line = await input.ReadLineAsync(cancellationToken);
-            if (line is null) return 0;
+            if (line is null) return last;
             line = line.Trim();
             if (line.Length == 0) continue;
             history.Add(line);
@@ -108,23 +125,26 @@ public static partial class PbmApp
             catch (CommandLineException e)
             {
                 errors.WriteLine($"pbm: {e.Message}");
+                last = UsageError;
                 continue;
             }
             switch (words[0])
             {
                 case "exit" or "quit":
-                    return 0;
+                    return last;
                 case "history":
                     for (int i = 0; i < history.Count; i++) output.WriteLine($"{i + 1,4}  {history[i]}");
+                    last = 0;
                     continue;
                 case "help":
                     output.WriteLine(Help(connection.Palettes, words.Count > 1 ? words[1] : null));
+                    last = 0;
                     continue;
             }
-            int code = await RunOneAsync(connection, words, output, errors, cancellationToken);
-            if (code == Unreachable) return code;
+            last = await RunOneAsync(connection, words, output, errors, cancellationToken);
+            if (last == Unreachable) return last;
         }
-        return 0;
+        return last;
     }
 
     /// <summary>The palettes, or one palette's commands with their usage.</summary>

@@ -68,11 +68,20 @@ public sealed class PbmConnection : IAsyncDisposable
 
     /// <summary>Runs a command, handing each piece of its output to <paramref name="write"/> as it streams in;
     /// cancelling asks the host to stop it (Ctrl+C on a tail) and waits for its end.</summary>
-    /// <returns>Whether the command succeeded, and the host's message when it did not.</returns>
-    public async Task<(bool Ok, string? Message)> ExecuteAsync(IReadOnlyList<string> words, Action<string> write, CancellationToken cancellationToken = default)
+    /// <returns>Whether the command succeeded, the host's message when it did not, and whether that was a usage error.</returns>
+    /// <exception cref="CommandLineException">The command line is larger than a frame.</exception>
+    public async Task<(bool Ok, string? Message, bool UsageError)> ExecuteAsync(IReadOnlyList<string> words, Action<string> write, CancellationToken cancellationToken = default)
     {
         long id = ++nextId;
-        await channel.WriteAsync(new Execute(id, words));
+        try
+        {
+            await channel.WriteAsync(new Execute(id, words));
+        }
+        catch (InvalidOperationException)
+        {
+            throw new CommandLineException($"the command line is {words.Sum(w => w.Length + 1)} characters; a command takes at most {FrameChannel.MaxFrameBytes / 1024} KiB");
+        }
+        var pieces = new System.Text.StringBuilder(); // of an output larger than a frame, until its last piece
         using var cancelling = cancellationToken.Register(() => _ = channel.WriteAsync(new Cancel(id)));
         while (true)
         {
@@ -80,11 +89,15 @@ public sealed class PbmConnection : IAsyncDisposable
                 ?? throw new PbmException($"{Node} closed the connection while the command ran");
             switch (message)
             {
+                case Output { Partial: true } piece when piece.Id == id:
+                    pieces.Append(piece.Text);
+                    break;
                 case Output output when output.Id == id:
-                    write(output.Text);
+                    write(pieces.Length == 0 ? output.Text : pieces.Append(output.Text).ToString());
+                    pieces.Clear();
                     break;
                 case End end when end.Id == id:
-                    return (end.Ok, end.Message);
+                    return (end.Ok, end.Message, end.UsageError);
                 case ProtocolError error:
                     throw new PbmException($"{Node}: {error.Message}");
             }

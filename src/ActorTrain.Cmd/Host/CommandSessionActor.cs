@@ -86,7 +86,7 @@ public sealed class CommandSessionActor : ReceiveActor, IWithTimers
             // Disposed here, on the actor's thread, not by the command's task: a Cancel (or PostStop) that comes while the
             // task's Finished is on its way would otherwise cancel a disposed source and fail the session.
             if (running.Remove(finished.Id, out var cancellation)) cancellation.Dispose();
-            Send(new End(finished.Id, finished.Error is null, finished.Error));
+            Send(new End(finished.Id, finished.Error is null, finished.Error, finished.UsageError));
         });
     }
 
@@ -139,7 +139,7 @@ public sealed class CommandSessionActor : ReceiveActor, IWithTimers
         }
         catch (CommandLineException e)
         {
-            Send(new End(execute.Id, false, e.Message));
+            Send(new End(execute.Id, false, e.Message, UsageError: true));
             return;
         }
         if (running.ContainsKey(execute.Id))
@@ -156,6 +156,7 @@ public sealed class CommandSessionActor : ReceiveActor, IWithTimers
         _ = Task.Run(async () =>
         {
             string? error = null;
+            bool usage = false;
             try
             {
                 await handler.ExecuteAsync(parsed, output, cancellation.Token);
@@ -167,13 +168,14 @@ public sealed class CommandSessionActor : ReceiveActor, IWithTimers
             catch (Exception e) when (e is CommandFailedException or CommandLineException or TimeoutException or AskTimeoutException)
             {
                 error = e.Message;
+                usage = e is CommandLineException; // an argument the handler found wrong (--count abc): the caller's mistake
             }
             catch (Exception e)
             {
                 log.Error(e, "command host: {0} {1} failed", parsed.Palette.Name, parsed.Command.Name);
                 error = $"{parsed.Palette.Name} {parsed.Command.Name} failed: {e.Message}";
             }
-            self.Tell(new Finished(execute.Id, error));
+            self.Tell(new Finished(execute.Id, error, usage));
         });
     }
 
@@ -192,16 +194,31 @@ public sealed class CommandSessionActor : ReceiveActor, IWithTimers
         Become(() => Receive<object>(_ => { }));
     }
 
+    // A text larger than a frame (a log peek full of stack traces, a long quarantine list) goes in pieces: at most
+    // PieceChars each, which even at six bytes a character (JSON's \uXXXX) stays under a frame.
     private sealed class StreamedOutput(FrameChannel channel, long id) : ICommandOutput
     {
-        public Task WriteAsync(string text) => channel.WriteAsync(new Output(id, text));
+        private const int PieceChars = FrameChannel.MaxFrameBytes / 8;
+
+        public async Task WriteAsync(string text)
+        {
+            int at = 0;
+            while (text.Length - at > PieceChars)
+            {
+                // A surrogate pair is never cut: the piece ends before its high half.
+                int length = char.IsHighSurrogate(text[at + PieceChars - 1]) ? PieceChars - 1 : PieceChars;
+                await channel.WriteAsync(new Output(id, text.Substring(at, length), Partial: true));
+                at += length;
+            }
+            await channel.WriteAsync(new Output(id, at == 0 ? text : text[at..]));
+        }
     }
 
     private sealed record Received(CmdMessage Message) : INoSerializationVerificationNeeded;
 
     private sealed record Broken(string? Problem) : INoSerializationVerificationNeeded;
 
-    private sealed record Finished(long Id, string? Error) : INoSerializationVerificationNeeded;
+    private sealed record Finished(long Id, string? Error, bool UsageError) : INoSerializationVerificationNeeded;
 
     private sealed class HelloMissing : INoSerializationVerificationNeeded
     {

@@ -27,9 +27,11 @@ public sealed record Refused(string Reason) : CmdMessage;
 /// <summary><paramref name="Words"/>: palette, command and arguments, as typed.</summary>
 public sealed record Execute(long Id, IReadOnlyList<string> Words) : CmdMessage;
 
-public sealed record Output(long Id, string Text) : CmdMessage;
+/// <summary><paramref name="Partial"/>: the text goes on in the next Output (a piece of one larger than a frame).</summary>
+public sealed record Output(long Id, string Text, bool Partial = false) : CmdMessage;
 
-public sealed record End(long Id, bool Ok, string? Message) : CmdMessage;
+/// <summary><paramref name="UsageError"/>: the command line does not fit its command (pbm exits 2, not 1).</summary>
+public sealed record End(long Id, bool Ok, string? Message, bool UsageError = false) : CmdMessage;
 
 public sealed record Cancel(long Id) : CmdMessage;
 
