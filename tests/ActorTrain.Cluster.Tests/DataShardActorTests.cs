@@ -6,6 +6,7 @@ using ActorTrain.Data.Cleaning.Quality;
 using ActorTrain.Data.Collection;
 using ActorTrain.Data.Dedup;
 using ActorTrain.Data.Ingest;
+using ActorTrain.Protocol.Dedup;
 using ActorTrain.Protocol.Ingest;
 using ActorTrain.Testing;
 using Akka.Actor;
@@ -109,6 +110,54 @@ public sealed class DataShardActorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_node_whose_dedup_layout_is_not_the_jobs_refuses_the_shard_and_a_lost_claim_is_not_a_duplicate()
+    {
+        var files = Corpus();
+        var shard = new DataShardId("layout", 0);
+        string output = root.Combine("layout");
+        var journal = new SqliteJournal(root.Combine("layout.db"));
+        await using (var node = new Node(journal))
+            await node.CollectToTheEnd(shard, files, output);
+
+        // Restarted with 4 buckets: its keys would be asked of other buckets than they were claimed in.
+        await using (var node = new Node(journal, new DedupLayout(Buckets: 4, new MinHashSettings())))
+        {
+            var actor = node.Shard(shard);
+            var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => actor.Ask<DataShardReport>(new DataShardCommands.Finalize(shard), Patience));
+            Assert.Contains("this node's dedup layout (4 dedup buckets", refused.Message);
+            Assert.Contains("is not the job's (3 dedup buckets", refused.Message);
+            var report = await actor.Ask<DataShardReport>(new DataShardCommands.GetState(shard), Patience);
+            Assert.Equal((DataShardStage.Collected, refused.Message), (report.Stage, report.Problem));
+        }
+
+        // The right layout, but the buckets' journals are lost (a restore that missed them): the claims are gone. The
+        // shard says so instead of quarantining its documents as duplicates of nobody.
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={journal.Path}"))
+        {
+            connection.Open();
+            using var delete = connection.CreateCommand();
+            delete.CommandText = "DELETE FROM journal WHERE persistence_id LIKE 'dedup-index-layout/%'";
+            Assert.True(delete.ExecuteNonQuery() > 0, "no bucket journal to lose");
+        }
+        await using (var node = new Node(journal))
+        {
+            var lost = await Assert.ThrowsAsync<InvalidDataException>(() => node.Shard(shard).Ask<DataShardReport>(new DataShardCommands.Finalize(shard), Patience));
+            Assert.Contains("has no owner in dedup bucket", lost.Message);
+        }
+        Assert.False(File.Exists(Path.Combine(output, "quarantine-dedup.jsonl.zst")) && SequentialIngest.ReadLines(Path.Combine(output, "quarantine-dedup.jsonl.zst")).Any(),
+            "documents were quarantined as duplicates of nothing");
+
+        // A cleaner on a node of other MinHash settings refuses to clean for the job.
+        var otherMinHash = new DedupLayout(Buckets: 3, new MinHashSettings { Bands = 20 });
+        using var system = ActorSystem.Create("cleaner", "akka.actor.provider = cluster\nakka.remote.dot-netty.tcp.port = 0\nakka.loglevel = ERROR");
+        var cleaner = system.ActorOf(CleanerActor.Props(new DocumentCleaner(Pipeline, new MinHashSignature(otherMinHash.MinHash)), otherMinHash));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => cleaner.Ask<ActorTrain.Protocol.Cleaning.CleanerReplies.Cleaned>(
+            new ActorTrain.Protocol.Cleaning.CleanerCommands.Clean(new("layout", 0), [], new DedupLayout(Buckets: 3, new MinHashSettings())), Patience));
+        Assert.Contains("MinHash of 5-word shingles in 20 bands of 8 rows", error.Message);
+        await system.Terminate();
+    }
+
+    [Fact]
     public async Task A_file_list_changed_since_planning_is_refused_and_nothing_is_planned()
     {
         var files = Corpus();
@@ -188,15 +237,16 @@ public sealed class DataShardActorTests : IDisposable
     private static string[] Lines(string directory, string pattern) =>
         Directory.GetFiles(directory, pattern).Order(StringComparer.Ordinal).SelectMany(SequentialIngest.ReadLines).ToArray();
 
-    /// <summary>One actor system over a journal, with data shards collecting one record per chunk.</summary>
-    private sealed class Node(JournalTarget journal) : IAsyncDisposable
+    /// <summary>One actor system over a journal, with data shards collecting one record per chunk; its dedup layout
+    /// 3 buckets and the default MinHash unless given another.</summary>
+    private sealed class Node(JournalTarget journal, DedupLayout? dedup = null) : IAsyncDisposable
     {
         private readonly JournaledActorSystem journaled = new(journal);
 
         private ActorSystem System => journaled.System;
 
-        public static readonly DataShardSettings Settings = new(
-            new ReaderSettings(), ChunkRecords: 1, Bands: new MinHashSettings().Bands, Buckets: 3,
+        private readonly DataShardSettings Settings = new(
+            new ReaderSettings(), ChunkRecords: 1, dedup ?? new DedupLayout(Buckets: 3, new MinHashSettings()),
             CleanBatchBytes: 300, AskTimeout: Patience);
 
         private IActorRef? index;
@@ -205,7 +255,7 @@ public sealed class DataShardActorTests : IDisposable
         private IActorRef Index => index ??= System.ActorOf(Akka.Actor.Props.Create(() => new LocalDedupIndex()), "dedup-index");
 
         private IActorRef Cleaners => cleaners ??= System.ActorOf(Akka.Actor.Props.Create(() =>
-            new LocalCleaners(new DocumentCleaner(Pipeline, new MinHashSignature(new MinHashSettings())))), "cleaners");
+            new LocalCleaners(new DocumentCleaner(Pipeline, new MinHashSignature(new MinHashSettings())), Settings.Dedup)), "cleaners");
 
         public IActorRef Shard(DataShardId id, string? name = null) =>
             System.ActorOf(DataShardActor.Props(id, Settings, Index, Cleaners), name ?? "shard");

@@ -90,7 +90,7 @@ public sealed class DataShardActor : NewestSnapshotOnly, IWithTimers
             files = listed;
             problem = null;
             var requester = Sender;
-            Persist(new DataShardEvents.Planned([], collect.OutputDirectory, collect.Files), planned =>
+            Persist(new DataShardEvents.Planned([], collect.OutputDirectory, collect.Files, settings.Dedup), planned =>
             {
                 Directory.CreateDirectory(planned.OutputDirectory);
                 state = state.Apply(planned);
@@ -107,6 +107,12 @@ public sealed class DataShardActor : NewestSnapshotOnly, IWithTimers
                 return;
             }
             var requester = Sender;
+            if (LayoutProblem() is { } layout)
+            {
+                problem = layout;
+                requester.Tell(new Status.Failure(new InvalidOperationException(layout)));
+                return;
+            }
             RunTask(async () =>
             {
                 DataShardEvents.Finalized finalized;
@@ -189,6 +195,13 @@ public sealed class DataShardActor : NewestSnapshotOnly, IWithTimers
             return;
         }
         if (PlannedFiles() is not { } planned) return;
+        if (LayoutProblem() is { } layout)
+        {
+            // Nothing to retry: the node's configuration is read once. The shard waits, saying why, for a node that fits.
+            Context.GetLogger().Error("data shard {0}: {1}; collection stops at file {2} of {3}", PersistenceId, layout, state.NextFile, state.FileCount);
+            problem = layout;
+            return;
+        }
         int chunk = state.Chunks.Length;
         RunTask(async () =>
         {
@@ -226,6 +239,10 @@ public sealed class DataShardActor : NewestSnapshotOnly, IWithTimers
             Self.Tell(Continue.Instance);
         });
     }
+
+    // Why this node cannot go on with the shard: its dedup layout is not the one the shard was planned with. None for a
+    // shard planned before layouts were journaled.
+    private string? LayoutProblem() => state.Dedup is { } job && job != settings.Dedup ? DedupLayout.Mismatch(settings.Dedup, job) : null;
 
     // The planned files; null (said in the log) when the shard's list was lost or changed since it was planned: the
     // shard cannot know what it was to read, so it stops collecting rather than read something else.
@@ -266,7 +283,7 @@ public sealed class DataShardActor : NewestSnapshotOnly, IWithTimers
             bytes += document.Text.Length;
         }
         if (batch.Count > 0) batches.Add(batch.ToImmutable());
-        var replies = await Task.WhenAll(batches.Select(b => AskRepeatedly<CleanerReplies.Cleaned>(cleaners, new CleanerCommands.Clean(cleaner, b))));
+        var replies = await Task.WhenAll(batches.Select(b => AskRepeatedly<CleanerReplies.Cleaned>(cleaners, new CleanerCommands.Clean(cleaner, b, settings.Dedup))));
         return replies.SelectMany(r => r.Results).ToArray();
     }
 
@@ -285,6 +302,11 @@ public sealed class DataShardActor : NewestSnapshotOnly, IWithTimers
                 for (int i = 0; i < chunkDocuments.Length; i++)
                 {
                     var document = chunkDocuments[i];
+                    // A key nobody owns was claimed (before the chunk was journaled) and is gone: a bucket's journal lost, or
+                    // the keys asked of other buckets than they were claimed in. Kept or dropped, the answer would be a guess.
+                    foreach (var key in KeysOf(chunkKeys[i]))
+                        if (owners[key] is null)
+                            throw new InvalidDataException($"{document.Id}: its {key.Kind} key {key.Key:x} has no owner in dedup bucket {DedupIndexId.BucketOf(key.Key, settings.Buckets)} (a lost claim)");
                     // Exact keys first: a document that lost one is named an exact duplicate.
                     if (KeysOf(chunkKeys[i]).Where(k => owners[k] != document.Id).Select(k => (DedupKey?)k).FirstOrDefault() is not { } lost)
                     {

@@ -22,9 +22,9 @@ public sealed record IngestRegions(IActorRef DedupIndex, IActorRef Cleaners, IAc
         var extractor = new IngestMessageExtractor(MaxShards);
         var dedup = SettledRebalance.StartRegion(system, "dedup-index", "data", id => DedupIndexActor.Props(DedupIndexId.Parse(id)), extractor);
         var cleaner = new DocumentCleaner(data.Pipeline, new MinHashSignature(data.MinHash));
-        var cleaners = SettledRebalance.StartRegion(system, "cleaner", "data", _ => CleanerActor.Props(cleaner), extractor);
-        var shardSettings = new DataShardSettings(data.Readers, ingest.ChunkRecords, data.MinHash.Bands,
-            ingest.DedupBuckets, CleanBatchBytes: 64 * 1024, ingest.AskTimeout);
+        var layout = new DedupLayout(ingest.DedupBuckets, data.MinHash);
+        var cleaners = SettledRebalance.StartRegion(system, "cleaner", "data", _ => CleanerActor.Props(cleaner, layout), extractor);
+        var shardSettings = new DataShardSettings(data.Readers, ingest.ChunkRecords, layout, CleanBatchBytes: 64 * 1024, ingest.AskTimeout);
         var shards = SettledRebalance.StartRegion(system, "data-shard", "data", id => DataShardActor.Props(DataShardId.Parse(id), shardSettings, dedup, cleaners), extractor);
         var jobs = SettledRebalance.StartRegion(system, "ingest-job", "coordinator", id => IngestJobActor.Props(id, shards, TimeSpan.FromHours(1), ingest.PlanAnswerWithin), extractor,
             rememberEntities: true);

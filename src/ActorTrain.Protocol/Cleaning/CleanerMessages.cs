@@ -22,8 +22,9 @@ public sealed record CleanerId(string Job, int Number)
 
 public static class CleanerCommands
 {
-    /// <summary>Clean these documents; answered with one <see cref="CleaningResult"/> each, in order.</summary>
-    public sealed record Clean(CleanerId Cleaner, ImmutableArray<Document> Documents) : IActorTrainMessage;
+    /// <summary>Clean these documents; answered with one <see cref="CleaningResult"/> each, in order. <paramref name="Layout"/>:
+    /// the shard's job's, which the cleaner's node must share (a failure otherwise).</summary>
+    public sealed record Clean(CleanerId Cleaner, ImmutableArray<Document> Documents, Dedup.DedupLayout? Layout = null) : IActorTrainMessage;
 }
 
 public static class CleanerReplies

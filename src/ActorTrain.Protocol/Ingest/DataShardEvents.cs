@@ -11,8 +11,9 @@ namespace ActorTrain.Protocol.Ingest;
 public static class DataShardEvents
 {
     /// <summary>The shard's files: <paramref name="FileList"/> names them (journals from before file lists were
-    /// kept in files carry <paramref name="Files"/> inline instead, and no list).</summary>
-    public sealed record Planned(ImmutableArray<string> Files, string OutputDirectory, ShardFileList? FileList = null) : IActorTrainMessage;
+    /// kept in files carry <paramref name="Files"/> inline instead, and no list). <paramref name="Dedup"/>: the layout of
+    /// its keys, which every later step must share (none in journals from before it was kept).</summary>
+    public sealed record Planned(ImmutableArray<string> Files, string OutputDirectory, ShardFileList? FileList = null, Dedup.DedupLayout? Dedup = null) : IActorTrainMessage;
 
     /// <summary>A chunk file is complete; reading continues at (<paramref name="NextFile"/>, <paramref name="NextRecord"/>).</summary>
     public sealed record ChunkWritten(int Chunk, string Path, int NextFile, long NextRecord, long BadRecords, CleaningCounts Counts) : IActorTrainMessage;

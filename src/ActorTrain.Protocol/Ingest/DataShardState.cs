@@ -20,7 +20,8 @@ public sealed record DataShardState(
     string? Output,
     string? OutputSha256,
     TokenizedShard? Tokens = null,
-    ShardFileList? FileList = null) : IActorTrainMessage
+    ShardFileList? FileList = null,
+    Dedup.DedupLayout? Dedup = null) : IActorTrainMessage
 {
     public static readonly DataShardState Initial = new(DataShardStage.New, [], "", 0, 0, [], 0, CleaningCounts.Empty, null, null);
 
@@ -35,7 +36,7 @@ public sealed record DataShardState(
     public DataShardState Apply(IActorTrainMessage @event) => @event switch
     {
         DataShardEvents.Planned planned when Stage == DataShardStage.New =>
-            this with { Stage = DataShardStage.Collecting, Files = planned.Files, FileList = planned.FileList, OutputDirectory = planned.OutputDirectory },
+            this with { Stage = DataShardStage.Collecting, Files = planned.Files, FileList = planned.FileList, OutputDirectory = planned.OutputDirectory, Dedup = planned.Dedup },
         DataShardEvents.ChunkWritten chunk when Stage == DataShardStage.Collecting && chunk.Chunk == Chunks.Length =>
             this with
             {
