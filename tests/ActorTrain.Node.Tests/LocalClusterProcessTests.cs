@@ -17,8 +17,7 @@ public sealed partial class LocalClusterProcessTests
     public async Task Three_nodes_form_a_cluster_on_a_private_postgres_and_sigterm_leaves_nothing_running()
     {
         using var data = new TemporaryDirectory("actortrain-local-cluster-");
-        await using var launcher = Launcher.Start(data.Path, nodes: 3);
-        await launcher.Up.WaitAsync(Patience);
+        await using var launcher = await Launcher.UpAsync(data.Path, nodes: 3);
         string text = launcher.Text();
         var nodes = NodeLine().Matches(text).Select(m => (Name: m.Groups[1].Value, Pbm: m.Groups[2].Value, Pid: int.Parse(m.Groups[3].Value))).ToList();
         Assert.Equal(["node-1", "node-2", "node-3"], nodes.Select(n => n.Name));
@@ -61,8 +60,7 @@ public sealed partial class LocalClusterProcessTests
     public async Task A_launcher_killed_outright_leaves_no_node_and_no_postgres_behind()
     {
         using var data = new TemporaryDirectory("actortrain-local-cluster-");
-        await using var launcher = Launcher.Start(data.Path, nodes: 2);
-        await launcher.Up.WaitAsync(Patience);
+        await using var launcher = await Launcher.UpAsync(data.Path, nodes: 2);
         string text = launcher.Text();
         int[] nodes = [.. NodeLine().Matches(text).Select(m => int.Parse(m.Groups[3].Value))];
         var database = DatabaseLine().Match(text);
@@ -86,10 +84,23 @@ public sealed partial class LocalClusterProcessTests
 
         public Process Process { get; }
 
-        /// <summary>Completes once the launcher says every node is up.</summary>
-        public Task Up => up.Task;
+        /// <summary>Starts a launcher of a private PostgreSQL and <paramref name="nodes"/> nodes, and waits until it says every node is up.</summary>
+        public static async Task<Launcher> UpAsync(string dataDirectory, int nodes)
+        {
+            var launcher = Start(dataDirectory, nodes);
+            try
+            {
+                await launcher.up.Task.WaitAsync(Patience);
+                return launcher;
+            }
+            catch
+            {
+                await launcher.DisposeAsync();
+                throw;
+            }
+        }
 
-        public static Launcher Start(string dataDirectory, int nodes)
+        private static Launcher Start(string dataDirectory, int nodes)
         {
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             foreach (string argument in (string[])[Path.Combine(AppContext.BaseDirectory, "actortrain.dll"), "local-cluster", "--nodes", nodes.ToString(), "--db", "postgres",
