@@ -62,7 +62,8 @@ public sealed class ChaosScenario(string name, int seed, ProcessCluster cluster)
         var nodes = Cluster.Nodes.ToList();
         await Cluster.StopAllAsync();
         // Checked while the run directory still exists; the cluster's directory goes with it below.
-        var violations = final is null ? Violations : [.. TrainingInvariants.Violations(final, ProcessCluster.GlobalBatch, Damaged), .. Violations];
+        var violations = final is null ? Violations
+            : [.. TrainingInvariants.Violations(final, ProcessCluster.GlobalBatch, ActorTrain.Cluster.Training.ReplicaSetup.SamplerFor(final.Spec!), Damaged), .. Violations];
         await Cluster.DisposeAsync();
         violations.AddRange(Cluster.LeftoverProcesses());
         var (lost, duplicated) = final is null ? (0, 0) : TrainingInvariants.SampleAccounting(final);

@@ -71,6 +71,12 @@ public sealed class TrainingRunTests : IDisposable
         // Every replica of every step computed it on the same parameters (the journal holds each one's digest).
         Assert.All(done.Steps, step => Assert.Equal(step.Ranks.Length, step.ParameterDigests.Length));
         Assert.All(done.Steps, step => Assert.Single(step.ParameterDigests.Distinct()));
+        // And trained on the samples its position in the round is given, whatever the round: its digest of them against
+        // the order rebuilt from the spec.
+        var sampler = ReplicaSetup.SamplerFor(spec);
+        Assert.All(done.Steps, step => Assert.Equal(
+            Enumerable.Range(0, step.Ranks.Length).Select(position => SampleDigest.Of(sampler.SamplesFor(step.ConsumedFrom, position, step.Ranks.Length))),
+            step.SampleDigests));
         Assert.Equal(30, done.Checkpoints[^1].Step);
     }
 

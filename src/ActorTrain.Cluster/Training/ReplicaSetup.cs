@@ -26,7 +26,7 @@ public sealed class ReplicaSetup : IDisposable
         };
         var (cloze, padding) = TrainingRun.SpecialTokensFor(objective, index);
         samples = new TokenSamples(spec.Dataset, index, DatasetShard.Train, model.Context);
-        Sampler = new GlobalBatchSampler(new SampleOrder(samples.Count, training.Streams), spec.GlobalBatch);
+        Sampler = SamplerFor(spec, samples.Count);
         Trainer = new ReplicaTrainer(new Gpt(model, (long)spec.Seed), training, new TrainingBatch(samples, objective, cloze, padding, training.Streams));
     }
 
@@ -45,6 +45,18 @@ public sealed class ReplicaSetup : IDisposable
     }
 
     public GlobalBatchSampler Sampler { get; }
+
+    /// <summary>The sample order every replica of a run shares, over a dataset of <paramref name="trainSamples"/> samples.</summary>
+    public static GlobalBatchSampler SamplerFor(TrainingSpec spec, long trainSamples) =>
+        new(new SampleOrder(trainSamples, new RandomStreams(spec.Seed, spec.StreamDerivation)), spec.GlobalBatch);
+
+    /// <summary>The same, counting the spec's dataset's training samples: what a checker of a run's journal rebuilds.</summary>
+    public static GlobalBatchSampler SamplerFor(TrainingSpec spec)
+    {
+        var index = DatasetIndex.Load(spec.Dataset);
+        using var samples = new TokenSamples(spec.Dataset, index, DatasetShard.Train, ModelConfig.Preset(spec.Preset, index.VocabularySize).Context);
+        return SamplerFor(spec, samples.Count);
+    }
 
     // Once: a replica dropped after a failure may be disposed again when its actor stops.
     public void Dispose()

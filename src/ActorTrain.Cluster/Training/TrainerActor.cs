@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using ActorTrain.DataPlane;
+using ActorTrain.Data.Sampling;
 using ActorTrain.Model;
 using ActorTrain.Protocol.Training;
 using Akka.Actor;
@@ -239,11 +240,12 @@ public sealed class TrainerActor : ReceiveActor
             {
                 var everything = Enumerable.Range(0, world).SelectMany(r => setup.Sampler.SamplesFor(compute.ConsumedSamples, r, world)).ToArray();
                 long divisor = Math.Max(1, setup.Trainer.CountLabels(everything));
-                var (loss, count) = setup.Trainer.ComputeGradients(setup.Sampler.SamplesFor(compute.ConsumedSamples, compute.Position, world), divisor);
-                return (loss, count, GradientBuffer.Flatten(setup.Trainer.Model.parameters()));
+                var mine = setup.Sampler.SamplesFor(compute.ConsumedSamples, compute.Position, world);
+                var (loss, count) = setup.Trainer.ComputeGradients(mine, divisor);
+                return (loss, count, GradientBuffer.Flatten(setup.Trainer.Model.parameters()), SampleDigest.Of(mine));
             });
             computing = work;
-            var (lossSum, labels, gradients) = await work;
+            var (lossSum, labels, gradients, samplesDigest) = await work;
             double computeSeconds = clock.Elapsed.TotalSeconds;
             await ring.AllReduceAsync(gradients, timeout.Token);
             double reduceSeconds = clock.Elapsed.TotalSeconds - computeSeconds;
@@ -254,7 +256,7 @@ public sealed class TrainerActor : ReceiveActor
                 setup.Trainer.ApplyUpdate();
             }
             else reducedStep = compute.Step;
-            requester.Tell(new TrainerReplies.Reduced(id.Rank, compute.Step, lossSum, labels, digest, computeSeconds, reduceSeconds));
+            requester.Tell(new TrainerReplies.Reduced(id.Rank, compute.Step, lossSum, labels, digest, computeSeconds, reduceSeconds, samplesDigest));
         }
         catch (Exception e) when (IsRingFailure(e))
         {

@@ -481,7 +481,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
                     string.Join("; ", reduced.Select(r => $"rank {r.Rank} {r.ParameterDigest}")));
             double stepSeconds = done.Clock.Elapsed.TotalSeconds;
             var committed = new TrainingRunEvents.StepCommitted(done.Step, done.Consumed, done.Consumed + spec.GlobalBatch, [.. done.Members.Select(m => m.Rank)],
-                done.Round, loss, stepSeconds, digests);
+                done.Round, loss, stepSeconds, digests, [.. reduced.Select(r => r.SamplesDigest ?? "")]);
             Persist(committed, recorded =>
             {
                 state = state.Apply(recorded);

@@ -70,7 +70,9 @@ public static class TrainerReplies
 
     /// <summary><paramref name="ParameterDigest"/>: digest of the parameters the step was computed on;
     /// <paramref name="ComputeSeconds"/> and <paramref name="ReduceSeconds"/>: this replica's gradients and its all-reduce.</summary>
-    public sealed record Reduced(int Rank, long Step, double LossSum, long Labels, string ParameterDigest, double ComputeSeconds = 0, double ReduceSeconds = 0) : IActorTrainMessage;
+    /// <summary><paramref name="SamplesDigest"/>: <see cref="ActorTrain.Data.Sampling.SampleDigest"/> of the samples this replica trained on.</summary>
+    public sealed record Reduced(int Rank, long Step, double LossSum, long Labels, string ParameterDigest, double ComputeSeconds = 0, double ReduceSeconds = 0,
+        string? SamplesDigest = null) : IActorTrainMessage;
 
     public sealed record Failed(int Rank, long Step, string Reason) : IActorTrainMessage;
 

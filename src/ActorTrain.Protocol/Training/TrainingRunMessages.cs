@@ -36,8 +36,14 @@ public static class TrainingRunEvents
     /// from sending the step to the last replica's reduced gradients (throughput = tokens / seconds);
     /// <paramref name="ParameterDigests"/>: each rank's digest of the parameters it computed the step on, in the order of
     /// <paramref name="Ranks"/> (empty in journals older than the field) — the proof that replicas stayed identical.</summary>
+    /// <summary><paramref name="SampleDigests"/>: per replica, in the order of <paramref name="Ranks"/> (its position in the
+    /// round), the digest of the samples it trained on (none in journals from before they were kept).</summary>
     public sealed record StepCommitted(long Step, long ConsumedFrom, long ConsumedTo, ImmutableArray<int> Ranks, long Round, double Loss, double Seconds = 0,
-        ImmutableArray<string> ParameterDigests = default) : IActorTrainMessage;
+        ImmutableArray<string> ParameterDigests = default, ImmutableArray<string> SampleDigests = default) : IActorTrainMessage
+    {
+        // Empty, never default: JSON cannot write a default array (a step built without digests must still journal).
+        public ImmutableArray<string> SampleDigests { get; init; } = SampleDigests.IsDefault ? [] : SampleDigests;
+    }
 
     /// <summary>A checkpoint of the state after <paramref name="Step"/> steps is complete on disk; <paramref name="Sha256"/> is its metadata.json's.</summary>
     public sealed record CheckpointRecorded(long Step, string Path, string Sha256) : IActorTrainMessage;
@@ -63,9 +69,13 @@ public enum TrainingRunStatus
     Completed,
 }
 
-/// <summary>A committed step as the journal holds it.</summary>
+/// <summary>A committed step as the journal holds it; <paramref name="SampleDigests"/> empty for steps journaled before they were kept.</summary>
 public sealed record CommittedStep(long Step, long ConsumedFrom, long ConsumedTo, ImmutableArray<int> Ranks, long Round, double Loss, double Seconds,
-    ImmutableArray<string> ParameterDigests);
+    ImmutableArray<string> ParameterDigests, ImmutableArray<string> SampleDigests = default)
+{
+    // Empty, never default: JSON cannot write a default array.
+    public ImmutableArray<string> SampleDigests { get; init; } = SampleDigests.IsDefault ? [] : SampleDigests;
+}
 
 /// <summary>The training run's persisted state: its spec and every committed step. Changed only by <see cref="Apply"/>.
 /// An answer may carry only the newer steps (<see cref="From"/>): <paramref name="StepsBefore"/> are left out before
@@ -103,7 +113,7 @@ public sealed record TrainingRunState(TrainingRunStatus Status, TrainingSpec? Sp
         TrainingRunEvents.StepCommitted step when Status is TrainingRunStatus.Running or TrainingRunStatus.Paused or TrainingRunStatus.Stopped
                                                   && step.Step == NextStep && step.ConsumedFrom == ConsumedSamples =>
             this with { Steps = Steps.Add(new CommittedStep(step.Step, step.ConsumedFrom, step.ConsumedTo, step.Ranks, step.Round, step.Loss, step.Seconds,
-                step.ParameterDigests.IsDefault ? [] : step.ParameterDigests)) },
+                step.ParameterDigests.IsDefault ? [] : step.ParameterDigests, step.SampleDigests)) },
         TrainingRunEvents.CheckpointRecorded checkpoint when checkpoint.Step <= NextStep =>
             this with { Checkpoints = Checkpoints.Add(new RecordedCheckpoint(checkpoint.Step, checkpoint.Path, checkpoint.Sha256)) },
         TrainingRunEvents.Paused when Status == TrainingRunStatus.Running => this with { Status = TrainingRunStatus.Paused },
