@@ -24,6 +24,7 @@ public static class IngestProgressView
                 var collect = progress.AddTask("collect + clean", maxValue: 1);
                 var finalize = progress.AddTask("deduplicate", maxValue: 1);
                 ProgressTask? tokenize = null;
+                DataShardReport?[] reports = [];
                 while (state.Status != IngestJobStatus.Completed)
                 {
                     if (state.Problem is { } problem) throw new IngestJobStuckException(job, problem);
@@ -36,8 +37,8 @@ public static class IngestProgressView
                         collect.Description = $"collect + clean: planning (listing the sources), {clock.Elapsed.TotalSeconds:0} s";
                         continue;
                     }
-                    var shards = await Task.WhenAll(Enumerable.Range(0, state.Shards.Length).Select(n =>
-                        regions.DataShards.Ask<DataShardReport>(new DataShardCommands.GetState(new DataShardId(job, n)), patience, cancellationToken)));
+                    if (reports.Length != state.Shards.Length) reports = new DataShardReport?[state.Shards.Length];
+                    var shards = await ShardReports(regions, job, reports, cancellationToken);
                     var documents = shards.Sum(s => s.Counts.DocumentsIn);
                     double megabytes = shards.Sum(s => s.Counts.BytesIn) / 1e6;
                     collect.MaxValue = Math.Max(state.ShardFileCounts.Sum(), 1);
@@ -55,4 +56,27 @@ public static class IngestProgressView
             });
         return state;
     }
+
+    private static readonly TimeSpan ShardAnswerWithin = TimeSpan.FromSeconds(2);
+
+    // Each shard's report, or its last one while it does not answer: a shard finalizing or tokenizing a large output
+    // holds its mailbox until that is done (minutes), and the view is only a view: the job waits for it, not the view.
+    private static async Task<DataShardReport[]> ShardReports(IngestRegions regions, string job, DataShardReport?[] last, CancellationToken cancellationToken)
+    {
+        var asks = Enumerable.Range(0, last.Length).Select(async n =>
+        {
+            try
+            {
+                last[n] = await regions.DataShards.Ask<DataShardReport>(new DataShardCommands.GetState(new DataShardId(job, n)), ShardAnswerWithin, cancellationToken);
+            }
+            catch (AskTimeoutException)
+            {
+                // Shown as it last was.
+            }
+        });
+        await Task.WhenAll(asks);
+        return [.. last.Select(report => report ?? Unknown)];
+    }
+
+    private static readonly DataShardReport Unknown = new(DataShardStage.New, 0, 0, 0, 0, ActorTrain.Data.Cleaning.CleaningCounts.Empty, null, null);
 }
