@@ -23,7 +23,10 @@ public sealed class SingleNodeCluster : IAsyncDisposable
     public static async Task<SingleNodeCluster> StartAsync(string name, JournalTarget journal, Config overrides, TimeSpan timeout)
     {
         PersistenceConfig.Prepare(journal);
+        // The command that starts this cluster owns its life: Akka's own hook would shut it down on Ctrl+C (it runs on
+        // SIGINT too), under the command that is stopping its work there with a checkpoint.
         var config = overrides
+            .WithFallback(ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off"))
             .WithFallback(EmbeddedHocon.Load(EmbeddedHocon.ClusterSingleNode))
             .WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Cluster))
             .WithFallback(PersistenceConfig.For(journal))

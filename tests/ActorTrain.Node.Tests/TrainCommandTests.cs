@@ -70,6 +70,44 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Ctrl_c_stops_a_training_run_with_a_checkpoint_of_the_step_it_reached()
+    {
+        string dataset = Dataset(), run = root.Combine("interrupted");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in (string[])[Path.Combine(AppContext.BaseDirectory, "actortrain.dll"), "train", "--dataset", dataset, "--run", run, "--steps", "100000",
+                     "--batch", "4", "--eval-every", "100000", "--checkpoint-every", "100000"])
+            start.ArgumentList.Add(arg);
+        var output = new System.Text.StringBuilder();
+        var reported = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        process.OutputDataReceived += (_, line) =>
+        {
+            lock (output) output.AppendLine(line.Data);
+            if (line.Data?.Contains("training samples of", StringComparison.Ordinal) == true) reported.TrySetResult();
+        };
+        process.ErrorDataReceived += (_, line) => { lock (output) output.AppendLine(line.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await reported.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            await Task.Delay(3000); // some steps, none of them checkpointed
+            ActorTrain.Processes.ProcessSignals.Interrupt(process);
+            using (var exit = new CancellationTokenSource(TimeSpan.FromSeconds(60))) await process.WaitForExitAsync(exit.Token);
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+        string text;
+        lock (output) text = output.ToString();
+        Assert.True(process.ExitCode == 130, text);
+        var checkpoint = Assert.Single(Directory.GetDirectories(Path.Combine(run, "checkpoints")));
+        Assert.Contains($"interrupted at step {int.Parse(Path.GetFileName(checkpoint)["step-".Length..])}: checkpoint {checkpoint}", text);
+        ActorTrain.Model.Checkpoint.Read(checkpoint).Dispose();
+    }
+
+    [Fact]
     public async Task Bad_train_arguments_are_refused_with_the_reason()
     {
         var noDataset = await CommandLine.RunInProcessAsync("train", "--dataset", root.Combine("nope"), "--run", root.Combine("r"));

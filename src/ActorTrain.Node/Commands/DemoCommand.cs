@@ -68,6 +68,21 @@ public sealed class DemoCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        using var interruption = new Interruption(cancellationToken);
+        try
+        {
+            return await RunAsync(settings, interruption);
+        }
+        catch (OperationCanceledException) when (interruption.Requested)
+        {
+            console.Profile.Out.Writer.WriteLine("interrupted: the ingest is journaled as far as it got, and a run again reuses it");
+            return Interruption.ExitCode;
+        }
+    }
+
+    private async Task<int> RunAsync(Settings settings, Interruption interruption)
+    {
+        var cancellationToken = interruption.Token;
         var clock = Stopwatch.StartNew();
         var deadline = DateTimeOffset.UtcNow.AddMinutes(settings.Minutes);
         // Errors only: cleaning keeps both cores busy, and the one-node cluster's heartbeat warnings about it would drown the progress bars.
@@ -106,6 +121,7 @@ public sealed class DemoCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
             Replicas: 2, CheckpointEvery: Math.Max(1, steps / 4), training.StreamDerivation);
         console.MarkupLine($"[bold]2. train[/] the tiny model for {steps} steps with 2 replicas into {Markup.Escape(runDirectory)}");
         var trained = await ClusterTraining.RunAsync(console, Path.GetFileName(runDirectory), spec, dataDir, cancellationToken, settings.Steps is null ? deadline - reserve : null);
+        if (interruption.Requested) return Interruption.ExitCode; // the run stopped with a checkpoint, as the follower said
         if (trained.Checkpoints.Count == 0)
         {
             // What follows evaluates the run's checkpoint: without one it would report an untrained model as the result.

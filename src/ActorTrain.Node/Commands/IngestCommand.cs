@@ -117,7 +117,17 @@ public sealed class IngestCommand(IAnsiConsole console, ErrorOutput errors) : As
             settings.Shards ?? ingest.Shards, output, settings.Tokenizer is { } t && File.Exists(t) ? Path.GetFullPath(t) : settings.Tokenizer, settings.ValidationFraction);
         var state = await regions.Jobs.Ask<IngestJobState>(start, Patience, cancellationToken);
 
-        state = await IngestProgressView.FollowAsync(console, regions, start, state, Patience, cancellationToken);
+        using var interruption = new Interruption(cancellationToken);
+        try
+        {
+            state = await IngestProgressView.FollowAsync(console, regions, start, state, Patience, interruption.Token);
+        }
+        catch (OperationCanceledException) when (interruption.Requested)
+        {
+            // Every written chunk is journaled; the node stops below, and the job goes on from there when run again.
+            console.Profile.Out.Writer.WriteLine($"interrupted: job {job} is journaled as far as it got; run the same command again to resume");
+            return Interruption.ExitCode;
+        }
 
         if (settings.Json) console.Profile.Out.Writer.WriteLine(File.ReadAllText(Path.Combine(output, "stats.json")));
         else PrintSummary(state, output);

@@ -103,10 +103,11 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        using var interruption = new Interruption(cancellationToken);
         try
         {
             if (settings.Threads is int threads) TorchSharp.torch.set_num_threads(threads);
-            if (settings.Replicas > 1 || settings.Cluster is not null) return TrainOnCluster(settings, cancellationToken);
+            if (settings.Replicas > 1 || settings.Cluster is not null) return TrainOnCluster(settings, interruption);
             var options = Options(settings);
             double baseline;
             long step;
@@ -115,7 +116,13 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
             using (var run = TrainingRun.Open(options, warning => errors.Line("train", warning)))
             {
                 Report(console, run);
-                validation = TrainingProgressView.Run(console, run, deadline: null, cancellationToken);
+                validation = TrainingProgressView.Run(console, run, deadline: null, interruption.Token);
+                if (interruption.Requested && !run.Finished)
+                {
+                    // Stopped between steps: what it trained since the last checkpoint is kept, and a rerun resumes here.
+                    console.Profile.Out.Writer.WriteLine($"interrupted at step {run.Step}: checkpoint {run.SaveCheckpoint()}; run the same command again to resume");
+                    return Interruption.ExitCode;
+                }
                 baseline = UnigramBaseline.CrossEntropy(options.DatasetDirectory, run.Index);
                 step = run.Step;
             }
@@ -130,7 +137,7 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
         }
     }
 
-    private int TrainOnCluster(Settings settings, CancellationToken cancellationToken)
+    private int TrainOnCluster(Settings settings, Interruption interruption)
     {
         string runDirectory = Path.GetFullPath(settings.Run!);
         var spec = new ActorTrain.Protocol.Training.TrainingSpec(Path.GetFullPath(settings.Dataset!), runDirectory, settings.Preset, settings.Objective.ToString().ToLowerInvariant(),
@@ -138,9 +145,10 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
             settings.Replicas, settings.CheckpointEvery, ActorTrain.Data.Sampling.RandomStreams.ForNewRuns);
         string run = Path.GetFileName(runDirectory.TrimEnd('/'));
         var state = (settings.Cluster is null
-            ? ClusterTraining.RunAsync(console, run, spec, settings.DataDir, cancellationToken)
-            : ClusterTraining.RunOnClusterAsync(console, settings.Cluster, run, spec, settings.Detach, TimeSpan.FromSeconds(settings.TimeoutSeconds), cancellationToken))
+            ? ClusterTraining.RunAsync(console, run, spec, settings.DataDir, interruption.Token)
+            : ClusterTraining.RunOnClusterAsync(console, settings.Cluster, run, spec, settings.Detach, TimeSpan.FromSeconds(settings.TimeoutSeconds), interruption.Token))
             .GetAwaiter().GetResult();
+        if (interruption.Requested) return Interruption.ExitCode; // said by the follower: stopped with a checkpoint, or left running on the cluster
         if (state.Steps.Count == 0)
         {
             console.WriteLine($"run {run}: {state.Status}, no step committed yet");

@@ -31,7 +31,9 @@ public static class ClusterTraining
         await using var node = await SingleNodeCluster.StartAsync("actortrain", new SqliteJournal(Path.Combine(directory, "actortrain.db")), config, Patience);
         var regions = TrainingRegions.Start(node.System, TrainingSettings.From(node.Config));
         // The run answers while a round forms and while a step is computed or applied: only a journal write stands between a question and its answer.
-        return await FollowAsync(console, run, spec, detach: false, message => regions.Runs.Ask<TrainingRunState>(message, Patience, cancellationToken), cancellationToken, deadline);
+        // Asked without the interruption's token: once interrupted, the run is still asked to stop and followed to its checkpoint.
+        return await FollowAsync(console, run, spec, detach: false, message => regions.Runs.Ask<TrainingRunState>(message, Patience), cancellationToken, deadline,
+            stopWhenInterrupted: true);
     }
 
     /// <param name="contact">HOST:PORT of any node of the cluster.</param>
@@ -41,12 +43,15 @@ public static class ClusterTraining
         CancellationToken cancellationToken)
     {
         await using var connection = ClusterConnection.Open(contact);
-        return await FollowAsync(console, run, spec, detach, message => connection.AskRunsAsync<TrainingRunState>(message, patience, cancellationToken), cancellationToken);
+        return await FollowAsync(console, run, spec, detach, message => connection.AskRunsAsync<TrainingRunState>(message, patience, CancellationToken.None), cancellationToken);
     }
 
     /// <exception cref="TrainingRunStuckException">No round of replicas can form: every replica that answers says why it cannot prepare.</exception>
+    /// <param name="cancellationToken">Ctrl+C: a run of this process's own cluster is stopped with a checkpoint
+    /// (<paramref name="stopWhenInterrupted"/>), which the cluster would not outlive; one of a real cluster goes on there,
+    /// only the following stops.</param>
     private static async Task<TrainingRunState> FollowAsync(IAnsiConsole console, string run, TrainingSpec spec, bool detach,
-        Func<object, Task<TrainingRunState>> ask, CancellationToken cancellationToken, DateTimeOffset? deadline = null)
+        Func<object, Task<TrainingRunState>> ask, CancellationToken cancellationToken, DateTimeOffset? deadline = null, bool stopWhenInterrupted = false)
     {
         var state = await ask(new TrainingRunCommands.Start(run, spec));
         // Runs are named by their directory's last part: another directory of the same name is another run, which must
@@ -65,8 +70,13 @@ public static class ClusterTraining
                 DateTimeOffset? stoppedAt = null;
                 while (!Over(state, ref stoppedAt))
                 {
-                    await Task.Delay(500, cancellationToken);
-                    bool late = deadline is not null && DateTimeOffset.UtcNow > deadline && state.Status == TrainingRunStatus.Running;
+                    await Task.Delay(500, CancellationToken.None);
+                    if (cancellationToken.IsCancellationRequested && !stopWhenInterrupted)
+                    {
+                        console.Profile.Out.Writer.WriteLine($"stopped following run {run} at step {state.NextStep}; it goes on on the cluster (pbm train stop -r {run} stops it)");
+                        return;
+                    }
+                    bool late = (cancellationToken.IsCancellationRequested || deadline is not null && DateTimeOffset.UtcNow > deadline) && state.Status == TrainingRunStatus.Running;
                     state = await ask(late ? new TrainingRunCommands.Stop(run) : new TrainingRunCommands.GetStatus(run, TrainingRunCommands.GetStatus.NewestOnly));
                     if (state.Problem is { } problem) throw new TrainingRunStuckException(run, problem);
                     task.Value = state.NextStep;
@@ -78,6 +88,9 @@ public static class ClusterTraining
                     }
                 }
             });
+        if (cancellationToken.IsCancellationRequested && stopWhenInterrupted)
+            console.Profile.Out.Writer.WriteLine($"interrupted: run {run} stopped at step {state.NextStep}" +
+                                                 (state.Checkpoints.Count > 0 ? $" with checkpoint {state.Checkpoints[^1].Path}" : "") + "; run the same command again to resume");
         return state;
     }
 
