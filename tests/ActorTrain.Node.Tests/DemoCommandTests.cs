@@ -61,6 +61,15 @@ public sealed class DemoCommandTests : IDisposable
         var zeroSteps = await CommandLine.RunInProcessAsync("demo", "--steps", "0");
         Assert.Equal(ActorTrainApp.UsageError, zeroSteps.ExitCode);
         Assert.Contains("--steps must be positive", zeroSteps.Output);
+        // NaN passes every comparison that refuses: each check says what is allowed.
+        var nanMinutes = await CommandLine.RunInProcessAsync("demo", "--minutes", "NaN");
+        Assert.Equal(ActorTrainApp.UsageError, nanMinutes.ExitCode);
+        Assert.Contains("--minutes must be in (0, 1440]", nanMinutes.Output);
+        var nanTemperature = await CommandLine.RunInProcessAsync("sample", "--checkpoint", root.Path, "--prompt", "a", "--temperature", "NaN");
+        Assert.Equal(ActorTrainApp.UsageError, nanTemperature.ExitCode);
+        var nanFraction = await CommandLine.RunInProcessAsync("ingest", "--source", root.Path, "--job", "x", "--validation-fraction", "NaN");
+        Assert.Equal(ActorTrainApp.UsageError, nanFraction.ExitCode);
+        Assert.Contains("--validation-fraction must be in [0, 1)", nanFraction.Output);
         var both = await CommandLine.RunInProcessAsync("sample", "--checkpoint", root.Path, "--prompt", "a", "--fill", "b [MASK]");
         Assert.Equal(ActorTrainApp.UsageError, both.ExitCode);
         Assert.Contains("exactly one of --prompt and --fill", both.Output);

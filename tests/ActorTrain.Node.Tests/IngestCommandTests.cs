@@ -23,6 +23,11 @@ public sealed class IngestCommandTests : IDisposable
         // Uninterrupted reference.
         var reference = await CommandLine.RunProcessAsync(Arguments(root.Combine("reference")));
         Assert.True(reference.ExitCode == 0, reference.Output);
+        // Asked for again with another --output, the job is the journaled one: its own output, reported as such.
+        var again = await CommandLine.RunInProcessAsync([.. Arguments(root.Combine("reference")), "--output", root.Combine("elsewhere"), "--json"]);
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains($"carrying on with its own settings (output {Path.Combine(root.Combine("reference"), "jobs", "crash")})", again.Output);
+        Assert.False(Directory.Exists(root.Combine("elsewhere")));
 
         // SIGKILL once a few chunks are on disk, then the same command again.
         string crashed = root.Combine("crashed");

@@ -57,9 +57,10 @@ public sealed class DemoCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
 
         public override ValidationResult Validate()
         {
-            if (Minutes is <= 0 or > 24 * 60) return ValidationResult.Error("--minutes must be in (0, 1440]");
+            // Written as what is allowed, so that NaN (which every comparison refuses) is refused too.
+            if (!(Minutes is > 0 and <= 24 * 60)) return ValidationResult.Error("--minutes must be in (0, 1440]");
             if (Steps is <= 0) return ValidationResult.Error("--steps must be positive");
-            if (MaxMegabytes <= 0) return ValidationResult.Error("--max-megabytes must be positive");
+            if (!(MaxMegabytes > 0 && double.IsFinite(MaxMegabytes))) return ValidationResult.Error("--max-megabytes must be positive");
             if (Vocabulary is < 512 or > 1 << 20) return ValidationResult.Error("--vocabulary must be from 512 to 1048576");
             var missing = Sources.FirstOrDefault(s => !File.Exists(s) && !Directory.Exists(s));
             return missing is null ? ValidationResult.Success() : ValidationResult.Error($"--source {missing}: no such file or directory");
@@ -90,7 +91,9 @@ public sealed class DemoCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         if (settings.DataDir is not null) config = ConfigurationFactory.ParseString($"actortrain.node.data-dir = {EmbeddedHocon.Quote(settings.DataDir)}").WithFallback(config);
         string dataDir = NodeDataDirectory.Resolve(config.WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Base)));
 
-        var (files, job) = DemoSources.Select(settings.Sources, (long)(settings.MaxMegabytes * 1e6), RepositoryRoot());
+        var (files, sources) = DemoSources.Select(settings.Sources, (long)(settings.MaxMegabytes * 1e6), RepositoryRoot());
+        // The job is reused when run again: its name holds everything it is made of, the vocabulary as well as the files.
+        string job = $"{sources}-bpe{settings.Vocabulary}";
         if (files.Count == 0)
         {
             errors.Line("demo", "no source files to learn from");

@@ -76,7 +76,7 @@ public sealed class IngestCommand(IAnsiConsole console, ErrorOutput errors) : As
             if (Job.Contains('/') || Job.Any(char.IsWhiteSpace)) return ValidationResult.Error($"--job '{Job}' must not contain '/' or spaces");
             if (Shards is < 1) return ValidationResult.Error("--shards must be at least 1");
             if (IngestJobActor.TokenizerProblem(Tokenizer) is string problem) return ValidationResult.Error($"--tokenizer: {problem}");
-            if (ValidationFraction is < 0 or >= 1) return ValidationResult.Error("--validation-fraction must be in [0, 1)");
+            if (!(ValidationFraction is >= 0 and < 1)) return ValidationResult.Error("--validation-fraction must be in [0, 1)"); // NaN too
             if (ConfigFile is not null && !File.Exists(ConfigFile)) return ValidationResult.Error($"--config {ConfigFile}: no such file");
             var missing = Sources.FirstOrDefault(s => !File.Exists(s) && !Directory.Exists(s));
             return missing is null ? ValidationResult.Success() : ValidationResult.Error($"--source {missing}: no such file or directory");
@@ -120,7 +120,13 @@ public sealed class IngestCommand(IAnsiConsole console, ErrorOutput errors) : As
         using var interruption = new Interruption(cancellationToken);
         try
         {
-            state = await IngestProgressView.FollowAsync(console, regions, start, state, Patience, interruption.Token);
+            // A job asked for again is the job as journaled: its own output directory and tokenizer, whatever this command says.
+        if (state.OutputDirectory is { Length: > 0 } journaled && journaled != output)
+        {
+            console.Profile.Out.Writer.WriteLine($"job {job} exists: carrying on with its own settings (output {journaled})");
+            output = journaled;
+        }
+        state = await IngestProgressView.FollowAsync(console, regions, start, state, Patience, interruption.Token);
         }
         catch (OperationCanceledException) when (interruption.Requested)
         {
