@@ -128,6 +128,13 @@ public sealed class TrainCommandTests : IDisposable
         var detachedAlone = await CommandLine.RunInProcessAsync("train", "--dataset", root.Path, "--run", root.Combine("r"), "--detach");
         Assert.Equal(ActorTrainApp.UsageError, detachedAlone.ExitCode);
         Assert.Contains("--detach needs --cluster", detachedAlone.Output);
+        // A typo of a preset, and options the cluster path would take and ignore, are refused before anything is journaled.
+        var typo = await CommandLine.RunInProcessAsync("train", "--dataset", root.Path, "--run", root.Combine("r"), "--preset", "tinny");
+        Assert.Equal(ActorTrainApp.UsageError, typo.ExitCode);
+        Assert.Contains("--preset: unknown model preset 'tinny'", typo.Output);
+        var ignored = await CommandLine.RunInProcessAsync("train", "--dataset", root.Path, "--run", root.Combine("r"), "--replicas", "2", "--batch", "4", "--attention", "naive");
+        Assert.Equal(ActorTrainApp.UsageError, ignored.ExitCode);
+        Assert.Contains("--attention, --eval-every and --threads apply to one replica only", ignored.Output);
     }
 
     [Fact]

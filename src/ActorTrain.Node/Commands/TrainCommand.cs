@@ -33,8 +33,8 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
         public Objective Objective { get; init; } = Objective.Causal;
 
         [CommandOption("--attention <KIND>")]
-        [Description("fused (our kernels), sdpa (libtorch) or naive. Default fused.")]
-        public AttentionKind Attention { get; init; } = AttentionKind.Fused;
+        [Description("fused (our kernels), sdpa (libtorch) or naive. Default fused. One replica only.")]
+        public AttentionKind? Attention { get; init; }
 
         [CommandOption("--steps <N>")]
         [Description("Optimizer steps. Default 1000.")]
@@ -57,7 +57,7 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
         public ulong Seed { get; init; } = 1337;
 
         [CommandOption("--threads <N>")]
-        [Description("Torch threads. Default: all cores.")]
+        [Description("Torch threads. Default: all cores. One replica only (replicas share the cores by CPU slot).")]
         public int? Threads { get; init; }
 
         [CommandOption("--replicas <N>")]
@@ -81,8 +81,8 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
         public bool Detach { get; init; }
 
         [CommandOption("--eval-every <N>")]
-        [Description("Steps between validations. Default 100.")]
-        public int EvaluateEvery { get; init; } = 100;
+        [Description("Steps between validations. Default 100. One replica only.")]
+        public int? EvaluateEvery { get; init; }
 
         [CommandOption("--checkpoint-every <N>")]
         [Description("Steps between checkpoints. Default 500.")]
@@ -95,6 +95,18 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
             if (Steps < 1 || Batch < 1 || MicroBatch is < 1 || EvaluateEvery < 1 || CheckpointEvery < 1 || Threads is < 1 || Replicas < 1)
                 return ValidationResult.Error("--steps, --batch, --micro-batch, --eval-every, --checkpoint-every, --threads and --replicas must be at least 1");
             if (Replicas > Batch) return ValidationResult.Error($"--replicas {Replicas} is more than the batch of {Batch} sequences");
+            try
+            {
+                ModelConfig.Preset(Preset, 64); // a typo journaled with a cluster run would stick to the run's name for good
+            }
+            catch (ArgumentException e)
+            {
+                return ValidationResult.Error($"--preset: {e.Message}");
+            }
+            // The cluster path's run spec has no place for them: taken and ignored, they would mislead.
+            if ((Replicas > 1 || Cluster is not null) && (Attention is not null || EvaluateEvery is not null || Threads is not null))
+                return ValidationResult.Error("--attention, --eval-every and --threads apply to one replica only, not with --replicas or --cluster " +
+                                              "(replicas train with fused attention on their CPU slot's share of the cores)");
             if (Detach && Cluster is null) return ValidationResult.Error("--detach needs --cluster");
             if (TimeoutSeconds < 1) return ValidationResult.Error("--timeout must be at least 1 second");
             return LearningRate > 0 ? ValidationResult.Success() : ValidationResult.Error("--lr must be positive");
@@ -149,6 +161,12 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
             : ClusterTraining.RunOnClusterAsync(console, settings.Cluster, run, spec, settings.Detach, TimeSpan.FromSeconds(settings.TimeoutSeconds), interruption.Token))
             .GetAwaiter().GetResult();
         if (interruption.Requested) return Interruption.ExitCode; // said by the follower: stopped with a checkpoint, or left running on the cluster
+        if (state.Status == ActorTrain.Protocol.Training.TrainingRunStatus.Stopped && !settings.Detach)
+        {
+            // Stopped by someone else (pbm train stop) before its steps were done: not the end this command waited for.
+            errors.Line("train", $"run {run} was stopped at step {state.NextStep} of {state.Spec?.Steps}; run the same command again to resume it");
+            return 1;
+        }
         if (state.Steps.Count == 0)
         {
             console.WriteLine($"run {run}: {state.Status}, no step committed yet");
@@ -163,12 +181,12 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
     internal static TrainingRunOptions Options(Settings settings)
     {
         var index = DatasetIndex.Load(settings.Dataset!);
-        var model = ModelConfig.Preset(settings.Preset, index.VocabularySize) with { Attention = settings.Attention };
+        var model = ModelConfig.Preset(settings.Preset, index.VocabularySize) with { Attention = settings.Attention ?? AttentionKind.Fused };
         var training = TrainingConfig.Default(settings.Objective, settings.Steps) with
         {
             GlobalBatch = settings.Batch, MicroBatch = settings.MicroBatch ?? settings.Batch, LearningRate = settings.LearningRate, Seed = settings.Seed,
         };
-        return new TrainingRunOptions(Path.GetFullPath(settings.Dataset!), Path.GetFullPath(settings.Run!), model, training, settings.EvaluateEvery, settings.CheckpointEvery);
+        return new TrainingRunOptions(Path.GetFullPath(settings.Dataset!), Path.GetFullPath(settings.Run!), model, training, settings.EvaluateEvery ?? 100, settings.CheckpointEvery);
     }
 
     internal static void Report(IAnsiConsole console, TrainingRun run)

@@ -68,8 +68,13 @@ public static class ClusterTraining
             {
                 var task = progress.AddTask("training", maxValue: state.Spec!.Steps);
                 DateTimeOffset? stoppedAt = null;
+                bool saidPaused = false;
                 while (!Over(state, ref stoppedAt))
                 {
+                    // Paused elsewhere (pbm train pause): followed on, since it may be resumed, but said once.
+                    if (state.Status == TrainingRunStatus.Paused && !saidPaused)
+                        console.Profile.Out.Writer.WriteLine($"run {run} is paused at step {state.NextStep}; waiting (pbm train resume -r {run} resumes it, Ctrl+C stops following)");
+                    saidPaused = state.Status == TrainingRunStatus.Paused;
                     await Task.Delay(500, CancellationToken.None);
                     if (cancellationToken.IsCancellationRequested && !stopWhenInterrupted)
                     {
