@@ -340,6 +340,10 @@ public sealed class TrainingRunTests : IDisposable
 
         await Eventually.Until(() => regions.Runs.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, Patience),
             region => region.Shards.All(shard => !shard.EntityIds.Contains("done")), TimeSpan.FromSeconds(20), "the finished run to leave memory");
+        // Its metric series went with it: a long-lived node keeps none per run it once hosted.
+        await Eventually.Until(() => Task.FromResult(ActorTrain.Cluster.Observability.NodeMetrics.TrainingStep.GetAllLabelValues().Any(labels => labels[0] == "done")),
+            exported => !exported, TimeSpan.FromSeconds(10), "the run's series to be dropped");
+        Assert.DoesNotContain(ActorTrain.Cluster.Observability.NodeMetrics.StepSeconds.GetAllLabelValues(), labels => labels[0] == "done");
         Assert.Contains("done", await JournaledNames.ListAsync(node.System, TrainingRunActor.PersistencePrefix));
         var woken = await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("done"), Patience);
         Assert.Equal((TrainingRunStatus.Completed, 3L), (woken.Status, woken.NextStep));

@@ -193,6 +193,8 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
 
     public override string PersistenceId { get; }
 
+    protected override void PostStop() => NodeMetrics.ForgetJob(job);
+
     /// <summary>A job's persistence id is this and its name.</summary>
     public const string PersistencePrefix = "ingest-job-";
 

@@ -30,4 +30,21 @@ public static class NodeMetrics
     public static readonly Gauge IngestDocumentsIn = Metrics.CreateGauge("actortrain_ingest_documents_read", "Documents read by the job so far.", Job);
     public static readonly Gauge IngestDocumentsKept = Metrics.CreateGauge("actortrain_ingest_documents_kept", "Documents that survived every stage.", Job);
     public static readonly Gauge IngestDropped = Metrics.CreateGauge("actortrain_ingest_documents_dropped", "Documents dropped, by stage.", ["job", "stage"]);
+
+    /// <summary>Drops a run's series, once its entity leaves this node (passivated, or moved with a rebalance): left, they
+    /// would be exported frozen beside the new host's, and a long-lived node would keep one set per run it ever hosted.</summary>
+    public static void ForgetRun(string run)
+    {
+        foreach (var gauge in new[] { TrainingStep, TrainingLoss, TokensPerSecond, ConsumedSamples, LiveReplicas }) gauge.RemoveLabelled(run);
+        foreach (var labels in StepSeconds.GetAllLabelValues().Where(labels => labels[0] == run).ToArray()) StepSeconds.RemoveLabelled(labels);
+        FailedSteps.RemoveLabelled(run);
+    }
+
+    /// <summary>Drops a job's series, once its entity leaves this node.</summary>
+    public static void ForgetJob(string job)
+    {
+        IngestDocumentsIn.RemoveLabelled(job);
+        IngestDocumentsKept.RemoveLabelled(job);
+        foreach (var labels in IngestDropped.GetAllLabelValues().Where(labels => labels[0] == job).ToArray()) IngestDropped.RemoveLabelled(labels);
+    }
 }

@@ -281,7 +281,11 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         }
     }
 
-    protected override void PostStop() => metrics?.Dispose();
+    protected override void PostStop()
+    {
+        metrics?.Dispose();
+        NodeMetrics.ForgetRun(run);
+    }
 
     // Journals a change of status if the run is in the status it applies to, answers with the state either way.
     private void Change(TrainingRunStatus from, IActorTrainMessage @event, object? then)
