@@ -120,6 +120,20 @@ public sealed class IngestCommandTests : IDisposable
         var unwritable = await CommandLine.RunInProcessAsync("ingest", "--source", root.Path, "--job", "x", "--output", Path.Combine(file, "out"), "--data-dir", root.Combine("d"));
         Assert.Equal(1, unwritable.ExitCode);
         Assert.Contains($"ingest job x: cannot write its plan under {Path.Combine(file, "out")}", unwritable.Output);
+
+        // Another job's output, or a directory of files of no job: neither is written over.
+        string taken = root.Combine("taken"), stray = root.Combine("stray");
+        Directory.CreateDirectory(taken);
+        File.WriteAllText(Path.Combine(taken, "ingest-job"), "first\n");
+        Directory.CreateDirectory(stray);
+        File.WriteAllText(Path.Combine(stray, "notes.txt"), "mine");
+        var other = await CommandLine.RunInProcessAsync("ingest", "--source", root.Path, "--job", "second", "--output", taken, "--data-dir", root.Combine("d"));
+        Assert.Equal(1, other.ExitCode);
+        Assert.Contains($"ingest job second: cannot write its plan under {taken}: it is the output of job first", other.Output);
+        var notEmpty = await CommandLine.RunInProcessAsync("ingest", "--source", root.Path, "--job", "third", "--output", stray, "--data-dir", root.Combine("d"));
+        Assert.Equal(1, notEmpty.ExitCode);
+        Assert.Contains("it is not empty and belongs to no job", notEmpty.Output);
+        Assert.Equal(["notes.txt"], Directory.GetFileSystemEntries(stray).Select(Path.GetFileName));
     }
 
     private string Corpus(int files, int records)

@@ -32,6 +32,7 @@ public static class IngestPlan
         }
         try
         {
+            OutputOwnership.Claim(start.OutputDirectory, job);
             return [.. SourceFiles.Partition(files, start.Shards).Select((shardFiles, n) =>
                 ShardFileList.Write(ShardFileList.PathIn(ShardDirectory(start.OutputDirectory, n)), shardFiles))];
         }

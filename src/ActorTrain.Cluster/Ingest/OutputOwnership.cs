@@ -1,0 +1,33 @@
+using ActorTrain.Data.Output;
+
+namespace ActorTrain.Cluster.Ingest;
+
+/// <summary>
+/// Which job an output directory belongs to: a file naming the job, written when the job plans. Two jobs given the same
+/// --output would otherwise write the same shard directories, chunks and outputs over each other, and the first one's
+/// journal would go on saying "completed" over the second one's data.
+/// </summary>
+public static class OutputOwnership
+{
+    public const string FileName = "ingest-job";
+
+    /// <summary>Claims <paramref name="output"/> for <paramref name="job"/>: an empty or missing directory, or one it already owns.</summary>
+    /// <exception cref="IOException">Another job's directory, or one holding files of no job (not overwritten); named.</exception>
+    public static void Claim(string output, string job)
+    {
+        string owner = Path.Combine(output, FileName);
+        if (File.Exists(owner))
+        {
+            string other = File.ReadAllText(owner).Trim();
+            if (other == job) return;
+            throw new IOException($"it is the output of job {other}; give this job an --output of its own");
+        }
+        // Only what this job's own request may have put there before it planned (a long source list).
+        if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any(entry => Path.GetFileName(entry) != Path.GetFileName(IngestPlan.SubmittedSourcesPath(output))))
+            throw new IOException("it is not empty and belongs to no job, and its files are not overwritten; give an empty or new --output");
+        Directory.CreateDirectory(output);
+        using var file = new AtomicFile(owner);
+        using (var writer = new StreamWriter(file.Stream, leaveOpen: true)) writer.Write(job + "\n");
+        file.Commit();
+    }
+}
