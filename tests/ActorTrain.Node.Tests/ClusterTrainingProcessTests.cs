@@ -39,6 +39,8 @@ public sealed class ClusterTrainingProcessTests(PostgresFixture postgres)
         Assert.Contains("actortrain_training_consumed_samples{run=\"lockstep\"} 120", scraped);
         Assert.Matches("actortrain_training_step_seconds\\{run=\"lockstep\",part=\"compute\"\\} [0-9.e-]+", scraped);
         Assert.Contains("actortrain_journal_write_seconds_count{entity=\"training-run\"}", scraped);
+        // Loopback answers by name as well as by address (the listener matches the Host header against its prefixes).
+        Assert.Contains("actortrain_training_step{run=\"lockstep\"} 20", await http.GetStringAsync(coordinator.MetricsUrl!.Replace("127.0.0.1", "localhost")));
 
         foreach (var node in new[] { second, first, coordinator }) Assert.Equal(0, await node.StopAsync(ProcessCluster.Patience));
         Assert.All(new[] { coordinator, first, second }, node => Assert.Contains("node stopped", node.Output));

@@ -36,6 +36,9 @@ public sealed class NodeHttpEndpoint : IDisposable
         bool everywhere = host is "0.0.0.0" or "*" or "+";
         var listener = new HttpListener();
         listener.Prefixes.Add($"http://{(everywhere ? "+" : host)}:{port}/");
+        // The listener answers only requests whose Host names a prefix: on loopback (the default) `curl localhost:9464`
+        // got 404 while 127.0.0.1 worked. Loopback is named both ways.
+        if (host is "127.0.0.1" or "localhost") listener.Prefixes.Add($"http://{(host == "localhost" ? "127.0.0.1" : "localhost")}:{port}/");
         listener.Start();
         var endpoint = new NodeHttpEndpoint(listener, $"http://{(everywhere ? Environment.MachineName : host)}:{port}/metrics", system);
         _ = endpoint.ServeAsync();
