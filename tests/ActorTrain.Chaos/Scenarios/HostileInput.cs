@@ -22,7 +22,10 @@ public static partial class HostileInput
         return scenario.RunAsync(async s => coordinator = (await s.Cluster.StartThreeAsync()).Coordinator, async (s, watcher) =>
         {
             var live = s.Cluster.Nodes.Where(n => !n.HasExited).ToList();
-            var targets = live.Select(n => n.CommandAddress!).Concat(DataPlanes(coordinator!)).ToList();
+            var planes = DataPlanes(coordinator!).ToList();
+            // Without them the scenario would attack the command hosts only and pass all the same.
+            if (planes.Count == 0) s.Violations.Add("no data-plane endpoint found in the run host's log: the data planes were not attacked");
+            var targets = live.Select(n => n.CommandAddress!).Concat(planes).ToList();
             long before = watcher.Latest!.NextStep;
             for (int round = 0; round < 3; round++)
                 await Task.WhenAll(targets.Select(target => SendGarbageAsync(target, s.Random.Next())));
@@ -46,6 +49,8 @@ public static partial class HostileInput
             }
             if (!status.StartsWith("broken | completed", StringComparison.Ordinal)) s.Violations.Add($"the broken corpus did not ingest to the end: {status}");
             else if (!BadRecords().IsMatch(status)) s.Violations.Add($"the broken files were not counted as bad records: {status}");
+            else if (Kept().Match(status) is not { Success: true } kept || int.Parse(kept.Groups[1].Value) != 2)
+                s.Violations.Add($"the good documents beside the broken files were not kept: {status}");
         });
     }
 
@@ -82,6 +87,9 @@ public static partial class HostileInput
         }
     }
 
+    // Paragraphs of sentences, each paragraph one line (C4 drops lines that do not end in punctuation, as wrapped prose's do).
+    private static string Prose(params string[][] paragraphs) => string.Join("\n\n", paragraphs.Select(sentences => string.Join(' ', sentences))) + "\n";
+
     private static byte[] RandomBytes(Random random, int count)
     {
         var bytes = new byte[count];
@@ -90,20 +98,42 @@ public static partial class HostileInput
     }
 
     // Files every reader must refuse record by record: truncated and fake compression, invalid UTF-8,
-    // malformed JSONL, a Parquet file that is not one, binary junk — beside two good documents.
+    // malformed JSONL, a Parquet file that is not one, binary junk — beside two good documents, prose that passes
+    // every filter (the repeated "word7 sentence3." text they once were was dropped by the repetition filter, and the
+    // scenario never looked).
     private static string BrokenCorpus(string directory, Random random)
     {
         Directory.CreateDirectory(directory);
-        string good = string.Join(' ', Enumerable.Range(0, 120).Select(i => $"word{i % 37} sentence{i % 11}.")) + "\n";
-        File.WriteAllText(Path.Combine(directory, "good.txt"), "A good document about rivers and mountains. " + good);
+        string river = Prose(
+            [
+                "The river leaves the mountains in early spring, when the snow on the high slopes begins to melt.",
+                "Farmers in the valley watch the water rise every morning, because a late flood can ruin the young wheat in a single night.",
+            ],
+            [
+                "Along the banks, old stone walls mark where the villages once stood before the great storm of the last century.",
+                "Children walk to school across a narrow wooden bridge, and their teachers remind them each week to stay away from the fast current below.",
+                "In the evening the market square fills with traders selling bread, cheese and dried fish, while musicians play near the fountain until the lamps are lit.",
+            ]);
+        string harbour = Prose(
+            [
+                "Ships arrive at the harbour before dawn, and the first task of the day is to unload the nets and sort the catch.",
+                "The harbour master keeps a careful record of every boat that enters or leaves, noting its cargo, its crew and the weather it met at sea.",
+            ],
+            [
+                "When a storm is expected, the fishermen pull their boats high onto the shingle and tie them to iron rings set in the rock.",
+                "Visitors often ask why the lighthouse is painted red and white;",
+                "the answer is simply that sailors can see those colours from far away, even in fog or heavy rain.",
+            ]);
+        File.WriteAllText(Path.Combine(directory, "good.txt"), river);
         using (var gz = new MemoryStream())
         {
-            using (var zip = new GZipStream(gz, CompressionLevel.Fastest, leaveOpen: true)) zip.Write(Encoding.UTF8.GetBytes(good + good));
+            using (var zip = new GZipStream(gz, CompressionLevel.Fastest, leaveOpen: true)) zip.Write(Encoding.UTF8.GetBytes(river + harbour));
             File.WriteAllBytes(Path.Combine(directory, "truncated.txt.gz"), gz.ToArray()[..(int)(gz.Length / 2)]);
         }
         File.WriteAllBytes(Path.Combine(directory, "fake.txt.zst"), RandomBytes(random, 2048));
         File.WriteAllBytes(Path.Combine(directory, "invalid-utf8.txt"), [.. Encoding.UTF8.GetBytes("Valid start "), 0xC3, 0x28, 0xFF, 0xFE, .. Encoding.UTF8.GetBytes(" end")]);
-        File.WriteAllText(Path.Combine(directory, "malformed.jsonl"), "{\"text\": \"fine line about harbours and evenings " + good.Trim() + "\"}\n{\"text\": unquoted}\n[1,2\n{\"nottext\": 3}\n");
+        File.WriteAllText(Path.Combine(directory, "malformed.jsonl"),
+            System.Text.Json.JsonSerializer.Serialize(new { text = harbour }) + "\n{\"text\": unquoted}\n[1,2\n{\"nottext\": 3}\n");
         File.WriteAllBytes(Path.Combine(directory, "not-really.parquet"), [.. "PAR1"u8.ToArray(), .. RandomBytes(random, 1000)]);
         File.WriteAllBytes(Path.Combine(directory, "junk.html"), RandomBytes(random, 4096));
         return directory;
@@ -114,4 +144,7 @@ public static partial class HostileInput
 
     [GeneratedRegex(@"bad records: [1-9]\d*")]
     private static partial Regex BadRecords();
+
+    [GeneratedRegex(@"(\d+) of \d+ documents kept")]
+    private static partial Regex Kept();
 }
