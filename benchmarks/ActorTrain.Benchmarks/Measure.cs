@@ -64,6 +64,21 @@ public static partial class Measure
         string cpu = File.Exists("/proc/cpuinfo")
             ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown"
             : "unknown";
-        return new MachineInfo(cpu, Environment.ProcessorCount, threads, DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"));
+        return new MachineInfo(cpu, Environment.ProcessorCount, threads, DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"), Commit());
+    }
+
+    // Which code a result file describes: without it a result outlives the code it measured, unnoticed.
+    private static string? Commit()
+    {
+        try
+        {
+            string head = ActorTrain.Processes.ExternalCommand.RunAsync("git", ["rev-parse", "--short=12", "HEAD"], TimeSpan.FromSeconds(10)).GetAwaiter().GetResult().Trim();
+            bool dirty = ActorTrain.Processes.ExternalCommand.RunAsync("git", ["status", "--porcelain", "--untracked-files=no"], TimeSpan.FromSeconds(10)).GetAwaiter().GetResult().Trim().Length > 0;
+            return dirty ? head + "+dirty" : head;
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
+        {
+            return null; // not a checkout, or no git
+        }
     }
 }

@@ -14,7 +14,8 @@ public sealed record ResultRow(
     double? OursPeakExtraMb = null,
     double? BaselinePeakExtraMb = null);
 
-public sealed record MachineInfo(string Cpu, int Cores, int Threads, string Date);
+/// <param name="Commit">The commit measured, "+dirty" when the working tree had changes; null outside a git checkout.</param>
+public sealed record MachineInfo(string Cpu, int Cores, int Threads, string Date, string? Commit = null);
 
 /// <param name="Details">Suite-specific measurements that have no baseline (shares, rates).</param>
 public sealed record SuiteResult(string Suite, MachineInfo Machine, bool Quick, IReadOnlyList<ResultRow> Rows, IReadOnlyDictionary<string, double>? Details = null);
