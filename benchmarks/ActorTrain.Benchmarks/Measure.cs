@@ -67,13 +67,14 @@ public static partial class Measure
         return new MachineInfo(cpu, Environment.ProcessorCount, threads, DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"), Commit());
     }
 
-    // Which code a result file describes: without it a result outlives the code it measured, unnoticed.
+    // Which code a result file describes: without it a result outlives the code it measured, unnoticed. The results
+    // themselves do not make the tree dirty: each run rewrites one.
     private static string? Commit()
     {
         try
         {
             string head = ActorTrain.Processes.ExternalCommand.RunAsync("git", ["rev-parse", "--short=12", "HEAD"], TimeSpan.FromSeconds(10)).GetAwaiter().GetResult().Trim();
-            bool dirty = ActorTrain.Processes.ExternalCommand.RunAsync("git", ["status", "--porcelain", "--untracked-files=no"], TimeSpan.FromSeconds(10)).GetAwaiter().GetResult().Trim().Length > 0;
+            bool dirty = ActorTrain.Processes.ExternalCommand.RunAsync("git", ["status", "--porcelain", "--untracked-files=no", "--", ".", ":!benchmarks/results"], TimeSpan.FromSeconds(10)).GetAwaiter().GetResult().Trim().Length > 0;
             return dirty ? head + "+dirty" : head;
         }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
