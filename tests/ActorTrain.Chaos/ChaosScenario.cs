@@ -60,6 +60,10 @@ public sealed class ChaosScenario(string name, int seed, ProcessCluster cluster)
             Violations.Add(Cluster.NotRecovered(Name, Seed, e));
         }
         var nodes = Cluster.Nodes.ToList();
+        // A resume that replayed the journal into other parameters than it records is not the run the journal describes.
+        foreach (var node in nodes)
+            foreach (string line in node.Output.Split('\n').Where(line => line.Contains("the replay diverged from the journal", StringComparison.Ordinal)))
+                Violations.Add($"{node.Name}: {line.Trim()}");
         await Cluster.StopAllAsync();
         // Checked while the run directory still exists; the cluster's directory goes with it below.
         var violations = final is null ? Violations

@@ -404,6 +404,10 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             log.Info("run {Run} step {Step}: replicas [{Ranks}] took rank {Source}'s state", run, source.Step,
                 string.Join(", ", members.Where((_, i) => steps[i] != source.Step).Select(m => m.Rank)), source.Rank);
         }
+        // Replayed at the world size it was journaled with, a step is recomputed bit for bit (the same slices, the same
+        // sums in the same order), so the parameters before it match the journal's digest; once one step is replayed at
+        // another size, later ones may differ by rounding, and are not compared.
+        bool comparable = true;
         for (long step = source.Step; step < nextStep; step++)
         {
             var replayed = await AnswersOrDowning(members, (m, position) => trainers.Ask<object>(
@@ -413,6 +417,16 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
                 string why = Failures(members, replayed, reply => reply is TrainerReplies.Reduced);
                 log.Warning("run {Run} step {Step}: replaying the step failed ({Reason}); forming again", run, step, why);
                 return $"replaying step {step} failed: {why}";
+            }
+            var journaled = journal[(int)step];
+            comparable &= journaled.Ranks.Length == members.Length;
+            string digest = ((TrainerReplies.Reduced)replayed[0]!).ParameterDigest;
+            if (comparable && journaled.ParameterDigests.Length > 0 && digest != journaled.ParameterDigests[0])
+            {
+                // Said, not refused: the run can go on (it has no better state), but it is no longer the journaled one.
+                log.Error("run {Run} step {Step}: the replay diverged from the journal: parameters {Replayed} before the step, the journal has {Journaled}",
+                    run, step, digest, journaled.ParameterDigests[0]);
+                comparable = false;
             }
         }
         return null;
