@@ -20,8 +20,12 @@ public sealed class SingleNodeCluster : IAsyncDisposable
     /// <summary>The effective configuration (overrides, cluster profile, persistence, base).</summary>
     public Config Config { get; }
 
+    /// <exception cref="JournalUnavailableException">The journal's database cannot be opened; the message names it.</exception>
     public static async Task<SingleNodeCluster> StartAsync(string name, JournalTarget journal, Config overrides, TimeSpan timeout)
     {
+        // One plain connection first: a database that cannot be opened is one sentence naming it, not a journal plugin's
+        // restart loop and, a minute later, a command's "Timeout".
+        await JournalConnectivity.EnsureReachableAsync(journal, CancellationToken.None);
         PersistenceConfig.Prepare(journal);
         // The command that starts this cluster owns its life: Akka's own hook would shut it down on Ctrl+C (it runs on
         // SIGINT too), under the command that is stopping its work there with a checkpoint.

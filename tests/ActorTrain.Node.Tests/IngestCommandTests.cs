@@ -134,6 +134,15 @@ public sealed class IngestCommandTests : IDisposable
         Assert.Equal(1, notEmpty.ExitCode);
         Assert.Contains("it is not empty and belongs to no job", notEmpty.Output);
         Assert.Equal(["notes.txt"], Directory.GetFileSystemEntries(stray).Select(Path.GetFileName));
+
+        // A journal that cannot be opened is named at once (it was a minute's wait and "Timeout").
+        string broken = root.Combine("broken-data");
+        Directory.CreateDirectory(Path.Combine(broken, "actortrain.db"));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var noJournal = await CommandLine.RunInProcessAsync("ingest", "--source", root.Path, "--job", "x", "--data-dir", broken);
+        Assert.Equal(1, noJournal.ExitCode);
+        Assert.Contains($"cannot open SQLite database {Path.Combine(broken, "actortrain.db")}", noJournal.Output);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
     }
 
     private string Corpus(int files, int records)
