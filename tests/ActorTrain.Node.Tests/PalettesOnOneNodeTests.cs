@@ -68,7 +68,7 @@ public sealed class PalettesOnOneNodeTests : IDisposable
         var unknown = await PbmCommand.RunAsync(address, "train", "status", "-r", "nobody");
         Assert.Equal((PbmApp.Failed, "pbm: no training run 'nobody'\n"), (unknown.Code, unknown.Errors));
         var badLevel = await PbmCommand.RunAsync(address, "log", "set-level", "-l", "loud");
-        Assert.Equal(PbmApp.Failed, badLevel.Code);
+        Assert.Equal(PbmApp.UsageError, badLevel.Code); // the node found the mistake: a usage error all the same
         Assert.Contains("--level 'loud': debug, info, warning or error", badLevel.Errors);
     }
 
