@@ -1,6 +1,7 @@
 // at_attention_forward / at_attention_backward: validate every argument with a message naming it,
 // fill the Problem, pick the kernel set for the active ISA, and spread the tiles over threads.
 #include "attention/kernels.hpp"
+#include "attention/workspace.hpp"
 #include "error.hpp"
 #include "thread_pool.hpp"
 
@@ -9,8 +10,6 @@
 #include <cstdint>
 
 namespace actortrain::attention {
-
-float* call_workspace_floats(int64_t count);
 
 namespace {
 
@@ -164,9 +163,9 @@ at_status backward(const at_attention_params* p) {
   problem.q_len_padded = problem.q_tiles() * problem.block_q;
 
   const int64_t delta_floats = pairs * problem.q_len;
-  float* workspace = call_workspace_floats(delta_floats + pairs * problem.kv_chunks * problem.head_dim * problem.q_len_padded);
-  problem.delta = workspace;
-  problem.dq_partials = workspace + delta_floats;
+  CallWorkspace workspace(delta_floats + pairs * problem.kv_chunks * problem.head_dim * problem.q_len_padded);
+  problem.delta = workspace.data();
+  problem.dq_partials = workspace.data() + delta_floats;
 
   parallel_for(pairs, p->num_threads, [&](int64_t pair) {
     kernels.backward_delta(problem, pair / problem.heads, pair % problem.heads);
