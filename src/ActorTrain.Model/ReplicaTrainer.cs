@@ -27,29 +27,30 @@ public sealed class ReplicaTrainer : IDisposable
 
     public AdamW Optimizer { get; }
 
-    /// <summary>Labelled tokens in these samples: the divisor that makes the loss a mean over the global batch.</summary>
-    public long CountLabels(ReadOnlySpan<long> samples)
+    /// <summary>Labelled tokens in these visits (see <see cref="Data.Sampling.SampleVisits"/>; a bare sample index is
+    /// its visit in epoch 0): the divisor that makes the loss a mean over the global batch.</summary>
+    public long CountLabels(ReadOnlySpan<long> visits)
     {
         using var scope = NewDisposeScope();
-        var (_, labels) = batches.Build(samples);
+        var (_, labels) = batches.Build(visits);
         return labels.ne(ClozeTokens.IgnoredLabel).sum().item<long>();
     }
 
-    /// <summary>Sets the parameters' gradients to those of sum(loss over these samples) / <paramref name="divisor"/>,
+    /// <summary>Sets the parameters' gradients to those of sum(loss over these visits) / <paramref name="divisor"/>,
     /// micro-batch by micro-batch. Whatever an earlier step left there is cleared first: a cluster replica whose reduced
     /// step was given up (its answer came too late) is asked for that step again without being told to drop it, and
     /// adding to its sums would train on those samples twice.</summary>
     /// <returns>The summed loss and the labelled tokens it covers.</returns>
-    public (double LossSum, long Labels) ComputeGradients(ReadOnlySpan<long> samples, long divisor)
+    public (double LossSum, long Labels) ComputeGradients(ReadOnlySpan<long> visits, long divisor)
     {
         Model.zero_grad();
         double lossSum = 0;
         long labelled = 0;
         using var scalars = new OwnedScalars();
         var scale = scalars.Of(divisor);
-        for (int start = 0; start < samples.Length; start += Config.MicroBatch)
+        for (int start = 0; start < visits.Length; start += Config.MicroBatch)
         {
-            var micro = samples.Slice(start, Math.Min(Config.MicroBatch, samples.Length - start));
+            var micro = visits.Slice(start, Math.Min(Config.MicroBatch, visits.Length - start));
             using var scope = NewDisposeScope();
             var (inputs, labels) = batches.Build(micro);
             var logits = Model.Forward(inputs, Config.Objective.IsCausalAttention());
@@ -73,12 +74,12 @@ public sealed class ReplicaTrainer : IDisposable
     }
 
     /// <summary>One whole update on one replica.</summary>
-    public StepResult Step(long[] samples)
+    public StepResult Step(long[] visits)
     {
         long step = Optimizer.Steps;
-        var (lossSum, labels) = ComputeGradients(samples, Math.Max(1, CountLabels(samples)));
+        var (lossSum, labels) = ComputeGradients(visits, Math.Max(1, CountLabels(visits)));
         var (norm, learningRate) = ApplyUpdate();
-        return new StepResult(step, lossSum / Math.Max(1, labels), learningRate, norm, (long)samples.Length * batches.Context);
+        return new StepResult(step, lossSum / Math.Max(1, labels), learningRate, norm, (long)visits.Length * batches.Context);
     }
 
     // The trainer owns its model (every caller builds one for it): parameters and gradients are native memory the GC

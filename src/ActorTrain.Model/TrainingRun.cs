@@ -115,7 +115,7 @@ public sealed class TrainingRun : IDisposable
     public StepReport TrainStep()
     {
         var clock = Stopwatch.StartNew();
-        var result = Trainer.Step(sampler.SamplesFor(ConsumedSamples, rank: 0, worldSize: 1));
+        var result = Trainer.Step(sampler.VisitsFor(ConsumedSamples, rank: 0, worldSize: 1));
         ConsumedSamples += Options.Training.GlobalBatch;
         double tokensPerSecond = result.Tokens / clock.Elapsed.TotalSeconds;
         var values = new Dictionary<string, double>

@@ -27,7 +27,7 @@ public sealed class GlobalBatchSamplerTests
                 if (s.resumes[step % s.resumes.Length]) sampler = new GlobalBatchSampler(new SampleOrder(s.samples, Streams(s.seed)), s.globalBatch);
                 int world = Math.Min(s.worldSizes[step % s.worldSizes.Length], s.globalBatch);
                 for (int rank = 0; rank < world; rank++)
-                    foreach (long sample in sampler.SamplesFor(consumed, rank, world)) seen[sample]++;
+                    foreach (long visit in sampler.VisitsFor(consumed, rank, world)) seen[SampleVisits.SampleOf(visit, s.samples)]++;
                 consumed += s.globalBatch;
             }
             long covered = consumed;
@@ -42,9 +42,19 @@ public sealed class GlobalBatchSamplerTests
     public void The_global_batch_does_not_depend_on_the_world_size()
     {
         var sampler = new GlobalBatchSampler(new SampleOrder(1000, Streams(42)), 24);
-        long[] Batch(int world) => [.. Enumerable.Range(0, world).SelectMany(r => sampler.SamplesFor(480, r, world))];
+        long[] Batch(int world) => [.. Enumerable.Range(0, world).SelectMany(r => sampler.VisitsFor(480, r, world))];
         var one = Batch(1);
         foreach (int world in new[] { 2, 3, 5, 7, 24 }) Assert.Equal(one, Batch(world));
+    }
+
+    [Fact]
+    public void A_step_across_an_epoch_boundary_hands_out_each_sample_with_its_own_epoch()
+    {
+        var sampler = new GlobalBatchSampler(new SampleOrder(10, Streams(3)), 4);
+        var visits = sampler.VisitsFor(8, 0, 1);
+        Assert.Equal([0L, 0, 1, 1], visits.Select(v => SampleVisits.EpochOf(v, 10)));
+        Assert.Equal(Enumerable.Range(8, 4).Select(p => sampler.Order.SampleAt(p)), visits.Select(v => SampleVisits.SampleOf(v, 10)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SampleVisits.Of(0, 10, 10));
     }
 
     private static RandomStreams Streams(ulong seed) => new(seed, RandomStreams.ForNewRuns);

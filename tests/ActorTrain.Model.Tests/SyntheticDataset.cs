@@ -37,7 +37,8 @@ internal sealed class SyntheticDataset : IDisposable
 
     public static ModelConfig Model(AttentionKind attention = AttentionKind.Fused) => new(Vocabulary, Context: 32, Layers: 2, Heads: 2, Embedding: 32, attention);
 
-    public TrainingBatch Batches(Objective objective, ulong seed = 7) => new(Samples, objective, Cloze, Padding, new RandomStreams(seed, RandomStreams.ForNewRuns));
+    public TrainingBatch Batches(Objective objective, ulong seed = 7, StreamDerivation derivation = RandomStreams.ForNewRuns) =>
+        new(Samples, objective, Cloze, Padding, new RandomStreams(seed, derivation));
 
     public void Dispose()
     {

@@ -238,9 +238,9 @@ public sealed class TrainerActor : ReceiveActor
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var work = Task.Run(() =>
             {
-                var everything = Enumerable.Range(0, world).SelectMany(r => setup.Sampler.SamplesFor(compute.ConsumedSamples, r, world)).ToArray();
+                var everything = Enumerable.Range(0, world).SelectMany(r => setup.Sampler.VisitsFor(compute.ConsumedSamples, r, world)).ToArray();
                 long divisor = Math.Max(1, setup.Trainer.CountLabels(everything));
-                var mine = setup.Sampler.SamplesFor(compute.ConsumedSamples, compute.Position, world);
+                var mine = setup.Sampler.VisitsFor(compute.ConsumedSamples, compute.Position, world);
                 var (loss, count) = setup.Trainer.ComputeGradients(mine, divisor);
                 return (loss, count, GradientBuffer.Flatten(setup.Trainer.Model.parameters()), SampleDigest.Of(mine));
             });

@@ -6,14 +6,16 @@ namespace ActorTrain.Data.Cloze;
 /// T5's span corruption for one sequence: round(n·density) tokens in about noise/meanSpan spans,
 /// span and gap lengths drawn as random segmentations (T5's random_spans_noise_mask); each span is
 /// replaced in the inputs by its own sentinel, and the targets are each sentinel followed by the
-/// tokens it hides, then end-of-text. A pure function of (tokens, the run's random streams, sample).
+/// tokens it hides, then end-of-text.
+/// A pure function of (tokens, the run's random streams, mask key): the key is the sample, or its visit where masks
+/// change each epoch.
 /// </summary>
 public static class SpanCorruption
 {
     public const double DefaultNoiseDensity = 0.15;
     public const double DefaultMeanSpanLength = 3.0;
 
-    public static (int[] Inputs, int[] Targets) Build(ReadOnlySpan<int> tokens, ClozeTokens vocabulary, RandomStreams streams, long sample,
+    public static (int[] Inputs, int[] Targets) Build(ReadOnlySpan<int> tokens, ClozeTokens vocabulary, RandomStreams streams, long maskKey,
         double noiseDensity = DefaultNoiseDensity, double meanSpanLength = DefaultMeanSpanLength)
     {
         int length = tokens.Length;
@@ -22,7 +24,7 @@ public static class SpanCorruption
         int spans = Math.Max(1, (int)Math.Round(noise / meanSpanLength, MidpointRounding.AwayFromZero));
         spans = Math.Min(Math.Min(spans, noise), Math.Min(length - noise, vocabulary.Sentinels.Count));
         if (spans < 1) throw new ArgumentException("the vocabulary has no span sentinels");
-        var random = streams.For((ulong)sample, 0x5350414E);
+        var random = streams.For((ulong)maskKey, 0x5350414E);
         var noiseLengths = Segment(noise, spans, ref random);
         var keptLengths = Segment(length - noise, spans, ref random);
 

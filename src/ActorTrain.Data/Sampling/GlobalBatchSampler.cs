@@ -21,13 +21,14 @@ public sealed class GlobalBatchSampler(SampleOrder order, int globalBatch)
         return ((int)((long)rank * GlobalBatch / worldSize), (int)((long)(rank + 1) * GlobalBatch / worldSize));
     }
 
-    /// <summary>The samples replica <paramref name="rank"/> of <paramref name="worldSize"/> trains on at the step that starts at <paramref name="consumedSamples"/>.</summary>
-    public long[] SamplesFor(long consumedSamples, int rank, int worldSize)
+    /// <summary>The samples replica <paramref name="rank"/> of <paramref name="worldSize"/> trains on at the step that
+    /// starts at <paramref name="consumedSamples"/>, as visits (<see cref="SampleVisits"/>: each sample with its epoch).</summary>
+    public long[] VisitsFor(long consumedSamples, int rank, int worldSize)
     {
         var (start, end) = Slice(rank, worldSize);
-        var samples = new long[end - start];
-        for (int i = 0; i < samples.Length; i++) samples[i] = Order.SampleAt(consumedSamples + start + i);
-        return samples;
+        var visits = new long[end - start];
+        for (int i = 0; i < visits.Length; i++) visits[i] = Order.VisitAt(consumedSamples + start + i);
+        return visits;
     }
 
     /// <summary>The epoch the step starting at <paramref name="consumedSamples"/> begins in.</summary>

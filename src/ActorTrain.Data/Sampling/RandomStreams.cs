@@ -4,7 +4,11 @@ namespace ActorTrain.Data.Sampling;
 public readonly record struct RandomStreams(ulong Seed, StreamDerivation Derivation)
 {
     /// <summary>The derivation a new run uses (one resumed keeps its own).</summary>
-    public const StreamDerivation ForNewRuns = StreamDerivation.MixedKeys;
+    public const StreamDerivation ForNewRuns = StreamDerivation.MixedKeysEpochMasks;
+
+    /// <summary>Whether a cloze sample gets other masks in each epoch (the derivations before
+    /// <see cref="StreamDerivation.MixedKeysEpochMasks"/> mask a sample alike in every epoch).</summary>
+    public bool MasksChangeEachEpoch => Derivation == StreamDerivation.MixedKeysEpochMasks;
 
     /// <summary>The generator for the stream named by the seed followed by <paramref name="keys"/>.</summary>
     public SplitMix64 For(params ReadOnlySpan<ulong> keys)
@@ -15,7 +19,7 @@ public readonly record struct RandomStreams(ulong Seed, StreamDerivation Derivat
         return Derivation switch
         {
             StreamDerivation.XoredKeys => SplitMix64.ForXoredKeys(all),
-            StreamDerivation.MixedKeys => SplitMix64.ForMixedKeys(all),
+            StreamDerivation.MixedKeys or StreamDerivation.MixedKeysEpochMasks => SplitMix64.ForMixedKeys(all),
             _ => throw new ArgumentOutOfRangeException(nameof(Derivation), Derivation, "a stream derivation this build does not know (a newer build's run?)"),
         };
     }

@@ -31,6 +31,9 @@ public sealed class SampleOrder(long sampleCount, RandomStreams streams)
         }
     }
 
+    /// <summary>The visit (see <see cref="SampleVisits"/>) at run position <paramref name="position"/>: its sample, and the epoch.</summary>
+    public long VisitAt(long position) => SampleVisits.Of(position / SampleCount, SampleAt(position), SampleCount);
+
     public static int[] Permutation(long count, RandomStreams streams, int epoch)
     {
         var order = new int[count];

@@ -18,4 +18,9 @@ public enum StreamDerivation
     /// <summary>Each key passes through SplitMix64's finalizer together with everything before it: different key lists
     /// give unrelated streams.</summary>
     MixedKeys = 1,
+
+    /// <summary>As <see cref="MixedKeys"/>, and a cloze sample's masked tokens (or T5 spans) are drawn again each time
+    /// an epoch visits it, as RoBERTa's dynamic masking: the mask streams are keyed by the visit, not the sample. The
+    /// first epoch's masks are those of <see cref="MixedKeys"/>; later ones differ.</summary>
+    MixedKeysEpochMasks = 2,
 }
