@@ -188,7 +188,8 @@ public sealed class TrainingRunTests : IDisposable
         // each micro-batch, so the stop lands while they compute on the thread pool. Freed under them, the dataset's mapping
         // goes and the test process dies of an access violation (it did, 1 of 1 on the code before).
         // The system stops as a dying node's does: no coordinated shutdown handing shards off between steps.
-        var spec = new TrainingSpec(Dataset(), root.Combine("shutdown"), "tiny", "causal", Steps: 1000, GlobalBatch: 48, MicroBatch: 2, LearningRate: 3e-3, Seed: 4,
+        string dataset = Dataset();
+        var spec = new TrainingSpec(dataset, root.Combine("shutdown"), "tiny", "causal", Steps: 1000, GlobalBatch: 48, MicroBatch: 2, LearningRate: 3e-3, Seed: 4,
             Replicas: 2, CheckpointEvery: 1000, RandomStreams.ForNewRuns);
         for (int attempt = 0; attempt < 2; attempt++)
         {
@@ -197,15 +198,19 @@ public sealed class TrainingRunTests : IDisposable
             {
                 await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("shutdown", spec), Patience);
                 await Eventually.Until(() => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("shutdown"), Patience), s => s.NextStep >= 1, Patience, "a first step");
+                Assert.NotEmpty(MappedFilesUnder(dataset)); // the replicas map the dataset: its unmapping below means they were freed
                 await Task.Delay(TimeSpan.FromMilliseconds(150 * attempt));
                 await node.System.Terminate();
             }
         }
-        // The steps in flight finish on the thread pool after their actors stopped: time for them to end, and for the replicas to go.
-        await Task.Delay(TimeSpan.FromSeconds(5));
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
+        // The steps in flight finish on the thread pool after their actors stopped; then every replica is freed, and
+        // with it the dataset's mapping (this process maps the dataset only through the replicas of this test).
+        await Eventually.Until(() => Task.FromResult(MappedFilesUnder(dataset)), mapped => mapped.Length == 0, TimeSpan.FromSeconds(60),
+            "the stopped nodes' replicas to unmap the dataset", TimeSpan.FromMilliseconds(250));
     }
+
+    private static string MappedFilesUnder(string directory) =>
+        string.Join("\n", File.ReadLines("/proc/self/maps").Where(line => line.Contains(directory, StringComparison.Ordinal)));
 
     [Fact]
     public async Task A_run_whose_whole_cluster_stopped_resumes_from_its_checkpoint_and_journal_bit_identically()
@@ -214,7 +219,15 @@ public sealed class TrainingRunTests : IDisposable
         TrainingSpec Spec(string name) => new(dataset, root.Combine(name), "tiny", "causal", Steps: 24, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 9, Replicas: 2, CheckpointEvery: 4, RandomStreams.ForNewRuns);
 
         string straight;
-        var (first, regions) = await Start("first");
+        // Past step 6 the first cluster's updates are slowed to half a second each, so that its shutdown cannot
+        // finish the run: a run completed before the second cluster starts would pass every check below unresumed.
+        var (first, regions) = await Start("first", tune: settings => settings with
+        {
+            BeforeApplying = (trainer, step) =>
+            {
+                if (trainer.Run == "stopped" && step > 6) Thread.Sleep(500);
+            },
+        });
         await using (first)
         {
             await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("straight", Spec("straight")), Patience);
@@ -223,13 +236,25 @@ public sealed class TrainingRunTests : IDisposable
 
             await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("stopped", Spec("stopped")), Patience);
             await Eventually.Until(() => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("stopped"), Patience), s => s.NextStep >= 6, Patience, "six steps");
-        } // the whole cluster stops mid-run (18 steps to go leave room for the shutdown): replicas and their state are gone
+        } // the whole cluster stops mid-run: replicas and their state are gone
 
-        var (second, resumedRegions) = await Start("first");
+        var applied = new System.Collections.Concurrent.ConcurrentQueue<long>();
+        var (second, resumedRegions) = await Start("first", tune: settings => settings with
+        {
+            BeforeApplying = (trainer, step) =>
+            {
+                if (trainer.Run == "stopped") applied.Enqueue(step);
+            },
+        });
         await using (second)
         {
+            var resumed = await resumedRegions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("stopped"), Patience);
+            Assert.NotEqual(TrainingRunStatus.Completed, resumed.Status);
             var done = await Eventually.Until(() => resumedRegions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("stopped"), Patience),
                 s => s.Status == TrainingRunStatus.Completed, Patience, "the resumed run");
+            // The replicas restored a checkpoint (step 4 or later) and replayed the journal from there, not from step 0.
+            Assert.NotEmpty(applied);
+            Assert.True(applied.Min() >= 4, $"the resumed replicas applied step {applied.Min()} again: they did not start from a checkpoint");
             Assert.Equal(Enumerable.Range(0, 24).Select(i => (long)i), done.Steps.Select(s => s.Step));
             Assert.Equal(Enumerable.Range(0, 24).Select(i => i * 4L), done.Steps.Select(s => s.ConsumedFrom));
             Assert.Contains(done.Checkpoints, c => c.Step == 4);
@@ -306,13 +331,13 @@ public sealed class TrainingRunTests : IDisposable
         // Three replicas on two CPU slots: rank 2 finds no device, its Prepare is never answered, and the
         // first round takes the whole prepare-timeout to form (then trains with the two that answered).
         var spec = new TrainingSpec(Dataset(), root.Combine("forming"), "tiny", "causal", Steps: 200, GlobalBatch: 6, MicroBatch: 3, LearningRate: 3e-3, Seed: 2, Replicas: 3, CheckpointEvery: 1000, RandomStreams.ForNewRuns);
-        var prepareTimeout = TimeSpan.FromSeconds(12);
+        var prepareTimeout = TimeSpan.FromSeconds(25);
         var (node, regions) = await Start("forming", slots: 2, tune: s => s with { PrepareTimeout = prepareTimeout, AssembleTimeout = TimeSpan.FromSeconds(1) });
         await using var _ = node;
-        var quick = TimeSpan.FromSeconds(3);
+        var quick = TimeSpan.FromSeconds(10);
         Task<TrainingRunState> Ask(object command, TimeSpan patience) => regions.Runs.Ask<TrainingRunState>(command, patience);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         await Ask(new TrainingRunCommands.Start("run", spec), Patience);
+        var clock = System.Diagnostics.Stopwatch.StartNew(); // the round forms prepare-timeout after the start at the earliest
 
         for (int i = 0; i < 3; i++)
         {

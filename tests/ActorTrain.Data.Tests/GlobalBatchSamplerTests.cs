@@ -30,11 +30,9 @@ public sealed class GlobalBatchSamplerTests
                     foreach (long visit in sampler.VisitsFor(consumed, rank, world)) seen[SampleVisits.SampleOf(visit, s.samples)]++;
                 consumed += s.globalBatch;
             }
-            long covered = consumed;
             // The epoch's tail that does not fill a global batch spills into the next epoch's order.
             for (long p = consumed; p < s.samples; p++) seen[sampler.Order.SampleAt(p)]++;
             Assert.All(seen, count => Assert.Equal(1, count));
-            Assert.True(covered <= s.samples);
         }, iter: 400, seed: "0N0XIzNsQ0O2");
     }
 

@@ -29,7 +29,7 @@ public sealed class FusedAttentionParityTests(ITestOutputHelper output)
     public void Output_and_gradients_are_as_close_to_float64_as_libtorchs(string name, long b, long h, long tq, long tk, long d, bool causal, bool bthd)
     {
         using var scope = NewDisposeScope();
-        var generator = new Generator((ulong)name.GetHashCode() & 0xffff_ffff);
+        var generator = new Generator(StableSeed(name));
         var (q, k, v) = (Input(b, h, tq, d, bthd, generator), Input(b, h, tk, d, bthd, generator), Input(b, h, tk, d, bthd, generator));
         var dOut = randn(b, h, tq, d, generator: generator);
 
@@ -39,6 +39,14 @@ public sealed class FusedAttentionParityTests(ITestOutputHelper output)
 
         foreach (var (what, i) in new[] { ("out", 0), ("dq", 1), ("dk", 2), ("dv", 3) })
             AssertAsClose(name, what, ours[i], torch_[i], exact[i]);
+    }
+
+    // FNV-1a of the case's name: string.GetHashCode changes with every process, and a failing draw could not be run again.
+    private static ulong StableSeed(string name)
+    {
+        ulong hash = 14695981039346656037;
+        foreach (char c in name) hash = (hash ^ c) * 1099511628211;
+        return hash & 0xffff_ffff;
     }
 
     [Fact]

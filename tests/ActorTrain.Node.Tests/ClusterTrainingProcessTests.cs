@@ -150,6 +150,11 @@ public sealed class ClusterTrainingProcessTests(PostgresFixture postgres)
         cluster.Start("trainer-1-again", "trainer", again, port: first.Port);
         cluster.Start("trainer-2-again", "trainer", again, port: second.Port);
         var done = await cluster.WaitForAsync(again, "interrupted", s => s.Status == TrainingRunStatus.Completed, "the resumed run");
+        // The restarted cluster trained the rest itself, from where the first stopped: a run the first one finished
+        // while its nodes left would pass the checks below unresumed.
+        var firstRound = Regex.Match(again.Output, @"run interrupted step (\d+): round \d+ with replicas");
+        Assert.True(firstRound.Success, $"the restarted coordinator formed no round of the run\n{cluster.Logs()}");
+        Assert.InRange(long.Parse(firstRound.Groups[1].Value), 9, 23);
 
         AssertContiguousWithIdenticalReplicas(done);
         AssertBothReplicasInEveryStep(done, cluster); // same world size throughout

@@ -60,7 +60,7 @@ public sealed class Gpt2EncoderParityTests
     {
         string root = ActorTrain.Testing.RepositoryPaths.Root;
         return new[] { "README.md", "native/src/attention/kernels.inl", "src/ActorTrain.Tokenizers/BpeTrainer.cs", "hocon/actortrain.conf" }
-            .Select(p => Path.Combine(root, p)).Where(File.Exists);
+            .Select(p => Path.Combine(root, p)); // one moved away fails its reader by name, rather than shrinking the test
     }
 }
 
