@@ -70,6 +70,16 @@ public sealed class PalettesOnOneNodeTests : IDisposable
         var badLevel = await PbmCommand.RunAsync(address, "log", "set-level", "-l", "loud");
         Assert.Equal(PbmApp.UsageError, badLevel.Code); // the node found the mistake: a usage error all the same
         Assert.Contains("--level 'loud': debug, info, warning or error", badLevel.Errors);
+
+        // A spec no replica could train is refused before it is journaled under the run's name.
+        foreach (var (option, value, said) in new[] { ("--preset", "tinny", "--preset: unknown model preset 'tinny'"), ("--lr", "NaN", "--lr 'NaN' is not a positive number"),
+                     ("--lr", "Infinity", "--lr 'Infinity' is not a positive number") })
+        {
+            var refused = await PbmCommand.RunAsync(address, "train", "start", "-r", "mistyped", "--dataset", dataset, option, value);
+            Assert.Equal(PbmApp.UsageError, refused.Code);
+            Assert.Contains(said, refused.Errors);
+        }
+        Assert.DoesNotContain("mistyped", await PbmCommand.OkAsync(address, "train", "list"));
     }
 
     private string Corpus()

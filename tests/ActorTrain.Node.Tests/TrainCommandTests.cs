@@ -135,6 +135,9 @@ public sealed class TrainCommandTests : IDisposable
         var ignored = await CommandLine.RunInProcessAsync("train", "--dataset", root.Path, "--run", root.Combine("r"), "--replicas", "2", "--batch", "4", "--attention", "naive");
         Assert.Equal(ActorTrainApp.UsageError, ignored.ExitCode);
         Assert.Contains("--attention, --eval-every and --threads apply to one replica only", ignored.Output);
+        var endless = await CommandLine.RunInProcessAsync("train", "--dataset", root.Path, "--run", root.Combine("r"), "--lr", "Infinity");
+        Assert.Equal(ActorTrainApp.UsageError, endless.ExitCode);
+        Assert.Contains("--lr must be a positive number", endless.Output);
     }
 
     [Fact]

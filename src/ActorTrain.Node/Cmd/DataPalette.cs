@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using ActorTrain.Cluster;
 using ActorTrain.Cmd.Palettes;
 using ActorTrain.Protocol.Ingest;
@@ -39,13 +38,13 @@ public sealed class DataPalette(ActorSystem system, IActorRef jobs, string dataD
                 var names = await JournaledNames.ListAsync(system, IngestJobActor.PersistencePrefix, cancellationToken);
                 var states = await Task.WhenAll(names.Select(name => jobs.AskRepeatedlyAsync<IngestJobState>(new IngestJobCommands.GetStatus(name), Patience, cancellationToken)));
                 var known = names.Zip(states, (First, Second) => (First, Second)).Where(p => p.Second.Status != IngestJobStatus.New).ToArray();
-                await output.WriteAsync(command.Json ? JsonSerializer.Serialize(known.Select(p => Summary(p.First, p.Second)))
+                await output.WriteAsync(command.Json ? PaletteJson.Serialize(known.Select(p => Summary(p.First, p.Second)))
                     : known.Length == 0 ? "no ingest job" : string.Join("\n", known.Select(p => Line(p.First, p.Second))));
                 return;
             case "status":
                 string job = command.Required("job");
                 var state = await Existing(job, cancellationToken);
-                await output.WriteAsync(command.Json ? JsonSerializer.Serialize(Summary(job, state)) : Details(job, state));
+                await output.WriteAsync(command.Json ? PaletteJson.Serialize(Summary(job, state)) : Details(job, state));
                 return;
             case "ingest":
                 await StartAsync(command, output, cancellationToken);
@@ -66,7 +65,7 @@ public sealed class DataPalette(ActorSystem system, IActorRef jobs, string dataD
         string directory = Path.GetFullPath(command.Value("output") ?? Path.Combine(dataDirectory, "jobs", job));
         var start = new IngestJobCommands.Start(job, [.. sources], [], [], shards, directory, command.Value("tokenizer"), 0.01);
         var state = await jobs.AskRepeatedlyAsync<IngestJobState>(start, Patience, cancellationToken);
-        await output.WriteAsync(command.Json ? JsonSerializer.Serialize(Summary(job, state)) : Line(job, state));
+        await output.WriteAsync(command.Json ? PaletteJson.Serialize(Summary(job, state)) : Line(job, state));
     }
 
     private async Task QuarantineAsync(ParsedCommand command, ICommandOutput output, CancellationToken cancellationToken)

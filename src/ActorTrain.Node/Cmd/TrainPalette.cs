@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ActorTrain.Cluster;
 using ActorTrain.Cmd.Palettes;
 using ActorTrain.Protocol.Training;
@@ -64,7 +63,7 @@ public sealed class TrainPalette(ActorSystem system, IActorRef runs, string data
                 return;
             case "checkpoints":
                 var known = await Existing(command.Required("run"), cancellationToken);
-                await output.WriteAsync(command.Json ? JsonSerializer.Serialize(known.Checkpoints)
+                await output.WriteAsync(command.Json ? PaletteJson.Serialize(known.Checkpoints)
                     : known.Checkpoints.Count == 0 ? "no checkpoint yet" : string.Join("\n", known.Checkpoints.Select(c => $"step {c.Step} | {c.Path} | {c.Sha256}")));
                 return;
         }
@@ -78,7 +77,7 @@ public sealed class TrainPalette(ActorSystem system, IActorRef runs, string data
             "stop" => await AskExisting(run, new TrainingRunCommands.Stop(run), cancellationToken),
             _ => await AskExisting(run, new TrainingRunCommands.CheckpointNow(run), cancellationToken),
         };
-        await output.WriteAsync(command.Json ? JsonSerializer.Serialize(Summary(run, state)) : Line(run, state));
+        await output.WriteAsync(command.Json ? PaletteJson.Serialize(Summary(run, state)) : Line(run, state));
     }
 
     private TrainingSpec Spec(ParsedCommand command, string run)
@@ -89,12 +88,22 @@ public sealed class TrainPalette(ActorSystem system, IActorRef runs, string data
         int replicas = command.Integer("replicas", 2), every = command.Integer("checkpoint-every", 500);
         if (steps < 1 || batch < 1 || micro < 1 || replicas < 1 || every < 1) throw new CommandLineException("--steps, --global-batch, --micro-batch, --replicas and --checkpoint-every must be at least 1");
         if (replicas > batch) throw new CommandLineException($"--replicas {replicas} is more than the global batch of {batch}");
-        if (!double.TryParse(command.Value("lr"), System.Globalization.CultureInfo.InvariantCulture, out double lr) || lr <= 0) throw new CommandLineException($"--lr '{command.Value("lr")}' is not a positive number");
+        if (!double.TryParse(command.Value("lr"), System.Globalization.CultureInfo.InvariantCulture, out double lr) || !double.IsFinite(lr) || lr <= 0)
+            throw new CommandLineException($"--lr '{command.Value("lr")}' is not a positive number");
         if (!ulong.TryParse(command.Value("seed"), out ulong seed)) throw new CommandLineException($"--seed '{command.Value("seed")}' is not a whole number");
         string objective = command.Required("objective");
         if (objective is not ("causal" or "mlm" or "span")) throw new CommandLineException($"--objective '{objective}': causal, mlm or span");
+        string preset = command.Required("preset");
+        try
+        {
+            ActorTrain.Model.ModelConfig.Preset(preset, 64); // a typo journaled with the run would stick to its name for good
+        }
+        catch (ArgumentException e)
+        {
+            throw new CommandLineException($"--preset: {e.Message}");
+        }
         string runDirectory = Path.GetFullPath(command.Value("run-dir") ?? Path.Combine(dataDirectory, "runs", run));
-        return new TrainingSpec(dataset, runDirectory, command.Required("preset"), objective, steps, batch, micro, lr, seed, replicas, every, RandomStreams.ForNewRuns);
+        return new TrainingSpec(dataset, runDirectory, preset, objective, steps, batch, micro, lr, seed, replicas, every, RandomStreams.ForNewRuns);
     }
 
     private async Task ListAsync(bool json, ICommandOutput output, CancellationToken cancellationToken)
@@ -107,7 +116,7 @@ public sealed class TrainPalette(ActorSystem system, IActorRef runs, string data
         names = [.. names.Where((_, i) => asked[i].Status != TrainingRunStatus.New)];
         if (json)
         {
-            await output.WriteAsync(JsonSerializer.Serialize(names.Select((name, i) => Summary(name, states[i]))));
+            await output.WriteAsync(PaletteJson.Serialize(names.Select((name, i) => Summary(name, states[i]))));
             return;
         }
         if (names.Length == 0) await output.WriteAsync("no training run");
@@ -118,7 +127,7 @@ public sealed class TrainPalette(ActorSystem system, IActorRef runs, string data
     {
         var state = await Existing(run, cancellationToken);
         long shown = state.NextStep;
-        await output.WriteAsync(json ? JsonSerializer.Serialize(Summary(run, state)) : Line(run, state));
+        await output.WriteAsync(json ? PaletteJson.Serialize(Summary(run, state)) : Line(run, state));
         while (state.Status is TrainingRunStatus.Running or TrainingRunStatus.Paused)
         {
             await Task.Delay(500, cancellationToken);
@@ -127,12 +136,12 @@ public sealed class TrainPalette(ActorSystem system, IActorRef runs, string data
             {
                 double tokensPerSecond = ActorTrain.Node.Training.StepThroughput.TokensPerSecond(state.Spec!, step);
                 await output.WriteAsync(json
-                    ? JsonSerializer.Serialize(new { step = step.Step + 1, loss = step.Loss, tokensPerSecond, replicas = step.Ranks })
+                    ? PaletteJson.Serialize(new { step = step.Step + 1, loss = step.Loss, tokensPerSecond, replicas = step.Ranks })
                     : $"step {step.Step + 1} | loss {step.Loss:0.0000} | {tokensPerSecond:0} tokens/s | replicas [{string.Join(", ", step.Ranks)}]");
             }
             shown = state.NextStep;
         }
-        await output.WriteAsync(json ? JsonSerializer.Serialize(Summary(run, state)) : $"run {run} is {state.Status.ToString().ToLowerInvariant()}");
+        await output.WriteAsync(json ? PaletteJson.Serialize(Summary(run, state)) : $"run {run} is {state.Status.ToString().ToLowerInvariant()}");
     }
 
     private async Task SampleAsync(ParsedCommand command, ICommandOutput output, CancellationToken cancellationToken)
@@ -155,7 +164,7 @@ public sealed class TrainPalette(ActorSystem system, IActorRef runs, string data
                 return prompt + tokenizer.Decode(generated);
             }
         }, cancellationToken);
-        await output.WriteAsync(command.Json ? JsonSerializer.Serialize(new { checkpoint = state.Checkpoints[^1].Path, text }) : text);
+        await output.WriteAsync(command.Json ? PaletteJson.Serialize(new { checkpoint = state.Checkpoints[^1].Path, text }) : text);
     }
 
     private async Task<TrainingRunState> Existing(string run, CancellationToken cancellationToken)

@@ -109,7 +109,7 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
                                               "(replicas train with fused attention on their CPU slot's share of the cores)");
             if (Detach && Cluster is null) return ValidationResult.Error("--detach needs --cluster");
             if (TimeoutSeconds < 1) return ValidationResult.Error("--timeout must be at least 1 second");
-            return LearningRate > 0 ? ValidationResult.Success() : ValidationResult.Error("--lr must be positive");
+            return double.IsFinite(LearningRate) && LearningRate > 0 ? ValidationResult.Success() : ValidationResult.Error("--lr must be a positive number");
         }
     }
 
