@@ -83,11 +83,17 @@ public sealed record PostgresJournal : JournalTarget
         }
         catch (ArgumentException e)
         {
-            // Its keys, not its values: the text may hold a password (under a misspelt key, too).
-            // A part that is not key=value with a word for a key (a password with a ';' in it, unquoted) is shown as '?'.
-            string keys = string.Join(", ", connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(part => part.IndexOf('=') is > 0 and int equals && part[..equals].Trim() is { } key && key.All(c => char.IsAsciiLetterOrDigit(c) || c is ' ' or '_') ? key : "?"));
-            throw new ArgumentException($"PostgreSQL connection string (keys {keys}) is invalid: {e.Message}", e);
+            // Its keys, not its values: the text may hold a password. Only keys Npgsql knows are named: any other part may be
+            // a piece of a password cut at an unquoted ';' ("Password=a;b=c" gives a key 'b'), so it is shown as '?', and
+            // Npgsql's own message, which quotes such a key, is then left out.
+            var known = new NpgsqlConnectionStringBuilder();
+            var parts = connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(part => part.IndexOf('=') is > 0 and int equals && part[..equals].Trim() is { } key && known.ContainsKey(key) ? key : "?")
+                .ToArray();
+            string reason = parts.Contains("?")
+                ? "a part is not key=value with a key Npgsql knows (shown as '?': check its spelling; a value holding ';' must be quoted)"
+                : e.Message;
+            throw new ArgumentException($"PostgreSQL connection string (keys {string.Join(", ", parts)}) is invalid: {reason}", e);
         }
     }
 
