@@ -94,10 +94,15 @@ public static class ClusterTraining
                 }
             });
         if (cancellationToken.IsCancellationRequested && stopWhenInterrupted)
-            console.Profile.Out.Writer.WriteLine($"interrupted: run {run} stopped at step {state.NextStep}" +
-                                                 (state.Checkpoints.Count > 0 ? $" with checkpoint {state.Checkpoints[^1].Path}" : "") + "; run the same command again to resume");
+            console.Profile.Out.Writer.WriteLine($"interrupted: run {run} stopped at step {state.NextStep}" + StopCheckpoint(state) + "; run the same command again to resume");
         return state;
     }
+
+    // The stop's own checkpoint is the one of the step it stopped at; an older one is not it (the stop's write failed or is late).
+    private static string StopCheckpoint(TrainingRunState state) =>
+        state.Checkpoints.Count > 0 && state.Checkpoints[^1].Step == state.NextStep ? $" with checkpoint {state.Checkpoints[^1].Path}"
+        : state.Checkpoints.Count > 0 ? $" without its checkpoint (none came; it resumes from step {state.Checkpoints[^1].Step}'s and the journal)"
+        : " without a checkpoint (none came; it resumes from the journal)";
 
     // Completed; or stopped, once the stop's checkpoint is recorded (or did not come within a minute).
     private static bool Over(TrainingRunState state, ref DateTimeOffset? stoppedAt)
