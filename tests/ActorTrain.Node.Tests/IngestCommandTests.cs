@@ -134,6 +134,16 @@ public sealed class IngestCommandTests : IDisposable
         Assert.Equal(1, notEmpty.ExitCode);
         Assert.Contains("it is not empty and belongs to no job", notEmpty.Output);
         Assert.Equal(["notes.txt"], Directory.GetFileSystemEntries(stray).Select(Path.GetFileName));
+        // Too many sources to journal inline: their list, kept in the output directory, is not written into it either.
+        string many = root.Combine("many");
+        Directory.CreateDirectory(many);
+        var manySources = Enumerable.Range(0, 300).Select(i => Path.Combine(many, $"{i}.txt")).ToArray();
+        foreach (string source in manySources) File.WriteAllText(source, "x");
+        var manyIntoStray = await CommandLine.RunInProcessAsync(["ingest", .. manySources.SelectMany(source => new[] { "--source", source }), "--job", "fourth",
+            "--output", stray, "--data-dir", root.Combine("d")]);
+        Assert.Equal(1, manyIntoStray.ExitCode);
+        Assert.Contains("it is not empty and belongs to no job", manyIntoStray.Output);
+        Assert.Equal(["notes.txt"], Directory.GetFileSystemEntries(stray).Select(Path.GetFileName));
 
         // A journal that cannot be opened is named at once (it was a minute's wait and "Timeout").
         string broken = root.Combine("broken-data");

@@ -237,6 +237,8 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         if (start.Sources.Length <= IngestJobEvents.Submitted.JournaledSources) return IngestJobEvents.Submitted.Of(start, at);
         try
         {
+            // The list goes into the output directory: claimed first, so that another job's directory is not written into.
+            OutputOwnership.Claim(start.OutputDirectory, job);
             return IngestJobEvents.Submitted.Of(start, at, ShardFileList.Write(IngestPlan.SubmittedSourcesPath(start.OutputDirectory), start.Sources));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

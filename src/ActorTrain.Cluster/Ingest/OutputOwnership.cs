@@ -1,5 +1,3 @@
-using ActorTrain.Data.Output;
-
 namespace ActorTrain.Cluster.Ingest;
 
 /// <summary>
@@ -26,8 +24,23 @@ public static class OutputOwnership
         if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any(entry => Path.GetFileName(entry) != Path.GetFileName(IngestPlan.SubmittedSourcesPath(output))))
             throw new IOException("it is not empty and belongs to no job, and its files are not overwritten; give an empty or new --output");
         Directory.CreateDirectory(output);
-        using var file = new AtomicFile(owner);
-        using (var writer = new StreamWriter(file.Stream, leaveOpen: true)) writer.Write(job + "\n");
-        file.Commit();
+        // Written aside, then moved in without replacing: of two jobs claiming one directory at once, one move fails,
+        // and that job reads who won. The file never exists half-written.
+        string written = $"{owner}.{Guid.NewGuid():N}.partial";
+        using (var stream = new FileStream(written, FileMode.CreateNew, FileAccess.Write))
+        {
+            stream.Write(System.Text.Encoding.UTF8.GetBytes(job + "\n"));
+            stream.Flush(flushToDisk: true);
+        }
+        try
+        {
+            File.Move(written, owner, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(owner))
+        {
+            File.Delete(written);
+            string other = File.ReadAllText(owner).Trim();
+            if (other != job) throw new IOException($"it is the output of job {other}; give this job an --output of its own");
+        }
     }
 }

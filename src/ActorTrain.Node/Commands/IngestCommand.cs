@@ -110,34 +110,34 @@ public sealed class IngestCommand(IAnsiConsole console, ErrorOutput errors) : As
         string output = Path.GetFullPath(settings.Output ?? Path.Combine(dataDir, "jobs", job));
         var journal = new SqliteJournal(Path.Combine(dataDir, "actortrain.db"));
 
-        await using var node = await SingleNodeCluster.StartAsync("actortrain", journal, config, Patience);
-        var ingest = IngestSettings.From(node.Config);
-        var regions = IngestRegions.Start(node.System, DataSettings.From(node.Config), ingest);
-        var start = new IngestJobCommands.Start(job, [.. settings.Sources.Select(Path.GetFullPath)], [.. settings.Include], [.. settings.Exclude],
-            settings.Shards ?? ingest.Shards, output, settings.Tokenizer is { } t && File.Exists(t) ? Path.GetFullPath(t) : settings.Tokenizer, settings.ValidationFraction);
-        var state = await regions.Jobs.Ask<IngestJobState>(start, Patience, cancellationToken);
-
+        // Held from before the node starts: Akka's own Ctrl+C hook is off in the in-process cluster, so a Ctrl+C while
+        // it starts or takes the job must come here too, and stop it in order.
         using var interruption = new Interruption(cancellationToken);
         try
         {
+            await using var node = await SingleNodeCluster.StartAsync("actortrain", journal, config, Patience);
+            var ingest = IngestSettings.From(node.Config);
+            var regions = IngestRegions.Start(node.System, DataSettings.From(node.Config), ingest);
+            var start = new IngestJobCommands.Start(job, [.. settings.Sources.Select(Path.GetFullPath)], [.. settings.Include], [.. settings.Exclude],
+                settings.Shards ?? ingest.Shards, output, settings.Tokenizer is { } t && File.Exists(t) ? Path.GetFullPath(t) : settings.Tokenizer, settings.ValidationFraction);
+            var state = await regions.Jobs.Ask<IngestJobState>(start, Patience, interruption.Token);
             // A job asked for again is the job as journaled: its own output directory and tokenizer, whatever this command says.
-        if (state.OutputDirectory is { Length: > 0 } journaled && journaled != output)
-        {
-            console.Profile.Out.Writer.WriteLine($"job {job} exists: carrying on with its own settings (output {journaled})");
-            output = journaled;
-        }
-        state = await IngestProgressView.FollowAsync(console, regions, start, state, Patience, interruption.Token);
+            if (state.OutputDirectory is { Length: > 0 } journaled && journaled != output)
+            {
+                console.Profile.Out.Writer.WriteLine($"job {job} exists: carrying on with its own settings (output {journaled})");
+                output = journaled;
+            }
+            state = await IngestProgressView.FollowAsync(console, regions, start, state, Patience, interruption.Token);
+            if (settings.Json) console.Profile.Out.Writer.WriteLine(File.ReadAllText(Path.Combine(output, "stats.json")));
+            else PrintSummary(state, output);
+            return 0;
         }
         catch (OperationCanceledException) when (interruption.Requested)
         {
-            // Every written chunk is journaled; the node stops below, and the job goes on from there when run again.
+            // Every written chunk is journaled; the node has stopped, and the job goes on from there when run again.
             console.Profile.Out.Writer.WriteLine($"interrupted: job {job} is journaled as far as it got; run the same command again to resume");
             return Interruption.ExitCode;
         }
-
-        if (settings.Json) console.Profile.Out.Writer.WriteLine(File.ReadAllText(Path.Combine(output, "stats.json")));
-        else PrintSummary(state, output);
-        return 0;
     }
 
     // The checks of a node's configuration: a file's structure and unknown actortrain.* keys named by
