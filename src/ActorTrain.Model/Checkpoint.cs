@@ -49,9 +49,20 @@ public static class Checkpoint
         // A checkpoint of the same step (a run resumed from an older one) is moved aside, not deleted, until the new one
         // has its name: a crash in between leaves it under ".replaced", which ReadLatest puts back.
         string replaced = final + ReplacedSuffix;
-        if (Directory.Exists(replaced)) Directory.Delete(replaced, recursive: true);
-        if (Directory.Exists(final)) Directory.Move(final, replaced);
-        Directory.Move(partial, final);
+        for (int attempt = 1; ; attempt++)
+        {
+            if (Directory.Exists(replaced)) Directory.Delete(replaced, recursive: true);
+            if (Directory.Exists(final)) Directory.Move(final, replaced);
+            try
+            {
+                Directory.Move(partial, final);
+                break;
+            }
+            // A reader (ReadLatest, from another replica or `sample`) put the old one back between the two moves: again.
+            catch (IOException) when (attempt < 3 && Directory.Exists(final) && Directory.Exists(partial))
+            {
+            }
+        }
         DirectorySync.Flush(Path.GetDirectoryName(final)!);
         if (Directory.Exists(replaced)) Directory.Delete(replaced, recursive: true);
         return final;
@@ -66,8 +77,15 @@ public static class Checkpoint
         {
             string final = replaced[..^ReplacedSuffix.Length];
             if (Directory.Exists(final)) continue;
-            Directory.Move(replaced, final);
-            DirectorySync.Flush(checkpoints);
+            try
+            {
+                Directory.Move(replaced, final);
+                DirectorySync.Flush(checkpoints);
+            }
+            catch (IOException) when (!Directory.Exists(replaced) || Directory.Exists(final))
+            {
+                // A writer of that step moved its new one in, and dropped the old one, meanwhile: nothing to put back.
+            }
         }
     }
 
