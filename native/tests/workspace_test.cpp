@@ -47,3 +47,42 @@ TEST(CallWorkspace, CallsAtOnceGetWorkspacesOfTheirOwnAndGiveThemBack) {
   EXPECT_NE(seen[0], seen[2]);
   EXPECT_EQ(CallWorkspace::idle_count(), std::max<size_t>(before, 3));
 }
+
+using actortrain::attention::TileScratch;
+
+TEST(TileScratch, ThreadsThatStayAliveShareOneBufferWhenTheyUseItInTurn) {
+  const size_t before = TileScratch::idle_count();
+  std::mutex mutex;
+  std::condition_variable changed;
+  int used = 0;
+  bool release = false;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      {
+        TileScratch scratch(4096);
+        scratch.data()[4095] = 1.f;
+      }
+      std::unique_lock<std::mutex> lock(mutex);
+      ++used;
+      changed.notify_all();
+      changed.wait(lock, [&] { return release; });  // alive, as a .NET pool thread or an OpenMP worker is
+    });
+    std::unique_lock<std::mutex> lock(mutex);
+    changed.wait(lock, [&] { return used == i + 1; });
+  }
+  EXPECT_EQ(TileScratch::idle_count(), std::max<size_t>(before, 1));
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    release = true;
+  }
+  changed.notify_all();
+  for (auto& thread : threads) thread.join();
+}
+
+TEST(TileScratch, HasAPoolOfItsOwn) {
+  const size_t workspaces = CallWorkspace::idle_count(), tiles = TileScratch::idle_count();
+  { TileScratch scratch(16); }
+  EXPECT_EQ(CallWorkspace::idle_count(), workspaces);  // a tile's scratch never takes (and grows) a call's workspace
+  EXPECT_EQ(TileScratch::idle_count(), std::max<size_t>(tiles, 1));
+}

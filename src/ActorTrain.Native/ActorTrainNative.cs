@@ -55,6 +55,10 @@ public static class ActorTrainNative
     /// brought into the process, whose thread team the kernels borrow.</summary>
     public static string ParallelBackend => NativeMethods.Utf8(NativeMethods.at_parallel_backend());
 
+    /// <summary>Scratch buffers the attention kernels hold (in use, or kept for reuse): lent per call and per work item,
+    /// they number as many as were in use at once, not one per thread that ever ran a kernel.</summary>
+    public static long AttentionScratchBuffers => NativeMethods.at_attention_scratch_buffers();
+
     /// <summary>Caps kernel dispatch at <paramref name="limit"/> for the whole process.</summary>
     public static void LimitIsa(Isa limit) => NativeMethods.ThrowIfFailed(NativeMethods.at_set_isa_limit(limit));
 

@@ -53,6 +53,60 @@ public sealed class FusedAttentionMemoryTests
         Assert.True(grown < 8 * 1024, $"resident memory grew by {grown / 1024} MiB over {Steps} inference steps");
     }
 
+    [Fact]
+    public void Scratch_memory_follows_the_calls_at_once_not_the_threads_that_ever_called()
+    {
+        // Callers are .NET pool threads, which change from call to call and live on: 24 threads, each alive to the end,
+        // call one after another. Kept per thread, the kernels' scratch would grow by a buffer (or an OpenMP team's
+        // worth) per caller; lent per use, it stays at what one call uses at once.
+        const int callers = 24;
+        using var scope = NewDisposeScope();
+        var input = randn(1, 2, 256, 64);
+        void Step()
+        {
+            using var inner = NewDisposeScope();
+            var a = input.detach().requires_grad_();
+            FusedAttention.Apply(a, a, a, causal: true).sum().backward();
+        }
+        Step();
+        long before = ActorTrainNative.AttentionScratchBuffers;
+        using var release = new ManualResetEventSlim();
+        var threads = new List<Thread>();
+        try
+        {
+            for (int i = 0; i < callers; i++)
+            {
+                using var called = new ManualResetEventSlim();
+                Exception? failure = null;
+                var thread = new Thread(() =>
+                {
+                    try
+                    {
+                        Step();
+                    }
+                    catch (Exception e)
+                    {
+                        failure = e;
+                    }
+                    called.Set();
+                    release.Wait(); // alive, as a pool thread is, while the others call
+                });
+                threads.Add(thread);
+                thread.Start();
+                called.Wait();
+                if (failure is not null) throw failure;
+            }
+            long after = ActorTrainNative.AttentionScratchBuffers;
+            Assert.True(after - before <= 2 * Environment.ProcessorCount + 2,
+                $"{callers} threads calling one after another left {after - before} more scratch buffers ({before} before)");
+        }
+        finally
+        {
+            release.Set();
+            foreach (var thread in threads) thread.Join();
+        }
+    }
+
     // The smaller growth of two consecutive stretches of Steps: a leak grows in both, while a one-off
     // (the allocator taking a new arena when another test thread allocates) shows in one at most.
     private static long Growth(Action step)

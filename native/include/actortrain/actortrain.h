@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature or struct layout changes; callers refuse a library whose ABI differs. */
-#define ACTORTRAIN_ABI_VERSION 2
+#define ACTORTRAIN_ABI_VERSION 3
 
 typedef enum at_status {
   AT_OK = 0,
@@ -137,6 +137,10 @@ typedef struct at_attention_params {
 
 /* sizeof(at_attention_params), so bindings in other languages can check their layout. */
 AT_API int64_t at_attention_params_size(void);
+
+/* Scratch buffers the attention kernels hold now, in use or kept for reuse. They are lent per call and per work item,
+ * so they number as many as were ever in use at once, not one per thread that ever called (for leak checks). */
+AT_API int64_t at_attention_scratch_buffers(void);
 
 /* Writes out and (when lse != NULL) lse. */
 AT_API at_status at_attention_forward(const at_attention_params* params);

@@ -199,6 +199,8 @@ extern "C" {
 
 int64_t at_attention_params_size(void) { return static_cast<int64_t>(sizeof(at_attention_params)); }
 
+int64_t at_attention_scratch_buffers(void) { return actortrain::attention::buffers_in_memory(); }
+
 at_status at_attention_forward(const at_attention_params* params) {
   return actortrain::guarded("at_attention_forward", [&] { return actortrain::attention::forward(params); });
 }

@@ -26,6 +26,7 @@
 // here (see kernels.hpp), hence the small helpers below.
 
 #include "attention/kernels.hpp"
+#include "attention/workspace.hpp"
 
 #include <cstdint>
 #include <cstring>
@@ -185,7 +186,8 @@ void forward_tile(const Problem& p, int64_t b, int64_t h, int64_t q_tile) {
   const int64_t D = p.head_dim, Br = p.block_q, Bc = p.block_kv;
   const int64_t i0 = q_tile * Br, rows = min64(Br, p.q_len - i0), padded = round_up(rows, W);
 
-  float* QT = scratch_floats(D * Br + Bc * Br + D * Br + 5 * Br);
+  TileScratch scratch(D * Br + Bc * Br + D * Br + 5 * Br);
+  float* QT = scratch.data();
   float* ST = QT + D * Br;     // Bc x Br: scores of a key tile (log2 units), then probabilities
   float* OT = ST + Bc * Br;    // D x Br: unnormalised output, transposed
   float* m = OT + D * Br;      // running max per query
@@ -278,7 +280,8 @@ void backward_chunk(const Problem& p, int64_t b, int64_t h, int64_t chunk) {
   // (a D x Tq matrix would put its rows Tq floats apart, and at T = 1024 or 4096 every row of a
   // tile would fall into the same L1 set); Q and dO row-major when they cannot be read in place
   // with short rows; per-query lse (log2 units), delta and visible keys.
-  float* QT = scratch_floats(2 * D * Tqp + 2 * Tqp * Dp + 3 * Tqp + 2 * Bc * Dp + 2 * Bc * Br);
+  TileScratch scratch(2 * D * Tqp + 2 * Tqp * Dp + 3 * Tqp + 2 * Bc * Dp + 2 * Bc * Br);
+  float* QT = scratch.data();
   float* dOT = QT + D * Tqp;
   float* Q_pack = dOT + D * Tqp;
   float* dO_pack = Q_pack + Tqp * Dp;

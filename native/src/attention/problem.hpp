@@ -53,8 +53,4 @@ struct Problem {
   int64_t q_tiles() const { return (q_len + block_q - 1) / block_q; }
 };
 
-// Thread-local, grow-only, 64-byte aligned scratch memory of the calling thread. Defined in a
-// generic translation unit so no ISA-specific code owns it.
-float* scratch_floats(int64_t count);
-
 }  // namespace actortrain::attention

@@ -1,7 +1,8 @@
-// Scratch memory for the kernels: grow-only, so steady-state calls allocate nothing.
+// Scratch memory for the kernels (see workspace.hpp): grow-only buffers lent from pools.
 #include "attention/problem.hpp"
 #include "attention/workspace.hpp"
 
+#include <atomic>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
@@ -10,20 +11,32 @@
 
 namespace actortrain::attention {
 
+namespace {
+
+// Buffers that hold memory, in use or idle: what at_attention_scratch_buffers reports.
+std::atomic<int64_t> buffers_holding_memory{0};
+
+}  // namespace
+
 class AlignedBuffer {
  public:
   AlignedBuffer() = default;
   AlignedBuffer(const AlignedBuffer&) = delete;
   AlignedBuffer& operator=(const AlignedBuffer&) = delete;
-  ~AlignedBuffer() { std::free(data_); }
+  ~AlignedBuffer() {
+    if (data_ != nullptr) buffers_holding_memory.fetch_sub(1, std::memory_order_relaxed);
+    std::free(data_);
+  }
 
   float* reserve(int64_t count) {
     if (count > capacity_) {
+      if (data_ == nullptr) buffers_holding_memory.fetch_add(1, std::memory_order_relaxed);
       std::free(data_);
       const size_t bytes = (static_cast<size_t>(count) * sizeof(float) + 63) / 64 * 64;
       data_ = static_cast<float*>(std::aligned_alloc(64, bytes));
       if (data_ == nullptr) {
         capacity_ = 0;
+        buffers_holding_memory.fetch_sub(1, std::memory_order_relaxed);
         throw std::bad_alloc();
       }
       capacity_ = count;
@@ -36,30 +49,47 @@ class AlignedBuffer {
   int64_t capacity_ = 0;
 };
 
+class BufferPool {
+ public:
+  std::unique_ptr<AlignedBuffer> take() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (idle_.empty()) return std::make_unique<AlignedBuffer>();
+    auto buffer = std::move(idle_.back());
+    idle_.pop_back();
+    return buffer;
+  }
+
+  void give(std::unique_ptr<AlignedBuffer> buffer) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    idle_.push_back(std::move(buffer));
+  }
+
+  size_t idle_count() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return idle_.size();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<AlignedBuffer>> idle_;
+};
+
 namespace {
 
-// Tile scratch belongs to the worker threads of the pool, which live as long as the process: one each.
-thread_local AlignedBuffer tile_scratch;
+// Leaked on purpose, as the thread pool: a kernel may still run on a detached worker while statics are destroyed.
+BufferPool& workspaces() {
+  static BufferPool* pool = new BufferPool();
+  return *pool;
+}
 
-// Backward workspaces, shared by every calling thread. The caller is whichever .NET pool thread computes the step,
-// and it changes from call to call: a buffer per calling thread kept one workspace (25 MB for gpt2-124m at micro-batch
-// 8) alive per thread that ever called. The pool holds as many as calls ever ran at once.
-std::mutex pool_mutex;
-std::vector<std::unique_ptr<AlignedBuffer>> idle_workspaces;
+BufferPool& tile_scratch() {
+  static BufferPool* pool = new BufferPool();
+  return *pool;
+}
 
 }  // namespace
 
-float* scratch_floats(int64_t count) { return tile_scratch.reserve(count); }
-
-CallWorkspace::CallWorkspace(int64_t count) {
-  {
-    std::lock_guard<std::mutex> lock(pool_mutex);
-    if (!idle_workspaces.empty()) {
-      buffer_ = std::move(idle_workspaces.back());
-      idle_workspaces.pop_back();
-    }
-  }
-  if (!buffer_) buffer_ = std::make_unique<AlignedBuffer>();
+PooledFloats::PooledFloats(BufferPool& pool, int64_t count) : pool_(pool), buffer_(pool.take()) {
   try {
     data_ = buffer_->reserve(count);
   } catch (...) {
@@ -68,17 +98,20 @@ CallWorkspace::CallWorkspace(int64_t count) {
   }
 }
 
-CallWorkspace::~CallWorkspace() { give_back(); }
+PooledFloats::~PooledFloats() { give_back(); }
 
-void CallWorkspace::give_back() {
-  if (!buffer_) return;
-  std::lock_guard<std::mutex> lock(pool_mutex);
-  idle_workspaces.push_back(std::move(buffer_));
+void PooledFloats::give_back() {
+  if (buffer_) pool_.give(std::move(buffer_));
 }
 
-size_t CallWorkspace::idle_count() {
-  std::lock_guard<std::mutex> lock(pool_mutex);
-  return idle_workspaces.size();
-}
+CallWorkspace::CallWorkspace(int64_t count) : PooledFloats(workspaces(), count) {}
+
+size_t CallWorkspace::idle_count() { return workspaces().idle_count(); }
+
+TileScratch::TileScratch(int64_t count) : PooledFloats(tile_scratch(), count) {}
+
+size_t TileScratch::idle_count() { return tile_scratch().idle_count(); }
+
+int64_t buffers_in_memory() { return buffers_holding_memory.load(std::memory_order_relaxed); }
 
 }  // namespace actortrain::attention

@@ -1,4 +1,7 @@
-// The per-call buffers of a backward pass (delta, dq partials), lent from a pool for the call.
+// Scratch memory of the kernels, lent from pools for as long as it is used. The callers are whichever .NET pool
+// threads compute a step (they change from call to call), and every OpenMP team those callers start has workers of
+// its own: memory kept per thread would grow with every thread that ever ran a kernel. Lent per use, it follows the
+// uses running at once instead.
 #pragma once
 
 #include <cstddef>
@@ -8,25 +11,47 @@
 namespace actortrain::attention {
 
 class AlignedBuffer;
+class BufferPool;
 
-class CallWorkspace {
+// At least `count` floats, 64-byte aligned, from `pool` until this is destroyed. Grow-only buffers: steady-state
+// uses allocate nothing.
+class PooledFloats {
  public:
-  // At least count floats, 64-byte aligned, until this is destroyed.
-  explicit CallWorkspace(int64_t count);
-  ~CallWorkspace();
-  CallWorkspace(const CallWorkspace&) = delete;
-  CallWorkspace& operator=(const CallWorkspace&) = delete;
+  PooledFloats(BufferPool& pool, int64_t count);
+  ~PooledFloats();
+  PooledFloats(const PooledFloats&) = delete;
+  PooledFloats& operator=(const PooledFloats&) = delete;
 
   float* data() const { return data_; }
-
-  // Workspaces waiting in the pool (for tests: as many as calls ever ran at once, not one per calling thread).
-  static size_t idle_count();
 
  private:
   void give_back();
 
+  BufferPool& pool_;
   std::unique_ptr<AlignedBuffer> buffer_;
   float* data_ = nullptr;
 };
+
+// The per-call buffers of a backward pass (delta, dq partials). A pool of their own: a tile's scratch taking one of
+// these would grow it to a whole call's size, and the other way round.
+class CallWorkspace : public PooledFloats {
+ public:
+  explicit CallWorkspace(int64_t count);
+
+  // Workspaces waiting in the pool (for tests: as many as calls ever ran at once, not one per calling thread).
+  static size_t idle_count();
+};
+
+// The scratch of one work item (a query tile, a key chunk), lent for the item.
+class TileScratch : public PooledFloats {
+ public:
+  explicit TileScratch(int64_t count);
+
+  // Scratch buffers waiting in the pool: as many as items ever ran at once.
+  static size_t idle_count();
+};
+
+// Scratch buffers that hold memory now, in use or waiting in a pool (at_attention_scratch_buffers).
+int64_t buffers_in_memory();
 
 }  // namespace actortrain::attention

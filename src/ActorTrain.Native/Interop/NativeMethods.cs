@@ -9,7 +9,7 @@ internal static partial class NativeMethods
     public const string LibraryName = "actortrain_native";
 
     /// <summary>ACTORTRAIN_ABI_VERSION this assembly was written against.</summary>
-    public const int ExpectedAbiVersion = 2;
+    public const int ExpectedAbiVersion = 3;
 
     [LibraryImport(LibraryName)]
     public static partial nint at_version();
@@ -43,6 +43,9 @@ internal static partial class NativeMethods
 
     [LibraryImport(LibraryName)]
     public static partial long at_attention_params_size();
+
+    [LibraryImport(LibraryName)]
+    public static partial long at_attention_scratch_buffers();
 
     [LibraryImport(LibraryName)]
     public static partial NativeStatus at_attention_forward(in AttentionParams parameters);
