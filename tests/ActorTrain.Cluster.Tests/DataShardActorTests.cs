@@ -130,6 +130,20 @@ public sealed class DataShardActorTests : IDisposable
             Assert.Equal((DataShardStage.Collected, refused.Message), (report.Stage, report.Problem));
         }
 
+        // A shard first planned on a node of another layout is held to the job's, which its Collect carries: data nodes
+        // configured alike or not, every shard of a job puts its keys in the same buckets.
+        var other = new DataShardId("layout", 1);
+        await using (var node = new Node(journal, new DedupLayout(Buckets: 4, new MinHashSettings())))
+        {
+            string otherOutput = root.Combine("layout-1");
+            var actor = node.Shard(other, "other");
+            await actor.Ask<DataShardReport>(new DataShardCommands.Collect(other, Listed(files, otherOutput), otherOutput, new DedupLayout(Buckets: 3, new MinHashSettings())), Patience);
+            var stopped = await Eventually.Until(() => actor.Ask<DataShardReport>(new DataShardCommands.GetState(other), Patience), r => r.Problem is not null, Patience, "the shard to refuse");
+            Assert.Contains("this node's dedup layout (4 dedup buckets", stopped.Problem);
+            Assert.Contains("is not the job's (3 dedup buckets", stopped.Problem);
+            Assert.Equal(0, stopped.Chunks);
+        }
+
         // The right layout, but the buckets' journals are lost (a restore that missed them): the claims are gone. The
         // shard says so instead of quarantining its documents as duplicates of nobody.
         using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={journal.Path}"))

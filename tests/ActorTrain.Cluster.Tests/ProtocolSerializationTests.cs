@@ -44,6 +44,7 @@ public sealed class ProtocolSerializationTests : IDisposable
             new CleaningResult(null, null, "c4", "2 sentences left < 3"),
         ]),
         new DataShardCommands.Collect(new DataShardId("web", 2), Listed, "/out/job/shard-0002"),
+        new DataShardCommands.Collect(new DataShardId("web", 2), Listed, "/out/job/shard-0002", new ActorTrain.Protocol.Dedup.DedupLayout(16, new MinHashSettings())),
         new DataShardCommands.GetState(new DataShardId("web", 2)),
         new DataShardCommands.Finalize(new DataShardId("web", 2)),
         new DedupIndexCommands.Claim(new DedupIndexId("web", 3), ClaimBatch.Of([new ClaimedKey(DedupKind.Near, ulong.MaxValue, "/b#1"), new ClaimedKey(DedupKind.Exact, 42, "/a#0")])),
@@ -60,6 +61,8 @@ public sealed class ProtocolSerializationTests : IDisposable
             Listed with { Path = "/out/web/submitted-sources.jsonl", Count = 300 }),
         new IngestJobEvents.PlanFailed("ingest job web: cannot write its plan under /out/web: Not a directory"),
         new IngestJobEvents.Planned([], "/out/web", new DateTimeOffset(2026, 11, 30, 9, 0, 0, TimeSpan.Zero), "gpt2", 0.05, [Listed, Listed with { Count = 0 }]),
+        new IngestJobEvents.Planned([], "/out/web", new DateTimeOffset(2026, 11, 30, 9, 0, 0, TimeSpan.Zero), "gpt2", 0.05, [Listed],
+            new ActorTrain.Protocol.Dedup.DedupLayout(16, new MinHashSettings())),
         new IngestJobEvents.Planned([["/a", "/b"], ["/c"]], "/out/web", new DateTimeOffset(2026, 11, 28, 23, 0, 0, TimeSpan.Zero)), // before file lists
         new IngestJobEvents.ShardCollected(1, 2, Counts),
         new IngestJobEvents.ShardFinalized(1, "/out/web/shard-0001/documents.jsonl.zst", "ab", Counts),

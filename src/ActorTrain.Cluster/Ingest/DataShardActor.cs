@@ -90,7 +90,7 @@ public sealed class DataShardActor : NewestSnapshotOnly, IWithTimers
             files = listed;
             problem = null;
             var requester = Sender;
-            Persist(new DataShardEvents.Planned([], collect.OutputDirectory, collect.Files, settings.Dedup), planned =>
+            Persist(new DataShardEvents.Planned([], collect.OutputDirectory, collect.Files, collect.Dedup ?? settings.Dedup), planned =>
             {
                 Directory.CreateDirectory(planned.OutputDirectory);
                 state = state.Apply(planned);
@@ -268,6 +268,7 @@ public sealed class DataShardActor : NewestSnapshotOnly, IWithTimers
     private async Task<IReadOnlyList<CleaningResult>> CleanRemotely(IReadOnlyList<Document> documents)
     {
         var cleaner = new CleanerId(id.Job, id.Number);
+        var layout = state.Dedup ?? settings.Dedup; // the job's, journaled once when the shard was planned
         var batches = new List<ImmutableArray<Document>>();
         var batch = ImmutableArray.CreateBuilder<Document>();
         long bytes = 0;
@@ -283,7 +284,7 @@ public sealed class DataShardActor : NewestSnapshotOnly, IWithTimers
             bytes += document.Text.Length;
         }
         if (batch.Count > 0) batches.Add(batch.ToImmutable());
-        var replies = await Task.WhenAll(batches.Select(b => AskRepeatedly<CleanerReplies.Cleaned>(cleaners, new CleanerCommands.Clean(cleaner, b, settings.Dedup))));
+        var replies = await Task.WhenAll(batches.Select(b => AskRepeatedly<CleanerReplies.Cleaned>(cleaners, new CleanerCommands.Clean(cleaner, b, layout))));
         return replies.SelectMany(r => r.Results).ToArray();
     }
 

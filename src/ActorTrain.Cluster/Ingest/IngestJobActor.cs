@@ -4,6 +4,7 @@ using ActorTrain.Data.Ingest;
 using ActorTrain.Data.Output;
 using ActorTrain.Tokenizers;
 using ActorTrain.Protocol;
+using ActorTrain.Protocol.Dedup;
 using ActorTrain.Protocol.Ingest;
 using ActorTrain.Cluster.Observability;
 using Akka.Actor;
@@ -30,6 +31,9 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     private static readonly TimeSpan RetryAfterProblem = TimeSpan.FromSeconds(5);
     private readonly string job;
     private readonly IActorRef shards;
+    private readonly DedupLayout dedup;
+    // The journaled plan's layout; null for a job planned by a build before jobs had one.
+    private DedupLayout? plannedDedup;
     private readonly TimeSpan finalizeTimeout;
     private readonly TimeSpan planAnswerWithin;
     private readonly HashSet<int> finalizing = [];
@@ -61,10 +65,12 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
 
     /// <param name="shards">Takes <see cref="DataShardCommands"/> for any shard (the data-shard region).</param>
     /// <param name="planAnswerWithin">How long a Start waits for the plan before it is answered with status Planning.</param>
-    public IngestJobActor(string job, IActorRef shards, TimeSpan finalizeTimeout, TimeSpan planAnswerWithin)
+    /// <param name="dedup">This node's dedup layout: a job planned here holds its shards to it.</param>
+    public IngestJobActor(string job, IActorRef shards, DedupLayout dedup, TimeSpan finalizeTimeout, TimeSpan planAnswerWithin)
     {
         this.job = job;
         this.shards = shards;
+        this.dedup = dedup;
         this.finalizeTimeout = finalizeTimeout;
         this.planAnswerWithin = planAnswerWithin;
         PersistenceId = PersistencePrefix + job;
@@ -126,7 +132,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         Command<PlanWritten>(written =>
         {
             var start = planning!;
-            Persist(new IngestJobEvents.Planned([], start.OutputDirectory, DateTimeOffset.UtcNow, start.Tokenizer, start.ValidationFraction, written.Lists), planned =>
+            Persist(new IngestJobEvents.Planned([], start.OutputDirectory, DateTimeOffset.UtcNow, start.Tokenizer, start.ValidationFraction, written.Lists, dedup), planned =>
             {
                 Apply(planned);
                 EndPlanning();
@@ -200,8 +206,8 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string job, IActorRef shards, TimeSpan finalizeTimeout, TimeSpan planAnswerWithin) =>
-        Akka.Actor.Props.Create(() => new IngestJobActor(job, shards, finalizeTimeout, planAnswerWithin));
+    public static Props Props(string job, IActorRef shards, DedupLayout dedup, TimeSpan finalizeTimeout, TimeSpan planAnswerWithin) =>
+        Akka.Actor.Props.Create(() => new IngestJobActor(job, shards, dedup, finalizeTimeout, planAnswerWithin));
 
     // The state every question is answered with: the journal's, and what is under way or in the way.
     private IngestJobState Report() => state with
@@ -289,6 +295,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
         if (@event is not IngestJobEvents.Planned planned) return;
         fileLists = planned.FileLists;
         legacyPlan = planned.ShardFiles;
+        plannedDedup = planned.Dedup;
     }
 
     private DataShardId ShardId(int n) => new(job, n);
@@ -298,7 +305,7 @@ public sealed class IngestJobActor : ReceivePersistentActor, IWithTimers
     private DataShardCommands.Collect Collect(int n)
     {
         if (fileLists.IsEmpty) fileLists = [.. legacyPlan.Select((files, shard) => ShardFileList.Write(ShardFileList.PathIn(ShardDirectory(shard)), files))];
-        return new DataShardCommands.Collect(ShardId(n), fileLists[n], ShardDirectory(n));
+        return new DataShardCommands.Collect(ShardId(n), fileLists[n], ShardDirectory(n), plannedDedup);
     }
 
     private void Resume()

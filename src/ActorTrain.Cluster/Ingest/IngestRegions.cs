@@ -26,7 +26,7 @@ public sealed record IngestRegions(IActorRef DedupIndex, IActorRef Cleaners, IAc
         var cleaners = SettledRebalance.StartRegion(system, "cleaner", "data", _ => CleanerActor.Props(cleaner, layout), extractor);
         var shardSettings = new DataShardSettings(data.Readers, ingest.ChunkRecords, layout, CleanBatchBytes: 64 * 1024, ingest.AskTimeout);
         var shards = SettledRebalance.StartRegion(system, "data-shard", "data", id => DataShardActor.Props(DataShardId.Parse(id), shardSettings, dedup, cleaners), extractor);
-        var jobs = SettledRebalance.StartRegion(system, "ingest-job", "coordinator", id => IngestJobActor.Props(id, shards, TimeSpan.FromHours(1), ingest.PlanAnswerWithin), extractor,
+        var jobs = SettledRebalance.StartRegion(system, "ingest-job", "coordinator", id => IngestJobActor.Props(id, shards, layout, TimeSpan.FromHours(1), ingest.PlanAnswerWithin), extractor,
             rememberEntities: true);
         return new IngestRegions(dedup, cleaners, shards, jobs);
     }

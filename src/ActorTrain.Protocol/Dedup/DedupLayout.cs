@@ -4,9 +4,10 @@ namespace ActorTrain.Protocol.Dedup;
 
 /// <summary>
 /// How a job's documents become dedup keys (the MinHash settings) and which bucket holds each key (key % buckets).
-/// A data shard journals the one it was planned with. A node whose configuration gives another cannot serve that
-/// shard, nor clean for it: its keys would land in other buckets, or be read with another number of bands, and the
-/// owners asked for would not be found, quarantining documents as duplicates of nothing.
+/// A job journals its planning node's when it plans, and each of its data shards journals the job's. A node whose
+/// configuration gives another cannot serve such a shard, nor clean for it: its keys would land in other buckets, or be
+/// read with another number of bands, and the owners asked for would not be found, quarantining documents as
+/// duplicates of nothing.
 /// </summary>
 public sealed record DedupLayout(int Buckets, MinHashSettings MinHash)
 {

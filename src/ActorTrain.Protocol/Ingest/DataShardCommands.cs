@@ -7,7 +7,9 @@ public static class DataShardCommands
 {
     /// <summary>Read and clean the files of <paramref name="Files"/> (a list the job wrote) into
     /// <paramref name="OutputDirectory"/>. Idempotent: a shard that already has its files keeps them and just carries on.</summary>
-    public sealed record Collect(DataShardId Shard, ShardFileList Files, string OutputDirectory) : IActorTrainMessage;
+    /// <param name="Dedup">The job's dedup layout, which the shard journals and holds every node to; null (a job planned
+    /// by an older build) for the shard's own node's.</param>
+    public sealed record Collect(DataShardId Shard, ShardFileList Files, string OutputDirectory, Dedup.DedupLayout? Dedup = null) : IActorTrainMessage;
 
     public sealed record GetState(DataShardId Shard) : IActorTrainMessage;
 

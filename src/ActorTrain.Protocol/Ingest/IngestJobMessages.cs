@@ -44,8 +44,11 @@ public static class IngestJobEvents
 
     /// <summary>The partition plan, fixed for the job's life: a file list per shard (<paramref name="FileLists"/>). Journals
     /// from before file lists were kept in files carry the files inline instead (<paramref name="ShardFiles"/>).</summary>
+    /// <param name="Dedup">The job's dedup layout, the planning node's: every shard and cleaner of the job is held to it.
+    /// Absent (null) from an older build's journal, whose shards each journaled their own node's.</param>
     public sealed record Planned(ImmutableArray<ImmutableArray<string>> ShardFiles, string OutputDirectory, DateTimeOffset StartedAt,
-        string? Tokenizer = null, double ValidationFraction = 0.01, ImmutableArray<ShardFileList> FileLists = default) : IActorTrainMessage
+        string? Tokenizer = null, double ValidationFraction = 0.01, ImmutableArray<ShardFileList> FileLists = default,
+        Dedup.DedupLayout? Dedup = null) : IActorTrainMessage
     {
         // Absent from an older build's journal (and serializers cannot write a default array): none.
         public ImmutableArray<ShardFileList> FileLists { get; init; } = FileLists.IsDefault ? [] : FileLists;
