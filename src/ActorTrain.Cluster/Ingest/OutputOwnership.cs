@@ -16,31 +16,41 @@ public static class OutputOwnership
         string owner = Path.Combine(output, FileName);
         if (File.Exists(owner))
         {
-            string other = File.ReadAllText(owner).Trim();
-            if (other == job) return;
-            throw new IOException($"it is the output of job {other}; give this job an --output of its own");
+            HeldBy(owner, job);
+            return;
         }
-        // Only what this job's own request may have put there before it planned (a long source list).
+        // Only what this job's own request may have put there before it planned (a long source list, by older builds).
         if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any(entry => Path.GetFileName(entry) != Path.GetFileName(IngestPlan.SubmittedSourcesPath(output))))
             throw new IOException("it is not empty and belongs to no job, and its files are not overwritten; give an empty or new --output");
         Directory.CreateDirectory(output);
-        // Written aside, then moved in without replacing: of two jobs claiming one directory at once, one move fails,
-        // and that job reads who won. The file never exists half-written.
-        string written = $"{owner}.{Guid.NewGuid():N}.partial";
-        using (var stream = new FileStream(written, FileMode.CreateNew, FileAccess.Write))
-        {
-            stream.Write(System.Text.Encoding.UTF8.GetBytes(job + "\n"));
-            stream.Flush(flushToDisk: true);
-        }
+        // The owner file is created only if absent (O_EXCL): of two jobs claiming at once, one creation fails, and that
+        // job reads who won. (.NET's File.Move without overwrite checks, then renames: both could win.)
+        FileStream created;
         try
         {
-            File.Move(written, owner, overwrite: false);
+            created = new FileStream(owner, FileMode.CreateNew, FileAccess.Write);
         }
         catch (IOException) when (File.Exists(owner))
         {
-            File.Delete(written);
-            string other = File.ReadAllText(owner).Trim();
-            if (other != job) throw new IOException($"it is the output of job {other}; give this job an --output of its own");
+            HeldBy(owner, job);
+            return;
         }
+        using (created)
+        {
+            created.Write(System.Text.Encoding.UTF8.GetBytes(job + "\n"));
+            created.Flush(flushToDisk: true);
+        }
+    }
+
+    // Returns when the owner file names the job; throws naming the one it names otherwise.
+    private static void HeldBy(string owner, string job)
+    {
+        // A claim being written has its file before its name: an empty file is read again for a while. One that stays
+        // empty is a claim interrupted by a crash, left for the operator rather than taken over (both could then own).
+        string other = "";
+        for (int attempt = 0; attempt < 20 && (other = File.ReadAllText(owner).Trim()).Length == 0; attempt++) Thread.Sleep(100);
+        if (other == job) return;
+        if (other.Length == 0) throw new IOException($"{owner} names no job (a claim interrupted by a crash?); delete it if no job writes there");
+        throw new IOException($"it is the output of job {other}; give this job an --output of its own");
     }
 }

@@ -16,5 +16,5 @@ public sealed record DedupLayout(int Buckets, MinHashSettings MinHash)
 
     /// <summary>What the operator is told when a node's layout is not the job's.</summary>
     public static string Mismatch(DedupLayout node, DedupLayout job) =>
-        $"this node's dedup layout ({node}) is not the job's ({job}): every data node must share actortrain.ingest.dedup-buckets and actortrain.data.minhash";
+        $"this node's dedup layout ({node}) is not the job's ({job}): every data and coordinator node must share actortrain.ingest.dedup-buckets and actortrain.data.minhash (a job takes the layout of the coordinator that plans it)";
 }
