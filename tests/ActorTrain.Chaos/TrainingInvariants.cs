@@ -58,7 +58,7 @@ public static class TrainingInvariants
         }
         for (int position = 0; position < step.Ranks.Length; position++)
         {
-            string expected = SampleDigest.Of(sampler.VisitsFor(step.ConsumedFrom, position, step.Ranks.Length));
+            string expected = SampleDigest.Of(sampler.VisitsFor(step.ConsumedFrom, position, step.Ranks.Length), sampler.Order);
             if (step.SampleDigests[position] != expected)
                 yield return $"step {step.Step}: rank {step.Ranks[position]} trained on other samples than position {position} of [{step.ConsumedFrom}, {step.ConsumedTo}) is given";
         }

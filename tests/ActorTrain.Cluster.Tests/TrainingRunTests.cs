@@ -75,7 +75,7 @@ public sealed class TrainingRunTests : IDisposable
         // the order rebuilt from the spec.
         var sampler = ReplicaSetup.SamplerFor(spec);
         Assert.All(done.Steps, step => Assert.Equal(
-            Enumerable.Range(0, step.Ranks.Length).Select(position => SampleDigest.Of(sampler.VisitsFor(step.ConsumedFrom, position, step.Ranks.Length))),
+            Enumerable.Range(0, step.Ranks.Length).Select(position => SampleDigest.Of(sampler.VisitsFor(step.ConsumedFrom, position, step.Ranks.Length), sampler.Order)),
             step.SampleDigests));
         Assert.Equal(30, done.Checkpoints[^1].Step);
     }

@@ -55,6 +55,20 @@ public sealed class GlobalBatchSamplerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => SampleVisits.Of(0, 10, 10));
     }
 
+    [Fact]
+    public void Runs_of_the_earlier_derivations_digest_bare_samples_as_their_journals_do()
+    {
+        foreach (var derivation in new[] { StreamDerivation.XoredKeys, StreamDerivation.MixedKeys, StreamDerivation.MixedKeysEpochMasks })
+        {
+            var sampler = new GlobalBatchSampler(new SampleOrder(10, new RandomStreams(3, derivation)), 4);
+            var visits = sampler.VisitsFor(12, 0, 1); // all in epoch 1
+            long[] samples = [.. visits.Select(v => SampleVisits.SampleOf(v, 10))];
+            bool epochMasks = derivation == StreamDerivation.MixedKeysEpochMasks;
+            Assert.Equal(SampleDigest.Of(epochMasks ? visits : samples), SampleDigest.Of(visits, sampler.Order));
+            Assert.NotEqual(SampleDigest.Of(visits), SampleDigest.Of(samples));
+        }
+    }
+
     private static RandomStreams Streams(ulong seed) => new(seed, RandomStreams.ForNewRuns);
 
     [Fact]

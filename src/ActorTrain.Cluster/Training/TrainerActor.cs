@@ -242,7 +242,7 @@ public sealed class TrainerActor : ReceiveActor
                 long divisor = Math.Max(1, setup.Trainer.CountLabels(everything));
                 var mine = setup.Sampler.VisitsFor(compute.ConsumedSamples, compute.Position, world);
                 var (loss, count) = setup.Trainer.ComputeGradients(mine, divisor);
-                return (loss, count, GradientBuffer.Flatten(setup.Trainer.Model.parameters()), SampleDigest.Of(mine));
+                return (loss, count, GradientBuffer.Flatten(setup.Trainer.Model.parameters()), SampleDigest.Of(mine, setup.Sampler.Order));
             });
             computing = work;
             var (lossSum, labels, gradients, samplesDigest) = await work;

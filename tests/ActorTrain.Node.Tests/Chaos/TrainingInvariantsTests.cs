@@ -21,7 +21,7 @@ public sealed class TrainingInvariantsTests : IDisposable
         var spec = new TrainingSpec(CountingDataset.Write(root.Combine("dataset")), root.Combine("run"), "tiny", "causal", Steps: 2, GlobalBatch: 4, MicroBatch: 2,
             LearningRate: 3e-3, Seed: 3, Replicas: 2, CheckpointEvery: 100, RandomStreams.ForNewRuns);
         var sampler = ReplicaSetup.SamplerFor(spec);
-        string Digest(long from, int position) => SampleDigest.Of(sampler.VisitsFor(from, position, 2));
+        string Digest(long from, int position) => SampleDigest.Of(sampler.VisitsFor(from, position, 2), sampler.Order);
         TrainingRunState Journal(params string[][] digests) =>
             digests.Select((d, step) => new TrainingRunEvents.StepCommitted(step, step * 4L, step * 4L + 4, [0, 1], 1, 2.0, 0.1, ["p", "p"], [.. d]))
                 .Aggregate(TrainingRunState.Initial.Apply(new TrainingRunEvents.Started(spec, DateTimeOffset.UnixEpoch)), (state, step) => state.Apply(step));
