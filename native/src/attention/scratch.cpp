@@ -100,15 +100,21 @@ PooledFloats::PooledFloats(BufferPool& pool, int64_t count) : pool_(pool), buffe
 
 PooledFloats::~PooledFloats() { give_back(); }
 
+float* PooledFloats::data() const { return data_; }
+
 void PooledFloats::give_back() {
   if (buffer_) pool_.give(std::move(buffer_));
 }
 
 CallWorkspace::CallWorkspace(int64_t count) : PooledFloats(workspaces(), count) {}
 
+CallWorkspace::~CallWorkspace() = default;
+
 size_t CallWorkspace::idle_count() { return workspaces().idle_count(); }
 
 TileScratch::TileScratch(int64_t count) : PooledFloats(tile_scratch(), count) {}
+
+TileScratch::~TileScratch() = default;
 
 size_t TileScratch::idle_count() { return tile_scratch().idle_count(); }
 

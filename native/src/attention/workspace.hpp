@@ -22,7 +22,9 @@ class PooledFloats {
   PooledFloats(const PooledFloats&) = delete;
   PooledFloats& operator=(const PooledFloats&) = delete;
 
-  float* data() const { return data_; }
+  // Out of line, as every member here: the ISA-specific kernel translation units include this header, and an inline
+  // function compiled into each with its own flags may be linked to the AVX-512 copy (see kernels.hpp).
+  float* data() const;
 
  private:
   void give_back();
@@ -37,6 +39,7 @@ class PooledFloats {
 class CallWorkspace : public PooledFloats {
  public:
   explicit CallWorkspace(int64_t count);
+  ~CallWorkspace();
 
   // Workspaces waiting in the pool (for tests: as many as calls ever ran at once, not one per calling thread).
   static size_t idle_count();
@@ -46,6 +49,7 @@ class CallWorkspace : public PooledFloats {
 class TileScratch : public PooledFloats {
  public:
   explicit TileScratch(int64_t count);
+  ~TileScratch();
 
   // Scratch buffers waiting in the pool: as many as items ever ran at once.
   static size_t idle_count();
