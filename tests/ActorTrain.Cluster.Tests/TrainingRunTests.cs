@@ -295,6 +295,36 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Fact]
+    public async Task Failed_checkpoints_do_not_stop_training_and_a_run_completes_only_once_its_final_one_is_written()
+    {
+        // Where the checkpoints go is a file: every write fails (as on a full disk; a file works as root too).
+        string runDirectory = root.Combine("unwritable");
+        Directory.CreateDirectory(runDirectory);
+        string blocker = Path.Combine(runDirectory, "checkpoints");
+        File.WriteAllText(blocker, "not a directory");
+        var spec = new TrainingSpec(Dataset(), runDirectory, "tiny", "causal", Steps: 6, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 6,
+            Replicas: 2, CheckpointEvery: 2, RandomStreams.ForNewRuns);
+        var (node, regions) = await Start("unwritable");
+        await using var _ = node;
+        Task<TrainingRunState> Status() => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("unwritable"), Patience);
+        await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("unwritable", spec), Patience);
+
+        // Every step trained, no checkpoint recorded, and the run says why it does not complete.
+        var waiting = await Eventually.Until(Status, s => s.Problem is not null && s.Problem.Contains("final checkpoint", StringComparison.Ordinal), Patience,
+            "the run to say its final checkpoint failed");
+        Assert.Equal(TrainingRunStatus.Running, waiting.Status);
+        Assert.Equal(6, waiting.NextStep);
+        Assert.Empty(waiting.Checkpoints);
+        Assert.Contains("its final checkpoint (step 6) failed", waiting.Problem);
+
+        File.Delete(blocker); // space is freed: the next try writes it, and only then does the run complete
+        var done = await Eventually.Until(Status, s => s.Status == TrainingRunStatus.Completed, Patience, "the run to complete");
+        Assert.Null(done.Problem);
+        Assert.Equal([6L], done.Checkpoints.Select(c => c.Step));
+        ActorTrain.Model.Checkpoint.Read(done.Checkpoints[0].Path).Dispose();
+    }
+
+    [Fact]
     public async Task A_run_pauses_checkpoints_on_demand_resumes_and_stops_with_a_checkpoint()
     {
         var spec = new TrainingSpec(Dataset(), root.Combine("controlled"), "tiny", "causal", Steps: 200, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 1, Replicas: 2, CheckpointEvery: 1000, RandomStreams.ForNewRuns);

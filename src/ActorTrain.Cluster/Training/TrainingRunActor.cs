@@ -38,6 +38,10 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     private MetricsLog? metrics;
     // Why no round can form, when replicas say why (not journaled: it holds while the cause does).
     private string? problem;
+    // Why the run, all steps done, does not complete: its final checkpoint failed, and completing would release the
+    // replicas, the only holders of the trained model. Tried again until it is written.
+    private string? finalCheckpointProblem;
+    private static readonly TimeSpan FinalCheckpointRetry = TimeSpan.FromSeconds(10);
     private readonly FailuresInARow failures = new();
     private TrainingRunState state = TrainingRunState.Initial;
 
@@ -89,6 +93,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
                 return;
             }
             checkpointRequested = true;
+            finalCheckpointProblem = null; // a stopped run is resumed from its journal, whatever its checkpoints
             Self.Tell(WriteCheckpointNow.Instance);
             Change(state.Status, new TrainingRunEvents.Stopped(DateTimeOffset.UtcNow), then: null);
         });
@@ -220,12 +225,22 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             Persist(new TrainingRunEvents.CheckpointRecorded(finished.Step, checkpoint.Path, checkpoint.Sha256), recorded =>
             {
                 state = state.Apply(recorded);
+                finalCheckpointProblem = null;
                 AfterCheckpoint();
             });
             return;
         }
-        Context.GetLogger().Error("run {Run} step {Step}: checkpoint failed ({Reason}); keeping {Checkpoint}", run, finished.Step, Describe(finished.Reply),
+        string reason = Describe(finished.Reply);
+        Context.GetLogger().Error("run {Run} step {Step}: checkpoint failed ({Reason}); keeping {Checkpoint}", run, finished.Step, reason,
             state.Checkpoints.Count > 0 ? state.Checkpoints[^1].Path : "none");
+        if (state.Status == TrainingRunStatus.Running && finished.Step >= state.Spec!.Steps)
+        {
+            finalCheckpointProblem = $"its final checkpoint (step {finished.Step}) failed: {reason}; trying again every {FinalCheckpointRetry.TotalSeconds:0} s " +
+                                     "(the trained model is only in the replicas until it is written)";
+            checkpointRequested = true;
+            Timers.StartSingleTimer("final-checkpoint", Next.Instance, FinalCheckpointRetry);
+            return;
+        }
         AfterCheckpoint();
     }
 
@@ -313,7 +328,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     // What a command is answered with: the state, with the newest steps only when the run is long (one remoting frame).
     private TrainingRunState Answer => state.From(0) with { Problem = Problem };
 
-    private string? Problem => problem ?? failures.Problem;
+    private string? Problem => problem ?? finalCheckpointProblem ?? failures.Problem;
 
     private void CountFailure(long step, string reason)
     {
