@@ -72,9 +72,11 @@ public sealed class ClusterTrainingProcessTests(PostgresFixture postgres)
     public async Task A_hung_trainer_node_holds_up_the_step_but_not_the_runs_answers_and_the_run_goes_on_without_it_once_it_is_downed()
     {
         await using var cluster = ProcessCluster.Create(await postgres.NewDatabaseAsync());
-        // A step-timeout far longer than the test may wait: the run must not owe its recovery to it.
+        // A step-timeout far longer than the test may wait: the run must not owe its recovery to it. The frozen node is
+        // downed 15 s after it is suspected (not the local profile's 5 s), so that both status samples below, asked
+        // within seconds of the freeze on a busy machine, are taken before the run can go on without it.
         string config = Path.Combine(cluster.Root, "long-steps.conf");
-        File.WriteAllText(config, "actortrain.training.step-timeout = 10m\n");
+        File.WriteAllText(config, "actortrain.training.step-timeout = 10m\nakka.cluster.split-brain-resolver.stable-after = 15s\n");
         var (coordinator, first, second) = await cluster.StartThreeAsync(config);
         await cluster.StartRunAsync(coordinator, "hung", steps: 2000, checkpointEvery: 1000);
         // Both replicas train, so one is on each trainer node (one device each).
