@@ -30,6 +30,25 @@ public static partial class Measure
         return samples.Select(Median).ToArray();
     }
 
+    /// <summary>Median wall time in milliseconds of each action when it runs on fresh state: every repetition first
+    /// calls each preparer (untimed) for the action to time, so no cache one pass fills is there for the next. Interleaved
+    /// as <see cref="MedianMilliseconds"/>.</summary>
+    public static double[] MedianMillisecondsFresh(int repetitions, params Func<Action>[] prepare)
+    {
+        var samples = prepare.Select(_ => new List<double>()).ToArray();
+        for (int r = 0; r < repetitions; r++)
+        {
+            for (int a = 0; a < prepare.Length; a++)
+            {
+                var action = prepare[a]();
+                long start = Stopwatch.GetTimestamp();
+                action();
+                samples[a].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+        }
+        return samples.Select(Median).ToArray();
+    }
+
     public static double Median(List<double> values)
     {
         var sorted = values.Order().ToArray();

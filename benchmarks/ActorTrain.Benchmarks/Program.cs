@@ -21,6 +21,11 @@ if (args.Length > 0 && args[0] == "attention-memory")
     Console.WriteLine(AttentionCpuSuite.MeasureMemory(args[1..]).ToString(System.Globalization.CultureInfo.InvariantCulture));
     return 0;
 }
+if (args.Length > 0 && args[0] == "training-memory")
+{
+    Console.WriteLine(TrainingSuite.MeasureMemory(args[1..]).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    return 0;
+}
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
 {
     Console.Error.WriteLine($"usage: benchmarks/run SUITE [--quick]   (suites: {string.Join(", ", suites.Keys)}, chaos [--minutes N] [--seed S])");

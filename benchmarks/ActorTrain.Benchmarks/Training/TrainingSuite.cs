@@ -10,8 +10,8 @@ namespace ActorTrain.Benchmarks.Training;
 /// <summary>
 /// Training throughput of the tiny and small presets with our fused attention against libtorch's
 /// SDPA and the naive softmax(q kᵀ) v, measured in the same process on the same batches (speedup =
-/// SDPA time / fused time), the peak resident memory a step adds, and the drift of resident memory
-/// over 2000 steps of the tiny model (flat means no native tensor leaks per step).
+/// SDPA time / fused time), the peak resident memory a step adds (each implementation in a process of its own), and
+/// the drift of resident memory over 2000 steps of the tiny model (flat means no native tensor leaks per step).
 /// </summary>
 public static class TrainingSuite
 {
@@ -29,20 +29,20 @@ public static class TrainingSuite
             {
                 var model = ModelConfig.Preset(preset, Vocabulary);
                 using var samples = Dataset(root, model.Context, tokens: 2_000_000);
-                int batch = 8;
-                var trainers = new[] { AttentionKind.Fused, AttentionKind.Sdpa, AttentionKind.Naive }
-                    .Select(kind => new ReplicaTrainer(new Gpt(model with { Attention = kind }, 1), TrainingConfig.Default(Objective.Causal, 1000) with { GlobalBatch = batch, MicroBatch = batch },
-                        new TrainingBatch(samples, Objective.Causal, Cloze, 1, new RandomStreams(1, RandomStreams.ForNewRuns)))).ToArray();
-                long step = 0;
+                int batch = StepSequences;
+                var kinds = new[] { AttentionKind.Fused, AttentionKind.Sdpa, AttentionKind.Naive };
+                var trainers = kinds.Select(kind => Trainer(model with { Attention = kind }, batch, samples)).ToArray();
+                // A step counter each: interleaved, every implementation trains on the same batches in the same order.
+                var steps = new long[trainers.Length];
                 var times = Measure.MedianMilliseconds(options.WarmUps, options.Repetitions,
-                    [.. trainers.Select<ReplicaTrainer, Action>(t => () => t.Step(Batch(step++, batch, samples.Count)))]);
+                    [.. trainers.Select<ReplicaTrainer, Action>((t, i) => () => t.Step(Batch(steps[i]++, batch, samples.Count)))]);
                 double tokens = batch * model.Context;
-                var peaks = trainers.Select(t => Measure.PeakExtraMegabytes(() => t.Step(Batch(step++, batch, samples.Count)))).ToArray();
+                foreach (var trainer in trainers) trainer.Dispose();
+                var peaks = kinds.Select(kind => ChildProcess.RunForNumber("training-memory", root, preset, kind.ToString(), $"{options.Threads}")).ToArray();
                 rows.Add(new ResultRow($"{preset} step (B{batch} T{model.Context}), fused vs sdpa", Math.Round(tokens / times[0] * 1000), Math.Round(tokens / times[1] * 1000),
                     "libtorch SDPA", "tokens/s", Math.Round(times[1] / times[0], 3), OursPeakExtraMb: Math.Round(peaks[0], 1), BaselinePeakExtraMb: Math.Round(peaks[1], 1)));
                 rows.Add(new ResultRow($"{preset} step (B{batch} T{model.Context}), fused vs naive", Math.Round(tokens / times[0] * 1000), Math.Round(tokens / times[2] * 1000),
                     "naive attention", "tokens/s", Math.Round(times[2] / times[0], 3), OursPeakExtraMb: Math.Round(peaks[0], 1), BaselinePeakExtraMb: Math.Round(peaks[2], 1)));
-                foreach (var trainer in trainers) trainer.Dispose();
             }
             // SDPA first: its drift is the floor of everything but our autograd function.
             foreach (var kind in new[] { AttentionKind.Sdpa, AttentionKind.Fused })
@@ -58,6 +58,27 @@ public static class TrainingSuite
         {
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    // Sequences per timed step.
+    private const int StepSequences = 8;
+
+    private static ReplicaTrainer Trainer(ModelConfig model, int batch, TokenSamples samples) =>
+        new(new Gpt(model, 1), TrainingConfig.Default(Objective.Causal, 1000) with { GlobalBatch = batch, MicroBatch = batch },
+            new TrainingBatch(samples, Objective.Causal, Cloze, 1, new RandomStreams(1, RandomStreams.ForNewRuns)));
+
+    /// <summary>The child side: args ROOT PRESET KIND THREADS; prints the MiB one step of 8 sequences adds. A process of
+    /// its own, so that no other implementation's memory (or our kernels' scratch from earlier steps) is resident; a
+    /// step of one sequence first keeps the JIT and the optimizer's moments (the same for all) out of the figure.</summary>
+    public static double MeasureMemory(string[] args)
+    {
+        string root = args[0];
+        var model = ModelConfig.Preset(args[1], Vocabulary) with { Attention = Enum.Parse<AttentionKind>(args[2]) };
+        set_num_threads(int.Parse(args[3]));
+        using var samples = Dataset(root, model.Context, tokens: 2_000_000);
+        using var trainer = Trainer(model, StepSequences, samples);
+        trainer.Step([0]);
+        return Measure.PeakExtraMegabytes(() => trainer.Step(Batch(1, StepSequences, samples.Count)));
     }
 
     private static readonly ClozeTokens Cloze = new(Vocabulary - 70, Vocabulary - 69, Vocabulary - 70, [.. Enumerable.Range(Vocabulary - 64, 64)]);
