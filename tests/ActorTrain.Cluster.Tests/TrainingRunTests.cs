@@ -294,8 +294,10 @@ public sealed class TrainingRunTests : IDisposable
         }
     }
 
-    [Fact]
-    public async Task Failed_checkpoints_do_not_stop_training_and_a_run_completes_only_once_its_final_one_is_written()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // the node restarted meanwhile: what is owed is read from the journal, not remembered
+    public async Task Failed_checkpoints_do_not_stop_training_and_a_run_completes_only_once_its_final_one_is_written(bool restarted)
     {
         // Where the checkpoints go is a file: every write fails (as on a full disk; a file works as root too).
         string runDirectory = root.Combine("unwritable");
@@ -304,24 +306,38 @@ public sealed class TrainingRunTests : IDisposable
         File.WriteAllText(blocker, "not a directory");
         var spec = new TrainingSpec(Dataset(), runDirectory, "tiny", "causal", Steps: 6, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 6,
             Replicas: 2, CheckpointEvery: 2, RandomStreams.ForNewRuns);
+        Task<TrainingRunState> Status(TrainingRegions regions) => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("unwritable"), Patience);
+
         var (node, regions) = await Start("unwritable");
-        await using var _ = node;
-        Task<TrainingRunState> Status() => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("unwritable"), Patience);
-        await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("unwritable", spec), Patience);
+        await using (node)
+        {
+            await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("unwritable", spec), Patience);
+            // Every step trained, no checkpoint recorded, and the run says why it does not complete.
+            var waiting = await Eventually.Until(() => Status(regions), s => s.Problem is not null && s.Problem.Contains("final checkpoint", StringComparison.Ordinal), Patience,
+                "the run to say its final checkpoint failed");
+            Assert.Equal(TrainingRunStatus.Running, waiting.Status);
+            Assert.Equal(6, waiting.NextStep);
+            Assert.Empty(waiting.Checkpoints);
+            Assert.Contains("its final checkpoint (step 6) failed", waiting.Problem);
+            if (!restarted)
+            {
+                File.Delete(blocker); // space is freed: the next try writes it, and only then does the run complete
+                await AssertCompletesWithItsFinalCheckpoint(regions);
+                return;
+            }
+        }
+        // The replicas are gone with the node: the run comes back, replays its journal into new ones, writes the model.
+        File.Delete(blocker);
+        var (again, resumed) = await Start("unwritable");
+        await using (again) await AssertCompletesWithItsFinalCheckpoint(resumed);
 
-        // Every step trained, no checkpoint recorded, and the run says why it does not complete.
-        var waiting = await Eventually.Until(Status, s => s.Problem is not null && s.Problem.Contains("final checkpoint", StringComparison.Ordinal), Patience,
-            "the run to say its final checkpoint failed");
-        Assert.Equal(TrainingRunStatus.Running, waiting.Status);
-        Assert.Equal(6, waiting.NextStep);
-        Assert.Empty(waiting.Checkpoints);
-        Assert.Contains("its final checkpoint (step 6) failed", waiting.Problem);
-
-        File.Delete(blocker); // space is freed: the next try writes it, and only then does the run complete
-        var done = await Eventually.Until(Status, s => s.Status == TrainingRunStatus.Completed, Patience, "the run to complete");
-        Assert.Null(done.Problem);
-        Assert.Equal([6L], done.Checkpoints.Select(c => c.Step));
-        ActorTrain.Model.Checkpoint.Read(done.Checkpoints[0].Path).Dispose();
+        async Task AssertCompletesWithItsFinalCheckpoint(TrainingRegions regions)
+        {
+            var done = await Eventually.Until(() => Status(regions), s => s.Status == TrainingRunStatus.Completed, Patience, "the run to complete");
+            Assert.Null(done.Problem);
+            Assert.Equal([6L], done.Checkpoints.Select(c => c.Step));
+            ActorTrain.Model.Checkpoint.Read(done.Checkpoints[0].Path).Dispose();
+        }
     }
 
     [Fact]

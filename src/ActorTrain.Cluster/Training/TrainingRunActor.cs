@@ -233,12 +233,14 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         string reason = Describe(finished.Reply);
         Context.GetLogger().Error("run {Run} step {Step}: checkpoint failed ({Reason}); keeping {Checkpoint}", run, finished.Step, reason,
             state.Checkpoints.Count > 0 ? state.Checkpoints[^1].Path : "none");
-        if (state.Status == TrainingRunStatus.Running && finished.Step >= state.Spec!.Steps)
+        if (state.Status != TrainingRunStatus.Stopped && finished.Step >= state.Spec!.Steps)
         {
+            // Tried again in a round formed anew: if the writer's node went, its replica is built again (or another
+            // writes), where asking the same member would fail for ever. A paused run tries once resumed.
             finalCheckpointProblem = $"its final checkpoint (step {finished.Step}) failed: {reason}; trying again every {FinalCheckpointRetry.TotalSeconds:0} s " +
-                                     "(the trained model is only in the replicas until it is written)";
+                                     "while running (the trained model is only in the replicas until it is written)";
             checkpointRequested = true;
-            Timers.StartSingleTimer("final-checkpoint", Next.Instance, FinalCheckpointRetry);
+            Timers.StartSingleTimer("final-checkpoint", Form.Instance, FinalCheckpointRetry);
             return;
         }
         AfterCheckpoint();
@@ -461,7 +463,9 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         if (state.NextStep >= spec.Steps)
         {
             if (checkpointInFlight) return; // it sends Next when it is recorded
-            if (checkpointRequested && !CheckpointedAt(state.NextStep))
+            // Decided by the journal, not by what this incarnation asked for: a run restarted, resumed or stopped and
+            // started again after its final checkpoint failed must write it before completing releases the replicas.
+            if (!CheckpointedAt(state.NextStep))
             {
                 StartCheckpoint(state.NextStep);
                 return;
@@ -469,6 +473,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             Persist(new TrainingRunEvents.Completed(DateTimeOffset.UtcNow), completed =>
             {
                 state = state.Apply(completed);
+                finalCheckpointProblem = null;
                 LingerIfFinished();
                 ReleaseReplicas();
             });
