@@ -35,10 +35,20 @@ public static class OutputOwnership
             HeldBy(owner, job);
             return;
         }
-        using (created)
+        try
         {
-            created.Write(System.Text.Encoding.UTF8.GetBytes(job + "\n"));
-            created.Flush(flushToDisk: true);
+            using (created)
+            {
+                created.Write(System.Text.Encoding.UTF8.GetBytes(job + "\n"));
+                created.Flush(flushToDisk: true);
+            }
+        }
+        catch
+        {
+            // A full disk (or any failed write) must not leave an owner file naming nobody: the job could not claim its
+            // own directory again once space is freed.
+            File.Delete(owner);
+            throw;
         }
     }
 
