@@ -85,14 +85,19 @@ public sealed class ClusterTrainingProcessTests(PostgresFixture postgres)
         // A hung node (SIGSTOP) keeps its sockets, and its kernel answers keepalive probes: the step in flight
         // waits for its replica. The run answers status questions meanwhile.
         second.Freeze();
+        var frozen = System.Diagnostics.Stopwatch.StartNew();
         await Task.Delay(TimeSpan.FromSeconds(2));
         var patience = TimeSpan.FromSeconds(10);
         var early = await cluster.AskAsync(coordinator, new TrainingRunCommands.GetStatus("hung"), patience);
         await Task.Delay(TimeSpan.FromSeconds(2));
         var later = await cluster.AskAsync(coordinator, new TrainingRunCommands.GetStatus("hung"), patience);
         Assert.Equal(TrainingRunStatus.Running, later.Status);
-        // Asked while the step was held up; not so when both replicas were placed on one node (logs to tell).
-        Assert.True(early.NextStep == later.NextStep, $"the run went from step {early.NextStep} to {later.NextStep} with trainer-2 frozen\n{cluster.Logs()}");
+        // Asked while the step was held up; not so when both replicas were placed on one node (logs to tell). The node is
+        // suspected about 3 s after the freeze and downed 15 s later: an answer after that may rightly show the run going
+        // on without it, so the comparison holds only for answers well before (on a machine that slow, the rest of the
+        // test still checks the downing and the run going on).
+        if (frozen.Elapsed < TimeSpan.FromSeconds(16))
+            Assert.True(early.NextStep == later.NextStep, $"the run went from step {early.NextStep} to {later.NextStep} with trainer-2 frozen\n{cluster.Logs()}");
 
         // The split brain resolver downs the silent node; its ring peer gives up the step at that news, and the
         // run re-forms without it (within the wait's 3 minutes, not the 10 of step-timeout).
