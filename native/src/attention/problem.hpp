@@ -4,13 +4,18 @@
 
 #include <cstdint>
 
+// Its few accessors are forced inline: an ordinary inline member gets an out-of-line copy in each ISA's translation
+// unit, built with that unit's flags, and the linker keeps one of them for all (at -O0 every call goes to it), which
+// could be the AVX-512 one on a CPU without AVX-512. Inlined at every call, each unit runs its own code.
+#define AT_ACCESSOR __attribute__((always_inline)) inline
+
 namespace actortrain::attention {
 
 struct View4 {
   float* data;
   int64_t sb, sh, st, sd;  // element strides of (batch, head, token, dim)
 
-  float* at(int64_t b, int64_t h, int64_t t) const { return data + b * sb + h * sh + t * st; }
+  AT_ACCESSOR float* at(int64_t b, int64_t h, int64_t t) const { return data + b * sb + h * sh + t * st; }
 };
 
 struct Problem {
@@ -36,7 +41,7 @@ struct Problem {
   int64_t q_len_padded;
 
   // Keys query `i` of batch `b` may see are [0, visible_keys(b, i)).
-  int64_t visible_keys(int64_t b, int64_t i) const {
+  AT_ACCESSOR int64_t visible_keys(int64_t b, int64_t i) const {
     int64_t limit = key_lengths ? key_lengths[b] : kv_len;
     if (causal) {
       const int64_t causal_limit = i + causal_offset + 1;
@@ -45,12 +50,12 @@ struct Problem {
     return limit < 0 ? 0 : limit;
   }
 
-  float* lse_at(int64_t b, int64_t h, int64_t i) const { return lse + b * lse_sb + h * lse_sh + i * lse_st; }
-  float* dq_partial(int64_t b, int64_t h, int64_t chunk) const {
+  AT_ACCESSOR float* lse_at(int64_t b, int64_t h, int64_t i) const { return lse + b * lse_sb + h * lse_sh + i * lse_st; }
+  AT_ACCESSOR float* dq_partial(int64_t b, int64_t h, int64_t chunk) const {
     return dq_partials + ((b * heads + h) * kv_chunks + chunk) * head_dim * q_len_padded;
   }
-  int64_t kv_tiles() const { return (kv_len + block_kv - 1) / block_kv; }
-  int64_t q_tiles() const { return (q_len + block_q - 1) / block_q; }
+  AT_ACCESSOR int64_t kv_tiles() const { return (kv_len + block_kv - 1) / block_kv; }
+  AT_ACCESSOR int64_t q_tiles() const { return (q_len + block_q - 1) / block_q; }
 };
 
 }  // namespace actortrain::attention
