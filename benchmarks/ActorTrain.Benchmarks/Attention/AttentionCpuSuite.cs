@@ -79,7 +79,9 @@ public static class AttentionCpuSuite
         set_num_threads(int.Parse(args[6]));
         // One pass on a few tokens first: the JIT and libtorch's first-use set-up are not the shape's cost, while the
         // kernels' scratch, sized for those few tokens, still has to grow to the shape in the measured pass.
-        var small = randn(1, 1, Math.Min(shape.T, 8), shape.D);
+        // A head per thread: one work item would run on the caller alone, and the worker threads would still start in
+        // the measured pass.
+        var small = randn(1, int.Parse(args[6]), Math.Min(shape.T, 8), shape.D);
         ForwardBackward(implementation, small, small, small, small, shape.Causal);
         var q = randn(shape.B, shape.H, shape.T, shape.D);
         var k = randn(shape.B, shape.H, shape.T, shape.D);
