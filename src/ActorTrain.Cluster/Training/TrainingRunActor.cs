@@ -31,6 +31,9 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     private long round;
     private bool checkpointRequested;
     private bool checkpointInFlight;
+    // Checkpoints that failed in a row: each next one is written by the next member of the round, so that a replica whose
+    // own disk is full or unwritable does not fail every try while another could write it.
+    private int failedCheckpoints;
     private Phase phase = Phase.Idle;
     private bool probing;
     private bool rejoined;
@@ -122,7 +125,11 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         // replicas to prepare (waking trainers, taking devices, never leaving memory) every few seconds, for ever.
         Command<Form>(_ =>
         {
-            if (phase == Phase.Idle && state.Status == TrainingRunStatus.Running) AskToPrepare();
+            if (phase != Phase.Idle) return;
+            if (state.Status == TrainingRunStatus.Running) AskToPrepare();
+            // Stopped while a round formed, and the round did not form: its stop checkpoint was put off to the round's
+            // end; it is written (or the replicas released) now, instead of the replicas being held for ever.
+            else if (state.Status == TrainingRunStatus.Stopped) Self.Tell(WriteCheckpointNow.Instance);
         });
         Command<Prepared>(ChooseRound);
         Command<Formed>(formed =>
@@ -212,7 +219,9 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     {
         checkpointRequested = false;
         checkpointInFlight = true;
-        trainers.Ask<object>(new TrainerCommands.WriteCheckpoint(Trainer(live[0].Rank), done, state.ConsumedSamples), settings.CheckpointTimeout)
+        Timers.Cancel("final-checkpoint"); // a retry due later must not re-form the round under this write
+        var writer = live[failedCheckpoints % live.Length];
+        trainers.Ask<object>(new TrainerCommands.WriteCheckpoint(Trainer(writer.Rank), done, state.ConsumedSamples), settings.CheckpointTimeout)
             .ContinueWith(written => new CheckpointFinished(done, written.IsCompletedSuccessfully ? written.Result : written.Exception?.GetBaseException().Message), TaskScheduler.Default)
             .PipeTo(Self);
     }
@@ -225,11 +234,13 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             Persist(new TrainingRunEvents.CheckpointRecorded(finished.Step, checkpoint.Path, checkpoint.Sha256), recorded =>
             {
                 state = state.Apply(recorded);
+                failedCheckpoints = 0;
                 finalCheckpointProblem = null;
                 AfterCheckpoint();
             });
             return;
         }
+        failedCheckpoints++;
         string reason = Describe(finished.Reply);
         Context.GetLogger().Error("run {Run} step {Step}: checkpoint failed ({Reason}); keeping {Checkpoint}", run, finished.Step, reason,
             state.Checkpoints.Count > 0 ? state.Checkpoints[^1].Path : "none");
@@ -467,13 +478,15 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             // started again after its final checkpoint failed must write it before completing releases the replicas.
             if (!CheckpointedAt(state.NextStep))
             {
-                StartCheckpoint(state.NextStep);
+                if (live.Length > 0) StartCheckpoint(state.NextStep);
+                else Self.Tell(Form.Instance); // no round to write it: one is formed first
                 return;
             }
             Persist(new TrainingRunEvents.Completed(DateTimeOffset.UtcNow), completed =>
             {
                 state = state.Apply(completed);
                 finalCheckpointProblem = null;
+                failures.Committed(); // rounds re-formed for the final checkpoint's retries may have counted: none is owed now
                 LingerIfFinished();
                 ReleaseReplicas();
             });
