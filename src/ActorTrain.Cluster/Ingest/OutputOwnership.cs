@@ -13,6 +13,22 @@ public static class OutputOwnership
     /// <exception cref="IOException">Another job's directory, or one holding files of no job (not overwritten); named.</exception>
     public static void Claim(string output, string job)
     {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                ClaimOnce(output, job);
+                return;
+            }
+            // The claim this one waited on was withdrawn (its write failed): this one may go in now.
+            catch (FileNotFoundException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private static void ClaimOnce(string output, string job)
+    {
         string owner = Path.Combine(output, FileName);
         if (File.Exists(owner))
         {
@@ -43,11 +59,17 @@ public static class OutputOwnership
                 created.Flush(flushToDisk: true);
             }
         }
-        catch
+        catch (Exception failed) when (failed is IOException or UnauthorizedAccessException)
         {
             // A full disk (or any failed write) must not leave an owner file naming nobody: the job could not claim its
-            // own directory again once space is freed.
-            File.Delete(owner);
+            // own directory again once space is freed. The write's error is the one to tell, not the removal's.
+            try
+            {
+                File.Delete(owner);
+            }
+            catch (IOException)
+            {
+            }
             throw;
         }
     }
