@@ -76,6 +76,14 @@ public sealed class AdamW : IDisposable
         Steps = steps;
     }
 
+    /// <summary>Takes the step count of a state whose moments were written into <see cref="Moments"/> in place (a
+    /// peer's, sent a chunk at a time).</summary>
+    public void ResumeAt(long steps)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        Steps = steps;
+    }
+
     /// <summary>Checks, copying nothing, that <paramref name="state"/> is this optimizer's: <see cref="Load"/> then changes
     /// all of it or (throwing) none.</summary>
     /// <exception cref="ArgumentException">Other parameters, or moments of another shape.</exception>

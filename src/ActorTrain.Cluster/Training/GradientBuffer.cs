@@ -1,31 +1,37 @@
+using ActorTrain.DataPlane;
+using ActorTrain.Model;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace ActorTrain.Cluster.Training;
 
-/// <summary>The model's gradients as one flat float buffer for the data plane, and back.</summary>
+/// <summary>The model's gradients summed over a ring, in place, a chunk of <see cref="FlatChunks"/> at a time.</summary>
 public static class GradientBuffer
 {
-    public static float[] Flatten(IEnumerable<TorchSharp.Modules.Parameter> parameters)
+    /// <summary>Replaces every gradient with its sum over the ring. A parameter the step left without a gradient
+    /// takes part with zeros (its peers' may have one).</summary>
+    public static async Task AllReduceAsync(IReadOnlyList<Parameter> parameters, RingAllReduce ring, CancellationToken cancellationToken,
+        int chunkLength = FlatChunks.DefaultChunkLength)
     {
-        using var scope = NewDisposeScope();
-        var flat = cat([.. parameters.Select(p => (p.grad ?? zeros_like(p)).reshape(-1))]);
-        return flat.data<float>().ToArray();
+        var flat = new FlatChunks(Gradients(parameters), chunkLength);
+        float[] buffer = [];
+        for (int chunk = 0; chunk < flat.Count; chunk++)
+        {
+            if (buffer.Length != flat.LengthOf(chunk)) buffer = new float[flat.LengthOf(chunk)];
+            flat.Read(chunk, buffer);
+            await ring.AllReduceAsync(buffer, cancellationToken);
+            flat.Write(chunk, buffer);
+        }
     }
 
-    /// <summary>Writes <paramref name="values"/> (as made by <see cref="Flatten"/>) into the gradients.</summary>
-    public static void Restore(IEnumerable<TorchSharp.Modules.Parameter> parameters, float[] values)
+    // Each parameter's gradient, made (zeros) where the backward pass gave none and contiguous where it is a view.
+    private static IEnumerable<Tensor> Gradients(IReadOnlyList<Parameter> parameters)
     {
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        long at = 0;
         foreach (var parameter in parameters)
         {
-            long count = parameter.numel();
-            var slice = tensor(values.AsSpan((int)at, (int)count).ToArray()).view_as(parameter);
-            if (parameter.grad is null) parameter.grad = slice.clone().DetachFromDisposeScope();
-            else parameter.grad.copy_(slice);
-            at += count;
+            if (parameter.grad is null) parameter.grad = zeros_like(parameter).DetachFromDisposeScope();
+            else if (!parameter.grad.is_contiguous()) parameter.grad = parameter.grad.contiguous().DetachFromDisposeScope();
+            yield return parameter.grad;
         }
-        if (at != values.Length) throw new ArgumentException($"{values.Length} gradient values for {at} parameters");
     }
 }

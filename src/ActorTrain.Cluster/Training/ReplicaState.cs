@@ -1,46 +1,46 @@
+using ActorTrain.DataPlane;
 using ActorTrain.Model;
-using static TorchSharp.torch;
 
 namespace ActorTrain.Cluster.Training;
 
-/// <summary>A replica's parameters and AdamW moments as one flat float buffer (parameters, then first
-/// moments, then second moments, each in parameter order): what a healthy peer sends a joining replica.</summary>
+/// <summary>A replica's parameters and AdamW moments (parameters, then first moments, then second moments, each
+/// in parameter order) sent around a ring from a healthy peer to the replicas that join, a chunk at a time.</summary>
 public static class ReplicaState
 {
-    public static long Length(ReplicaTrainer trainer) => 3 * trainer.Model.parameters().Sum(p => p.numel());
-
-    public static float[] Flatten(ReplicaTrainer trainer)
+    public static FlatChunks Of(ReplicaTrainer trainer, int chunkLength = FlatChunks.DefaultChunkLength)
     {
-        using var scope = NewDisposeScope();
-        var names = trainer.Model.named_parameters().Select(p => p.name).ToArray();
-        var parts = trainer.Model.parameters().Select(p => p.detach().reshape(-1))
-            .Concat(names.Select(n => trainer.Optimizer.Moments[n].Mean.reshape(-1)))
-            .Concat(names.Select(n => trainer.Optimizer.Moments[n].Variance.reshape(-1)));
-        return cat([.. parts]).data<float>().ToArray();
+        var named = trainer.Model.named_parameters().ToArray();
+        var moments = trainer.Optimizer.Moments;
+        return new FlatChunks(named.Select(p => (TorchSharp.torch.Tensor)p.parameter)
+            .Concat(named.Select(p => moments[p.name].Mean))
+            .Concat(named.Select(p => moments[p.name].Variance)), chunkLength);
     }
 
-    /// <summary>Takes over a buffer made by <see cref="Flatten"/> on a replica at <paramref name="step"/>.</summary>
-    public static void Load(ReplicaTrainer trainer, float[] values, long step)
+    /// <summary>Every member but <paramref name="source"/> ends with the source's state and its step count,
+    /// <paramref name="step"/>. A member changes nothing until it holds the whole state: a ring that fails midway
+    /// leaves it as it was, still fit to train from its own step.</summary>
+    public static async Task BroadcastAsync(ReplicaTrainer trainer, RingAllReduce ring, int source, long step, CancellationToken cancellationToken,
+        int chunkLength = FlatChunks.DefaultChunkLength)
     {
-        using var scope = NewDisposeScope();
-        var named = trainer.Model.named_parameters().ToArray();
-        long count = named.Sum(p => p.parameter.numel());
-        if (values.Length != 3 * count) throw new ArgumentException($"replica state of {values.Length} values for {count} parameters (expected {3 * count})");
-        var moments = new Dictionary<string, (Tensor, Tensor)>();
-        long at = 0;
-        Tensor Next(Tensor like)
+        var flat = Of(trainer, chunkLength);
+        if (ring.Rank == source)
         {
-            var slice = tensor(values.AsSpan((int)at, (int)like.numel()).ToArray()).view_as(like);
-            at += like.numel();
-            return slice;
+            float[] buffer = [];
+            for (int chunk = 0; chunk < flat.Count; chunk++)
+            {
+                if (buffer.Length != flat.LengthOf(chunk)) buffer = new float[flat.LengthOf(chunk)];
+                flat.Read(chunk, buffer);
+                await ring.BroadcastAsync(buffer, source, cancellationToken);
+            }
+            return;
         }
-        using (var _ = no_grad())
+        var received = new float[flat.Count][];
+        for (int chunk = 0; chunk < flat.Count; chunk++)
         {
-            foreach (var (_, parameter) in named) parameter.copy_(Next(parameter));
+            received[chunk] = new float[flat.LengthOf(chunk)];
+            await ring.BroadcastAsync(received[chunk], source, cancellationToken);
         }
-        var means = named.Select(p => Next(p.parameter)).ToArray();
-        var variances = named.Select(p => Next(p.parameter)).ToArray();
-        for (int i = 0; i < named.Length; i++) moments[named[i].name] = (means[i], variances[i]);
-        trainer.Optimizer.Load(step, moments);
+        for (int chunk = 0; chunk < flat.Count; chunk++) flat.Write(chunk, received[chunk]);
+        trainer.Optimizer.ResumeAt(step);
     }
 }

@@ -242,14 +242,13 @@ public sealed class TrainerActor : ReceiveActor
                 long divisor = Math.Max(1, setup.Trainer.CountLabels(everything));
                 var mine = setup.Sampler.VisitsFor(compute.ConsumedSamples, compute.Position, world);
                 var (loss, count) = setup.Trainer.ComputeGradients(mine, divisor);
-                return (loss, count, GradientBuffer.Flatten(setup.Trainer.Model.parameters()), SampleDigest.Of(mine, setup.Sampler.Order));
+                return (loss, count, SampleDigest.Of(mine, setup.Sampler.Order));
             });
             computing = work;
-            var (lossSum, labels, gradients, samplesDigest) = await work;
+            var (lossSum, labels, samplesDigest) = await work;
             double computeSeconds = clock.Elapsed.TotalSeconds;
-            await ring.AllReduceAsync(gradients, timeout.Token);
+            await GradientBuffer.AllReduceAsync([.. setup.Trainer.Model.parameters()], ring, timeout.Token);
             double reduceSeconds = clock.Elapsed.TotalSeconds - computeSeconds;
-            GradientBuffer.Restore(setup.Trainer.Model.parameters(), gradients);
             if (compute.ApplyAtOnce)
             {
                 beforeApplying?.Invoke(id, compute.Step);
@@ -284,10 +283,7 @@ public sealed class TrainerActor : ReceiveActor
         try
         {
             var ring = await RingOf(synchronize.Round, synchronize.Position, synchronize.Ring, timeout.Token);
-            bool source = synchronize.Position == synchronize.SourcePosition;
-            var state = source ? ReplicaState.Flatten(replica.Trainer) : new float[ReplicaState.Length(replica.Trainer)];
-            await ring.BroadcastAsync(state, synchronize.SourcePosition, timeout.Token);
-            if (!source) ReplicaState.Load(replica.Trainer, state, synchronize.Step);
+            await ReplicaState.BroadcastAsync(replica.Trainer, ring, synchronize.SourcePosition, synchronize.Step, timeout.Token);
             requester.Tell(new TrainerReplies.Synchronized(id.Rank, synchronize.Step));
         }
         catch (Exception e) when (IsRingFailure(e))
