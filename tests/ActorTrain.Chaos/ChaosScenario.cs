@@ -33,7 +33,8 @@ public sealed class ChaosScenario(string name, int seed, ProcessCluster cluster)
 
     /// <summary>Runs <paramref name="faults"/> against a run of the cluster started by <paramref name="start"/>,
     /// then stops the run, checks it and ends every process.</summary>
-    /// <param name="start">Starts the nodes; returns the one to follow the run through (not harmed by the faults).</param>
+    /// <param name="start">Starts the nodes; returns the one to follow the run through (not harmed by the faults, or
+    /// given up for another by <see cref="RunWatcher.AskThroughAsync"/> first).</param>
     public async Task<ScenarioResult> RunAsync(Func<ChaosScenario, Task<NodeProcess>> start, Func<ChaosScenario, RunWatcher, Task> faults,
         int replicas = 2, int checkpointEvery = 10)
     {
@@ -52,7 +53,7 @@ public sealed class ChaosScenario(string name, int seed, ProcessCluster cluster)
             recovery = watcher.LongestRecoverySeconds();
             if (recovery > SlowRecovery.TotalSeconds)
                 Console.WriteLine($"{Name} (seed {Seed}): recovery took {recovery:0.0} s; every node's log: {Cluster.KeepLogs(Name, Seed, $"recovery took {recovery:0.0} s")}");
-            await Cluster.AskAsync(contact, new TrainingRunCommands.Stop(Run));
+            await Cluster.AskAsync(watcher.Contact, new TrainingRunCommands.Stop(Run));
             final = await watcher.WaitForAsync(s => s.Status == TrainingRunStatus.Stopped, Patience, "the stop");
         }
         catch (Exception e) when (e is TimeoutException or NodeFailedException)

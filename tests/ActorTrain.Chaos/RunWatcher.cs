@@ -5,13 +5,16 @@ using ActorTrain.Protocol.Training;
 namespace ActorTrain.Chaos;
 
 /// <summary>
-/// Follows a training run from outside (a cluster client to a node the scenario does not harm): its
-/// state every 250 ms with the time it was seen, and the faults the scenario reports, so that the time
-/// from each fault to the run committing steps again can be read off afterwards.
+/// Follows a training run from outside (a cluster client to a node the scenario does not harm, moved by
+/// <see cref="AskThroughAsync"/> before the scenario harms it): its state every 250 ms with the time it was
+/// seen, and the faults the scenario reports, so that the time from each fault to the run committing steps
+/// again can be read off afterwards.
 /// </summary>
 public sealed class RunWatcher : IAsyncDisposable
 {
-    private readonly ClusterConnection connection;
+    // Held while asking, so that AskThroughAsync does not close the connection under a question.
+    private readonly SemaphoreSlim asking = new(1, 1);
+    private ClusterConnection connection;
     private readonly string run;
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private readonly List<(double Seconds, long NextStep)> seen = [];
@@ -22,8 +25,30 @@ public sealed class RunWatcher : IAsyncDisposable
     public RunWatcher(NodeProcess contact, string run)
     {
         connection = ClusterConnection.Open(contact.Address);
+        Contact = contact;
         this.run = run;
         watching = WatchAsync();
+    }
+
+    /// <summary>The node asked about the run.</summary>
+    public NodeProcess Contact { get; private set; }
+
+    /// <summary>Asks through <paramref name="other"/> from now on: the contact is about to be harmed.</summary>
+    public async Task AskThroughAsync(NodeProcess other)
+    {
+        var opened = ClusterConnection.Open(other.Address);
+        await asking.WaitAsync();
+        var old = connection;
+        try
+        {
+            connection = opened;
+            Contact = other;
+        }
+        finally
+        {
+            asking.Release();
+        }
+        await old.DisposeAsync();
     }
 
     /// <summary>The newest state seen; null before the first answer.</summary>
@@ -71,6 +96,7 @@ public sealed class RunWatcher : IAsyncDisposable
     {
         while (!stopping.IsCancellationRequested)
         {
+            await asking.WaitAsync();
             try
             {
                 var state = await connection.AskRunsAsync<TrainingRunState>(new TrainingRunCommands.GetStatus(run), TimeSpan.FromSeconds(5));
@@ -84,6 +110,10 @@ public sealed class RunWatcher : IAsyncDisposable
             {
                 // The run is failing over, or the journal is away: ask again.
             }
+            finally
+            {
+                asking.Release();
+            }
             await Task.Delay(250, stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
@@ -94,5 +124,6 @@ public sealed class RunWatcher : IAsyncDisposable
         await watching;
         await connection.DisposeAsync();
         stopping.Dispose();
+        asking.Dispose();
     }
 }

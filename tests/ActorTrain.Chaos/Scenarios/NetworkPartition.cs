@@ -4,8 +4,8 @@ using ActorTrain.Chaos.Network;
 namespace ActorTrain.Chaos.Scenarios;
 
 /// <summary>
-/// Three nodes, each in its own network namespace, one replica each; the node hosting the run is cut off
-/// from the other two (its veth link down). The split brain resolver keeps the majority: the isolated
+/// Three nodes, each in its own network namespace, one replica each; the node hosting the run (found from
+/// the logs; the watcher moves off it first) is cut off from the other two (its veth link down). The split brain resolver keeps the majority: the isolated
 /// node downs itself and exits, the two others take the run over from the journal and train on with the
 /// replicas they hold (two, unless placement put two on one node: a trainer region that registered late
 /// leaves its device free and another node's shared). No step may be trained on both sides. Then the link comes back, the node is started again,
@@ -32,11 +32,19 @@ public static partial class NetworkPartition
             long from = watcher.Latest!.NextStep;
             int after = s.Random.Next(2, 8);
             await watcher.WaitForAsync(state => state.NextStep >= from + after && state.Steps[^1].Ranks.Length == 3, ChaosScenario.Patience, "three replicas training");
-            // The run's host, unless that is the node the watcher asks through: then another node.
-            int host = Array.FindIndex(nodes, n => CommittedSteps(n).Any());
-            int victim = host > 0 ? host : 1 + s.Random.Next(2);
+            // The run's host: the one node whose log commits its steps. When that is the node the watcher asks
+            // through, the watcher moves to another node first.
+            var hosts = Enumerable.Range(0, 3).Where(i => CommittedSteps(nodes[i]).Any()).ToArray();
+            if (hosts.Length != 1)
+            {
+                s.Violations.Add($"the run's host is not one node, so it cannot be isolated: steps were committed on [{string.Join(", ", hosts.Select(i => nodes[i].Name))}]");
+                return;
+            }
+            int victim = hosts[0];
+            if (watcher.Contact == nodes[victim]) await watcher.AskThroughAsync(nodes[(victim + 1 + s.Random.Next(2)) % 3]);
+            Console.WriteLine($"{Name} (seed {s.Seed}): isolating {nodes[victim].Name}, the run's host; watching through {watcher.Contact.Name}");
             long before = watcher.Latest!.NextStep;
-            int majority = 3 - ReplicasAt(nodes[Math.Max(host, 0)], lab.Host(victim));
+            int majority = 3 - ReplicasAt(nodes[victim], lab.Host(victim));
 
             watcher.Fault();
             await lab.IsolateAsync(victim);
