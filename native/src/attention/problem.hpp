@@ -59,3 +59,6 @@ struct Problem {
 };
 
 }  // namespace actortrain::attention
+
+// Only this header's accessors are forced inline; the name stays out of every file that includes it.
+#undef AT_ACCESSOR
