@@ -4,12 +4,13 @@ using ActorTrain.Chaos.Network;
 namespace ActorTrain.Chaos.Scenarios;
 
 /// <summary>
-/// Three nodes, each in its own network namespace, one replica each; the node hosting the run (found from
-/// the logs; the watcher moves off it first) is cut off from the other two (its veth link down). The split brain resolver keeps the majority: the isolated
-/// node downs itself and exits, the two others take the run over from the journal and train on with the
-/// replicas they hold (two, unless placement put two on one node: a trainer region that registered late
-/// leaves its device free and another node's shared). No step may be trained on both sides. Then the link comes back, the node is started again,
-/// and the run has its three replicas again. Needs root (network namespaces).
+/// Three nodes, each in its own network namespace, one replica each; the node hosting the run (found from the
+/// logs; the watcher moves off it first) is cut off from the other two (its veth link down). The split brain
+/// resolver keeps the majority: the isolated node downs itself and exits, the two others take the run over from
+/// the journal and train on with the replicas they hold (two, unless placement put two on one node: a trainer
+/// region that registered late leaves its device free and another node's shared). No step may be trained on both
+/// sides. Then the link comes back, the node is started again, and the run has its three replicas again. Needs
+/// root (network namespaces).
 /// </summary>
 public static partial class NetworkPartition
 {
