@@ -85,6 +85,9 @@ public sealed class ProtocolSerializationTests : IDisposable
         new TrainingRunEvents.StepCommitted(3, 48, 64, [0, 2], 77, 2.5, 1.25, ["0f1e", "0f1e"]),
         new TrainingRunEvents.Completed(new DateTimeOffset(2026, 11, 29, 2, 0, 0, TimeSpan.Zero)),
         TrainingRunState.Initial.Apply(new TrainingRunEvents.Started(Spec, DateTimeOffset.UnixEpoch)).Apply(new TrainingRunEvents.StepCommitted(0, 0, 16, [0, 1], 1, 4.2, 0.5, ["aa", "aa"])),
+        new TrainingRunEvents.ReplayDiverged(1, "replayed", "journaled"),
+        TrainingRunState.Initial.Apply(new TrainingRunEvents.Started(Spec, DateTimeOffset.UnixEpoch)).Apply(new TrainingRunEvents.StepCommitted(0, 0, 16, [0, 1], 1, 4.2, 0.5, ["aa", "aa"]))
+            .Apply(new TrainingRunEvents.ReplayDiverged(0, "bb", "aa")),
         new TrainerCommands.Prepare(new TrainerId("run", 1), Spec, "/runs/r/checkpoints/step-0000050"),
         new TrainerCommands.ReplayStep(new TrainerId("run", 1), 3, 48, 77, 1, ["127.0.0.1:4001", "127.0.0.1:4002"], ["akka.tcp://actortrain@10.0.0.1:4053", "akka.tcp://actortrain@10.0.0.2:4053"]),
         new TrainerCommands.WriteCheckpoint(new TrainerId("run", 0), 50, 800),

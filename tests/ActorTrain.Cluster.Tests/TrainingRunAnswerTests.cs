@@ -33,6 +33,17 @@ public sealed class TrainingRunAnswerTests : IDisposable
     }
 
     [Fact]
+    public void An_answer_carries_the_runs_first_replay_divergence_whatever_steps_it_leaves_out()
+    {
+        var state = Run(20_000).Apply(new TrainingRunEvents.ReplayDiverged(3, "bb", "aa")).Apply(new TrainingRunEvents.ReplayDiverged(7, "dd", "cc"));
+        Assert.Equal(new ReplayDivergence(3, "bb", "aa"), state.Diverged);
+        Assert.Equal(new ReplayDivergence(3, "bb", "aa"), state.From(TrainingRunCommands.GetStatus.NewestOnly).Diverged);
+        Assert.Equal(new ReplayDivergence(3, "bb", "aa"), Roundtrip(state.From(0)).Diverged);
+        // A step the run has not committed cannot have been replayed.
+        Assert.Throws<InvalidOperationException>(() => Run(5).Apply(new TrainingRunEvents.ReplayDiverged(5, "bb", "aa")));
+    }
+
+    [Fact]
     public void A_poll_gets_the_newest_step_and_a_tail_the_steps_since_it_last_asked()
     {
         var state = Run(1000);
@@ -68,6 +79,12 @@ public sealed class TrainingRunAnswerTests : IDisposable
             if ((step + 1) % Spec.CheckpointEvery == 0) state = state.Apply(new TrainingRunEvents.CheckpointRecorded(step + 1, $"/runs/long/checkpoints/step-{step + 1}", "ab12"));
         }
         return state;
+    }
+
+    private TrainingRunState Roundtrip(TrainingRunState state)
+    {
+        var serializer = (Akka.Serialization.SerializerWithStringManifest)system.Serialization.FindSerializerFor(state);
+        return (TrainingRunState)serializer.FromBinary(serializer.ToBinary(state), serializer.Manifest(state));
     }
 
     private int Bytes(TrainingRunState state) => system.Serialization.FindSerializerFor(state).ToBinary(state).Length;

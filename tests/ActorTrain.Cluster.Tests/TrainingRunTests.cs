@@ -265,6 +265,50 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Fact]
+    public async Task A_resume_that_cannot_replay_the_journal_records_where_the_run_left_it_and_trains_on()
+    {
+        string dataset = Dataset();
+        // No checkpoint before the end: the resumed replicas start from step 0 and replay every journaled step.
+        var spec = new TrainingSpec(dataset, root.Combine("altered"), "tiny", "causal", Steps: 12, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 9,
+            Replicas: 2, CheckpointEvery: 100, RandomStreams.ForNewRuns);
+        var (first, regions) = await Start("first", tune: settings => settings with
+        {
+            BeforeApplying = (_, step) =>
+            {
+                if (step > 4) Thread.Sleep(500); // so that the shutdown cannot finish the run
+            },
+        });
+        await using (first)
+        {
+            await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("altered", spec), Patience);
+            await Eventually.Until(() => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("altered"), Patience), s => s.NextStep >= 4, Patience, "four steps");
+        }
+        // The dataset changes under the stopped run: same shape, other tokens.
+        Directory.Delete(dataset, recursive: true);
+        CountingDataset.Write(dataset, seed: 3);
+
+        var (second, resumedRegions) = await Start("first");
+        await using (second)
+        {
+            var done = await Eventually.Until(() => resumedRegions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("altered"), Patience),
+                s => s.Status == TrainingRunStatus.Completed, Patience, "the resumed run");
+            // Step 0 starts from the seed's parameters wherever it runs; the parameters before step 1 come from the altered data.
+            var diverged = Assert.IsType<ReplayDivergence>(done.Diverged);
+            Assert.Equal(1, diverged.Step);
+            Assert.Equal(done.Steps[1].ParameterDigests[0], diverged.Journaled);
+            Assert.NotEqual(diverged.Journaled, diverged.Replayed);
+            Assert.Equal(Enumerable.Range(0, 12).Select(i => (long)i), done.Steps.Select(s => s.Step));
+        }
+        // Journaled: a later incarnation of the run knows it too.
+        var (third, thirdRegions) = await Start("first");
+        await using (third)
+        {
+            var known = await thirdRegions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("altered"), Patience);
+            Assert.Equal(1, known.Diverged?.Step);
+        }
+    }
+
+    [Fact]
     public async Task A_run_whose_dataset_was_tokenized_again_by_another_tokenizer_refuses_its_checkpoint_until_mended()
     {
         string dataset = Dataset();

@@ -132,6 +132,10 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             else if (state.Status == TrainingRunStatus.Stopped) Self.Tell(WriteCheckpointNow.Instance);
         });
         Command<Prepared>(ChooseRound);
+        Command<DivergenceFound>(found =>
+        {
+            if (state.Diverged is null) Persist(found.Divergence, diverged => state = state.Apply(diverged));
+        });
         Command<Formed>(formed =>
         {
             phase = Phase.Idle;
@@ -417,6 +421,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         ImmutableList<CommittedStep> journal, long nextStep)
     {
         var log = Context.GetLogger();
+        var self = Self;
         ImmutableArray<string> ring = [.. members.Select(m => m.DataPlane)], nodes = [.. members.Select(m => m.Node)];
         if (steps.Any(step => step != source.Step))
         {
@@ -454,6 +459,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
                 // Said, not refused: the run can go on (it has no better state), but it is no longer the journaled one.
                 log.Error("run {Run} step {Step}: the replay diverged from the journal: parameters {Replayed} before the step, the journal has {Journaled}",
                     run, step, digest, journaled.ParameterDigests[0]);
+                self.Tell(new DivergenceFound(new TrainingRunEvents.ReplayDiverged(step, digest, journaled.ParameterDigests[0])));
                 comparable = false;
             }
         }
@@ -648,6 +654,9 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
 
     /// <summary><paramref name="Ready"/>: the members took the source's state and replayed the journal; otherwise the round forms again.</summary>
     /// <summary><paramref name="Failure"/>: why the round could not be brought up to date; null when it is ready.</summary>
+    // Found while bringing a round up to date (off the actor); journaled by the actor.
+    private sealed record DivergenceFound(TrainingRunEvents.ReplayDiverged Divergence) : INoSerializationVerificationNeeded;
+
     private sealed record Formed(ImmutableArray<RoundMember> Members, string? Failure, string Description) : INoSerializationVerificationNeeded;
 
     private sealed record StepDropped(long Step, long Round, string Reason) : INoSerializationVerificationNeeded;

@@ -183,18 +183,20 @@ public sealed class TrainPalette(ActorSystem system, IActorRef runs, string data
     // Every question of this palette is idempotent; one sent to a run whose node just died is lost, so it is asked again.
     private Task<TrainingRunState> Ask(object message, CancellationToken cancellationToken) => runs.AskRepeatedlyAsync<TrainingRunState>(message, Patience, cancellationToken);
 
-    private static object Summary(string run, TrainingRunState state) => new
+    internal static object Summary(string run, TrainingRunState state) => new
     {
         run, status = state.Status.ToString().ToLowerInvariant(), step = state.NextStep, steps = state.Spec?.Steps, consumedSamples = state.ConsumedSamples,
         loss = state.Steps.Count > 0 ? state.Steps[^1].Loss : (double?)null, replicas = state.Steps.Count > 0 ? state.Steps[^1].Ranks.ToArray() : [],
         checkpoint = state.Checkpoints.Count > 0 ? state.Checkpoints[^1].Path : null, problem = state.Problem,
+        replayDivergedAt = state.Diverged?.Step,
     };
 
-    private static string Line(string run, TrainingRunState state)
+    internal static string Line(string run, TrainingRunState state)
     {
         string last = state.Steps.Count > 0 ? $" | loss {state.Steps[^1].Loss:0.0000} | replicas [{string.Join(", ", state.Steps[^1].Ranks)}]" : "";
         string checkpoint = state.Checkpoints.Count > 0 ? $" | checkpoint step {state.Checkpoints[^1].Step}" : "";
         string problem = state.Problem is null ? "" : $" | cannot go on: {state.Problem}";
-        return $"{run} | {state.Status.ToString().ToLowerInvariant()} | step {state.NextStep}/{state.Spec?.Steps} | samples {state.ConsumedSamples}{last}{checkpoint}{problem}";
+        string diverged = state.Diverged is { } d ? $" | not the journaled run from step {d.Step}: a resume replayed it into other parameters" : "";
+        return $"{run} | {state.Status.ToString().ToLowerInvariant()} | step {state.NextStep}/{state.Spec?.Steps} | samples {state.ConsumedSamples}{last}{checkpoint}{diverged}{problem}";
     }
 }

@@ -68,7 +68,7 @@ public static class ClusterTraining
             {
                 var task = progress.AddTask("training", maxValue: state.Spec!.Steps);
                 DateTimeOffset? stoppedAt = null;
-                bool saidPaused = false;
+                bool saidPaused = false, saidDiverged = false;
                 while (!Over(state, ref stoppedAt))
                 {
                     // Paused elsewhere (pbm train pause): followed on, since it may be resumed, but said once.
@@ -84,6 +84,10 @@ public static class ClusterTraining
                     bool late = (cancellationToken.IsCancellationRequested || deadline is not null && DateTimeOffset.UtcNow > deadline) && state.Status == TrainingRunStatus.Running;
                     state = await ask(late ? new TrainingRunCommands.Stop(run) : new TrainingRunCommands.GetStatus(run, TrainingRunCommands.GetStatus.NewestOnly));
                     if (state.Problem is { } problem) throw new TrainingRunStuckException(run, problem);
+                    if (state.Diverged is { } diverged && !saidDiverged)
+                        console.Profile.Out.Writer.WriteLine($"warning: run {run} is not its journaled run from step {diverged.Step} on: resuming, its replicas replayed " +
+                                                             "the journal into other parameters (did its dataset change?); it trains on from them");
+                    saidDiverged |= state.Diverged is not null;
                     task.Value = state.NextStep;
                     if (state.Steps.Count > 0)
                     {

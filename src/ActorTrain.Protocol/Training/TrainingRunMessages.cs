@@ -45,6 +45,12 @@ public static class TrainingRunEvents
         public ImmutableArray<string> SampleDigests { get; init; } = SampleDigests.IsDefault ? [] : SampleDigests;
     }
 
+    /// <summary>A resume replayed the journal's steps into other parameters than the journal records before step
+    /// <paramref name="Step"/> (digests <paramref name="Replayed"/> and <paramref name="Journaled"/>): something the steps
+    /// depend on changed under the run (its dataset, the code). It trains on, having no better state, but from that step on
+    /// it is not the run its journal describes. Journaled for the first such step only.</summary>
+    public sealed record ReplayDiverged(long Step, string Replayed, string Journaled) : IActorTrainMessage;
+
     /// <summary>A checkpoint of the state after <paramref name="Step"/> steps is complete on disk; <paramref name="Sha256"/> is its metadata.json's.</summary>
     public sealed record CheckpointRecorded(long Step, string Path, string Sha256) : IActorTrainMessage;
 
@@ -59,6 +65,9 @@ public static class TrainingRunEvents
 
 /// <summary>A checkpoint as the journal records it.</summary>
 public sealed record RecordedCheckpoint(long Step, string Path, string Sha256);
+
+/// <summary>The first step a resume replayed into other parameters than the journal's (see <see cref="TrainingRunEvents.ReplayDiverged"/>).</summary>
+public sealed record ReplayDivergence(long Step, string Replayed, string Journaled);
 
 public enum TrainingRunStatus
 {
@@ -81,9 +90,10 @@ public sealed record CommittedStep(long Step, long ConsumedFrom, long ConsumedTo
 /// An answer may carry only the newer steps (<see cref="From"/>): <paramref name="StepsBefore"/> are left out before
 /// <paramref name="Steps"/>, which then start at step <paramref name="StepsBefore"/>. <paramref name="Problem"/> is the one
 /// thing not from the journal: why no round of replicas can form, while every replica that answers says it cannot prepare
-/// (a dataset missing on its node, a checkpoint that does not fit); the run keeps asking and goes on once the cause is mended.</summary>
+/// (a dataset missing on its node, a checkpoint that does not fit); the run keeps asking and goes on once the cause is mended.
+/// <paramref name="Diverged"/>: the first step a resume could not reproduce, if one could not.</summary>
 public sealed record TrainingRunState(TrainingRunStatus Status, TrainingSpec? Spec, ImmutableList<CommittedStep> Steps, ImmutableList<RecordedCheckpoint> Checkpoints,
-    long StepsBefore = 0, string? Problem = null) : IActorTrainMessage
+    long StepsBefore = 0, string? Problem = null, ReplayDivergence? Diverged = null) : IActorTrainMessage
 {
     /// <summary>The most committed steps one answer carries. Every step costs ~110 bytes of JSON plus ~40 per replica's
     /// parameter digest: 10 000 steps of eight replicas are ~5 MB, well under remoting's 16 MiB frame, which a long run's
@@ -116,6 +126,8 @@ public sealed record TrainingRunState(TrainingRunStatus Status, TrainingSpec? Sp
                 step.ParameterDigests.IsDefault ? [] : step.ParameterDigests, step.SampleDigests)) },
         TrainingRunEvents.CheckpointRecorded checkpoint when checkpoint.Step <= NextStep =>
             this with { Checkpoints = Checkpoints.Add(new RecordedCheckpoint(checkpoint.Step, checkpoint.Path, checkpoint.Sha256)) },
+        TrainingRunEvents.ReplayDiverged diverged when diverged.Step < NextStep =>
+            this with { Diverged = Diverged ?? new ReplayDivergence(diverged.Step, diverged.Replayed, diverged.Journaled) },
         TrainingRunEvents.Paused when Status == TrainingRunStatus.Running => this with { Status = TrainingRunStatus.Paused },
         TrainingRunEvents.Resumed when Status is TrainingRunStatus.Paused or TrainingRunStatus.Stopped => this with { Status = TrainingRunStatus.Running },
         TrainingRunEvents.Stopped when Status is TrainingRunStatus.Running or TrainingRunStatus.Paused => this with { Status = TrainingRunStatus.Stopped },
