@@ -265,6 +265,40 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Fact]
+    public async Task A_replica_whose_checkpoints_fail_hands_the_next_one_to_another_and_the_run_completes()
+    {
+        // Whichever replica is asked first fails every write, as if its node's disk were full: the run's final
+        // checkpoint can only come from the other one.
+        int full = -1;
+        var attempts = new System.Collections.Concurrent.ConcurrentQueue<(int Rank, long Step)>();
+        var (node, regions) = await Start("full-disk", tune: settings => settings with
+        {
+            BeforeCheckpoint = (trainer, step) =>
+            {
+                attempts.Enqueue((trainer.Rank, step));
+                Interlocked.CompareExchange(ref full, trainer.Rank, -1);
+                if (trainer.Rank == full) throw new IOException($"No space left on device (rank {trainer.Rank}'s node)");
+            },
+        });
+        await using (node)
+        {
+            var spec = new TrainingSpec(Dataset(), root.Combine("full-disk"), "tiny", "causal", Steps: 8, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 3,
+                Replicas: 2, CheckpointEvery: 4, RandomStreams.ForNewRuns);
+            await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("full-disk", spec), Patience);
+            var done = await Eventually.Until(() => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("full-disk"), Patience),
+                s => s.Status == TrainingRunStatus.Completed, Patience, "the run with one full disk");
+            Assert.Equal(8, done.Checkpoints[^1].Step);
+            Assert.Null(done.Problem);
+            // The full replica was asked first, failed, and the next write went to the other.
+            var tries = attempts.ToArray();
+            Assert.Equal(full, tries[0].Rank);
+            Assert.Contains(tries, t => t.Rank != full && t.Step == 8);
+            for (int i = 0; i + 1 < tries.Length; i++)
+                if (tries[i].Rank == full) Assert.NotEqual(full, tries[i + 1].Rank);
+        }
+    }
+
+    [Fact]
     public async Task A_resume_that_cannot_replay_the_journal_records_where_the_run_left_it_and_trains_on()
     {
         string dataset = Dataset();

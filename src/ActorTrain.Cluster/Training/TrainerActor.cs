@@ -26,6 +26,7 @@ public sealed class TrainerActor : ReceiveActor
     private readonly TrainerId id;
     private readonly TimeSpan ringTimeout;
     private readonly Action<TrainerId, long>? beforeApplying;
+    private readonly Action<TrainerId, long>? beforeCheckpoint;
     private readonly TcpListener listener;
     private readonly string device;
     private readonly string node;
@@ -42,6 +43,7 @@ public sealed class TrainerActor : ReceiveActor
         this.id = id;
         ringTimeout = settings.StepTimeout;
         beforeApplying = settings.BeforeApplying;
+        beforeCheckpoint = settings.BeforeCheckpoint;
         listener = new TcpListener(settings.DataPlaneHost, 0);
         listener.Start();
         device = DeviceLeases.For(Context.System).Acquire(id.EntityId);
@@ -78,6 +80,7 @@ public sealed class TrainerActor : ReceiveActor
                 {
                     try
                     {
+                        beforeCheckpoint?.Invoke(id, write.Step);
                         var (path, sha256) = setup.WriteCheckpoint(snapshot, write.ConsumedSamples);
                         requester.Tell(new TrainerReplies.CheckpointWritten(id.Rank, write.Step, path, sha256));
                     }

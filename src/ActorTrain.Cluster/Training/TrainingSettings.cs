@@ -12,6 +12,11 @@ public sealed record TrainingSettings(IPAddress DataPlaneHost, TimeSpan StepTime
     /// that the path a replica takes when it breaks mid-step is exercised by the real trainer and run actors.</summary>
     internal Action<Protocol.Training.TrainerId, long>? BeforeApplying { get; init; }
 
+    /// <summary>Fault injection for tests, like <see cref="BeforeApplying"/>: called on the replica asked to write a
+    /// checkpoint, in the background just before it writes. What it throws stands for a failing write (a full disk on
+    /// that replica's node only).</summary>
+    internal Action<Protocol.Training.TrainerId, long>? BeforeCheckpoint { get; init; }
+
     /// <exception cref="ConfigurationException">A missing section, a host that is neither an IP address nor a name this
     /// machine resolves, or a non-positive timeout.</exception>
     public static TrainingSettings From(Config config)
