@@ -299,6 +299,53 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Fact]
+    public async Task A_run_stopped_while_its_round_forms_releases_its_replicas_when_the_round_fails()
+    {
+        var spec = new TrainingSpec(Dataset(), root.Combine("held"), "tiny", "causal", Steps: 20, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 9,
+            Replicas: 2, CheckpointEvery: 100, RandomStreams.ForNewRuns);
+        var (first, regions) = await Start("first", slots: 2, tune: settings => settings with
+        {
+            BeforeApplying = (_, step) =>
+            {
+                if (step > 4) Thread.Sleep(500); // so that the shutdown cannot finish the run
+            },
+        });
+        await using (first)
+        {
+            await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("held", spec), Patience);
+            await Eventually.Until(() => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("held"), Patience), s => s.NextStep >= 4, Patience, "four steps");
+        }
+
+        // Restarted, the run forms a round that replays its journal; the replay is held until the run is stopped, then fails.
+        using var replaying = new ManualResetEventSlim();
+        using var stopped = new ManualResetEventSlim();
+        var (second, resumedRegions) = await Start("first", slots: 2, tune: settings => settings with
+        {
+            BeforeApplying = (trainer, step) =>
+            {
+                if (trainer.Run != "held" || step >= 4) return;
+                replaying.Set();
+                stopped.Wait(Patience);
+                throw new InvalidOperationException("the replay breaks");
+            },
+        });
+        await using (second)
+        {
+            await resumedRegions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("held"), Patience);
+            Assert.True(await Task.Run(() => replaying.Wait(Patience)), "the resumed run never replayed its journal");
+            var answer = await resumedRegions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Stop("held"), Patience);
+            stopped.Set();
+            Assert.Equal(TrainingRunStatus.Stopped, answer.Status);
+            // Its replicas hold both CPU slots of the node until released: a run of two replicas trains only once they are.
+            var next = spec with { RunDirectory = root.Combine("next"), Steps = 4 };
+            await resumedRegions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("next", next), Patience);
+            await Eventually.Until(() => resumedRegions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("next"), Patience),
+                s => s.Status == TrainingRunStatus.Completed, Patience, "a run on the slots the stopped run held");
+            Assert.Equal(TrainingRunStatus.Stopped, (await resumedRegions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("held"), Patience)).Status);
+        }
+    }
+
+    [Fact]
     public async Task A_resume_that_cannot_replay_the_journal_records_where_the_run_left_it_and_trains_on()
     {
         string dataset = Dataset();

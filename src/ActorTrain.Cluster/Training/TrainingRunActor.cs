@@ -28,6 +28,10 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     private readonly TrainingSettings settings;
     private readonly DowningWatch downings = new();
     private ImmutableArray<RoundMember> live = [];
+    // Ranks that answered a Prepare (ready or refusing) since the run last released its replicas: each is a trainer alive on
+    // a device whether or not a round formed with it (a round that failed, a stop while one formed, a probe not yet joined),
+    // so each is released with the live ones.
+    private ImmutableSortedSet<int> answered = [];
     private long round;
     private bool checkpointRequested;
     private bool checkpointInFlight;
@@ -131,7 +135,11 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             // end; it is written (or the replicas released) now, instead of the replicas being held for ever.
             else if (state.Status == TrainingRunStatus.Stopped) Self.Tell(WriteCheckpointNow.Instance);
         });
-        Command<Prepared>(ChooseRound);
+        Command<Prepared>(prepared =>
+        {
+            answered = answered.Union(prepared.Answered);
+            ChooseRound(prepared);
+        });
         Command<DivergenceFound>(found =>
         {
             if (state.Diverged is null) Persist(found.Divergence, diverged => state = state.Apply(diverged));
@@ -166,6 +174,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         Command<Probed>(probed =>
         {
             probing = false;
+            answered = answered.Union(probed.Answered);
             if (probed.Ready.Length == 0) return;
             Context.GetLogger().Info("run {Run} step {Step}: replicas [{Ranks}] are back; they join at the next step", run, state.NextStep, string.Join(", ", probed.Ready));
             rejoined = true;
@@ -276,8 +285,9 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     // A finished run gives its devices back: every replica stops (a later start of the run prepares them afresh from the checkpoint).
     private void ReleaseReplicas()
     {
-        foreach (var member in live) trainers.Tell(new TrainerCommands.Release(Trainer(member.Rank)));
+        foreach (int rank in answered.Union(live.Select(m => m.Rank))) trainers.Tell(new TrainerCommands.Release(Trainer(rank)));
         live = [];
+        answered = [];
         assemblingSince = null;
     }
 
@@ -368,7 +378,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         Task.WhenAll(Enumerable.Range(0, spec.Replicas)
                 .Select(r => Reply(trainers.Ask<object>(new TrainerCommands.Prepare(Trainer(r), spec, checkpoint), settings.PrepareTimeout))))
             .ContinueWith(answers => new Prepared([.. answers.Result.OfType<TrainerReplies.Ready>().OrderBy(r => r.Rank)],
-                [.. answers.Result.OfType<TrainerReplies.Failed>().OrderBy(f => f.Rank).Select(f => f.Reason)]), TaskScheduler.Default)
+                [.. answers.Result.OfType<TrainerReplies.Failed>().OrderBy(f => f.Rank).Select(f => f.Reason)], AnsweredRanks(answers.Result)), TaskScheduler.Default)
             .PipeTo(Self);
     }
 
@@ -597,9 +607,12 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         string? checkpoint = state.Checkpoints.Count > 0 ? state.Checkpoints[^1].Path : null;
         var missing = Enumerable.Range(0, spec.Replicas).Except(live.Select(m => m.Rank)).ToArray();
         Task.WhenAll(missing.Select(r => Reply(trainers.Ask<object>(new TrainerCommands.Prepare(Trainer(r), spec, checkpoint), settings.PrepareTimeout))))
-            .ContinueWith(answers => new Probed([.. answers.Result.OfType<TrainerReplies.Ready>().Select(r => r.Rank)]), TaskScheduler.Default)
+            .ContinueWith(answers => new Probed([.. answers.Result.OfType<TrainerReplies.Ready>().Select(r => r.Rank)], AnsweredRanks(answers.Result)), TaskScheduler.Default)
             .PipeTo(Self);
     }
+
+    private static ImmutableArray<int> AnsweredRanks(IEnumerable<object?> answers) =>
+        [.. answers.Select(a => a switch { TrainerReplies.Ready ready => ready.Rank, TrainerReplies.Failed failed => failed.Rank, _ => -1 }).Where(rank => rank >= 0)];
 
     // Every member's answer (null: none in time); or, once the cluster downs the node of one of them, those in by
     // then: a hung replica never answers, and its node's downing is the news that it never will.
@@ -650,7 +663,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary><paramref name="Refusals"/>: why the replicas that answered but could not prepare cannot.</summary>
-    private sealed record Prepared(ImmutableArray<TrainerReplies.Ready> Replicas, ImmutableArray<string> Refusals) : INoSerializationVerificationNeeded;
+    private sealed record Prepared(ImmutableArray<TrainerReplies.Ready> Replicas, ImmutableArray<string> Refusals, ImmutableArray<int> Answered) : INoSerializationVerificationNeeded;
 
     /// <summary><paramref name="Ready"/>: the members took the source's state and replayed the journal; otherwise the round forms again.</summary>
     /// <summary><paramref name="Failure"/>: why the round could not be brought up to date; null when it is ready.</summary>
@@ -673,7 +686,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     private sealed record StepReplies(long Step, long Consumed, long Round, ImmutableArray<RoundMember> Members, object?[] Replies,
         System.Diagnostics.Stopwatch Clock, string? DownedNode) : INoSerializationVerificationNeeded;
 
-    private sealed record Probed(ImmutableArray<int> Ready) : INoSerializationVerificationNeeded;
+    private sealed record Probed(ImmutableArray<int> Ready, ImmutableArray<int> Answered) : INoSerializationVerificationNeeded;
 
     /// <summary><paramref name="Reply"/>: the replica's answer, or the reason there was none.</summary>
     private sealed record CheckpointFinished(long Step, object? Reply) : INoSerializationVerificationNeeded;
