@@ -8,7 +8,8 @@ namespace ActorTrain.Benchmarks.DataPlane;
 /// The ring all-reduce on loopback against raw TCP: W replicas in one process reduce a gradient
 /// buffer (tiny and small model sizes); the baseline moves the same bytes over the same ring of raw
 /// sockets with no framing, no reduction and no handshake — 2(W-1)/W of the buffer per link, the
-/// ring algorithm's minimum. Speedup = raw time / ring time (1.0 = as fast as the wire allows).
+/// ring algorithm's minimum. Speedup = raw time / ring time (1.0 = as fast as the wire allows). Then the
+/// gradients' way from their tensors into the ring's buffer and back (<see cref="TensorTransferRows"/>).
 /// </summary>
 public static class DataPlaneSuite
 {
@@ -34,6 +35,7 @@ public static class DataPlaneSuite
                 raw.Dispose();
             }
         }
+        rows.AddRange(TensorTransferRows.Measure(options));
         return new SuiteResult("data-plane", Measure.Machine(options.Threads), options.Quick, rows);
     }
 
