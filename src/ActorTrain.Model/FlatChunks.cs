@@ -7,8 +7,9 @@ namespace ActorTrain.Model;
 /// Ordered float tensors on the CPU seen as one flat buffer (the first tensor's elements, then the next's), read
 /// and written a chunk at a time. A model's gradients, and a replica's whole state (three floats a parameter),
 /// may pass 2^31 - 1 floats, the most a .NET array holds (a replica state does at about 715M parameters), and
-/// concatenating them first doubles their memory; chunks bound both. Chunk i covers the flat elements
-/// [i * ChunkLength, (i + 1) * ChunkLength), so two replicas of one model cut the same chunks.
+/// concatenating them into a tensor first, then copying that into an array, holds them twice more. Chunks lift the
+/// limit, and a reader that goes a chunk at a time holds one chunk more, not the whole buffer twice. Chunk i covers
+/// the flat elements [i * ChunkLength, (i + 1) * ChunkLength), so two replicas of one model cut the same chunks.
 /// </summary>
 public sealed class FlatChunks
 {

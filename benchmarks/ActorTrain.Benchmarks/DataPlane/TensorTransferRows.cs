@@ -1,3 +1,4 @@
+using ActorTrain.Cluster.Training;
 using ActorTrain.Model;
 using static TorchSharp.torch;
 
@@ -5,7 +6,8 @@ namespace ActorTrain.Benchmarks.DataPlane;
 
 /// <summary>
 /// A step's gradients out of their tensors into the ring's buffer and back, as the trainer moves them around an
-/// all-reduce: ours a 64 MiB chunk at a time through the tensors' own memory (<see cref="FlatChunks"/>); the baseline
+/// all-reduce: ours through the tensors' own memory (<see cref="FlatChunks"/>, in the trainer's chunks: one buffer while
+/// the gradients fit a .NET array, see <see cref="GradientBuffer.ChunkLength"/>); the baseline
 /// the way libtorch offers, one concatenated copy made into an array, then a tensor per parameter copied back (what the
 /// trainer did before the chunks). The network is left out: both sides of a ring move the same bytes.
 /// </summary>
@@ -33,7 +35,7 @@ public static class TensorTransferRows
 
     private static void Chunked(Tensor[] gradients)
     {
-        var flat = new FlatChunks(gradients);
+        var flat = new FlatChunks(gradients, GradientBuffer.ChunkLength);
         float[] buffer = [];
         for (int chunk = 0; chunk < flat.Count; chunk++)
         {

@@ -5,33 +5,62 @@ using static TorchSharp.torch;
 
 namespace ActorTrain.Cluster.Training;
 
-/// <summary>The model's gradients summed over a ring, in place, a chunk of <see cref="FlatChunks"/> at a time.</summary>
+/// <summary>The model's gradients summed over a ring, in place, through <see cref="FlatChunks"/>.</summary>
 public static class GradientBuffer
 {
+    /// <summary>One chunk for as many gradients as one .NET array holds: the ring sums each element starting from the
+    /// rank that owns its slice of the buffer it is given, so cutting the gradients into smaller chunks would change the
+    /// order of every sum, and with it the bits a journaled run replays (a resume is bit-identical to the run it
+    /// continues). Only a model past that, which no earlier build could train, is cut.</summary>
+    public const int ChunkLength = 0x7FFFFFC7; // Array.MaxLength (a property, and a default value must be a constant)
+
     /// <summary>Replaces every gradient with its sum over the ring. A parameter the step left without a gradient
     /// takes part with zeros (its peers' may have one).</summary>
     public static async Task AllReduceAsync(IReadOnlyList<Parameter> parameters, RingAllReduce ring, CancellationToken cancellationToken,
-        int chunkLength = FlatChunks.DefaultChunkLength)
+        int chunkLength = ChunkLength)
     {
-        var flat = new FlatChunks(Gradients(parameters), chunkLength);
-        float[] buffer = [];
-        for (int chunk = 0; chunk < flat.Count; chunk++)
+        var gradients = Gradients(parameters);
+        try
         {
-            if (buffer.Length != flat.LengthOf(chunk)) buffer = new float[flat.LengthOf(chunk)];
-            flat.Read(chunk, buffer);
-            await ring.AllReduceAsync(buffer, cancellationToken);
-            flat.Write(chunk, buffer);
+            var flat = new FlatChunks(gradients, chunkLength);
+            float[] buffer = [];
+            for (int chunk = 0; chunk < flat.Count; chunk++)
+            {
+                if (buffer.Length != flat.LengthOf(chunk)) buffer = new float[flat.LengthOf(chunk)];
+                flat.Read(chunk, buffer);
+                await ring.AllReduceAsync(buffer, cancellationToken);
+                flat.Write(chunk, buffer);
+            }
+        }
+        finally
+        {
+            // Each read of a parameter's gradient is a handle of its own; the parameter keeps the gradient itself.
+            foreach (var gradient in gradients) gradient.Dispose();
         }
     }
 
     // Each parameter's gradient, made (zeros) where the backward pass gave none and contiguous where it is a view.
-    private static IEnumerable<Tensor> Gradients(IReadOnlyList<Parameter> parameters)
+    private static Tensor[] Gradients(IReadOnlyList<Parameter> parameters)
     {
-        foreach (var parameter in parameters)
+        var gradients = new Tensor[parameters.Count];
+        for (int i = 0; i < parameters.Count; i++)
         {
-            if (parameter.grad is null) parameter.grad = zeros_like(parameter).DetachFromDisposeScope();
-            else if (!parameter.grad.is_contiguous()) parameter.grad = parameter.grad.contiguous().DetachFromDisposeScope();
-            yield return parameter.grad;
+            var parameter = parameters[i];
+            var gradient = parameter.grad;
+            if (gradient is null)
+            {
+                gradient = zeros_like(parameter).DetachFromDisposeScope();
+                parameter.grad = gradient;
+            }
+            else if (!gradient.is_contiguous())
+            {
+                var contiguous = gradient.contiguous().DetachFromDisposeScope();
+                gradient.Dispose();
+                parameter.grad = contiguous;
+                gradient = contiguous;
+            }
+            gradients[i] = gradient;
         }
+        return gradients;
     }
 }

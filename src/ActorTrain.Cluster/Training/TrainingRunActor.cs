@@ -175,6 +175,13 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         {
             probing = false;
             answered = answered.Union(probed.Answered);
+            // Answered after the run released its replicas (it completed or stopped while the probe was out): released now,
+            // or they would hold their devices for ever.
+            if (Finished && live.IsEmpty)
+            {
+                ReleaseReplicas();
+                return;
+            }
             if (probed.Ready.Length == 0) return;
             Context.GetLogger().Info("run {Run} step {Step}: replicas [{Ranks}] are back; they join at the next step", run, state.NextStep, string.Join(", ", probed.Ready));
             rejoined = true;
@@ -665,11 +672,11 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     /// <summary><paramref name="Refusals"/>: why the replicas that answered but could not prepare cannot.</summary>
     private sealed record Prepared(ImmutableArray<TrainerReplies.Ready> Replicas, ImmutableArray<string> Refusals, ImmutableArray<int> Answered) : INoSerializationVerificationNeeded;
 
-    /// <summary><paramref name="Ready"/>: the members took the source's state and replayed the journal; otherwise the round forms again.</summary>
-    /// <summary><paramref name="Failure"/>: why the round could not be brought up to date; null when it is ready.</summary>
     // Found while bringing a round up to date (off the actor); journaled by the actor.
     private sealed record DivergenceFound(TrainingRunEvents.ReplayDiverged Divergence) : INoSerializationVerificationNeeded;
 
+    /// <summary><paramref name="Ready"/>: the members took the source's state and replayed the journal; otherwise the round forms again.</summary>
+    /// <summary><paramref name="Failure"/>: why the round could not be brought up to date; null when it is ready.</summary>
     private sealed record Formed(ImmutableArray<RoundMember> Members, string? Failure, string Description) : INoSerializationVerificationNeeded;
 
     private sealed record StepDropped(long Step, long Round, string Reason) : INoSerializationVerificationNeeded;

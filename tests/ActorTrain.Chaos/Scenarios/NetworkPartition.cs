@@ -35,7 +35,14 @@ public static partial class NetworkPartition
             await watcher.WaitForAsync(state => state.NextStep >= from + after && state.Steps[^1].Ranks.Length == 3, ChaosScenario.Patience, "three replicas training");
             // The run's host: the one node whose log commits its steps. When that is the node the watcher asks
             // through, the watcher moves to another node first.
-            var hosts = Enumerable.Range(0, 3).Where(i => CommittedSteps(nodes[i]).Any()).ToArray();
+            // A node's output is read as it comes: the host's commit lines may be a moment behind the watcher's answers.
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            int[] hosts = [.. Enumerable.Range(0, 3).Where(i => CommittedSteps(nodes[i]).Any())];
+            while (hosts.Length != 1 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+                hosts = [.. Enumerable.Range(0, 3).Where(i => CommittedSteps(nodes[i]).Any())];
+            }
             if (hosts.Length != 1)
             {
                 s.Violations.Add($"the run's host is not one node, so it cannot be isolated: steps were committed on [{string.Join(", ", hosts.Select(i => nodes[i].Name))}]");
