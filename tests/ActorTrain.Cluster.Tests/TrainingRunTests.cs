@@ -345,6 +345,30 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Fact]
+    public async Task A_replica_whose_run_has_ended_without_it_leaves_and_frees_its_device()
+    {
+        var (node, regions) = await Start("orphans", slots: 2, tune: settings => settings with { OrphanCheck = TimeSpan.FromSeconds(2) });
+        await using (node)
+        {
+            var spec = new TrainingSpec(Dataset(), root.Combine("ended"), "tiny", "causal", Steps: 2, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 3,
+                Replicas: 1, CheckpointEvery: 100, RandomStreams.ForNewRuns);
+            await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("ended", spec), Patience);
+            await Eventually.Until(() => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("ended"), Patience),
+                s => s.Status == TrainingRunStatus.Completed, Patience, "the one-replica run");
+            // A replica prepared for the run that the run never counted (like one that answered after the run had given up
+            // on it): it holds the second CPU slot.
+            var orphan = await regions.Trainers.Ask<object>(new TrainerCommands.Prepare(new TrainerId("ended", 1), spec, null), Patience);
+            Assert.IsType<TrainerReplies.Ready>(orphan);
+            // A run of two replicas trains only once the orphan has asked its run, heard that it completed, and left.
+            var next = spec with { RunDirectory = root.Combine("next"), Replicas = 2, Steps = 4 };
+            await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("next", next), Patience);
+            var done = await Eventually.Until(() => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus("next"), Patience),
+                s => s.Status == TrainingRunStatus.Completed, Patience, "a run on the slot the orphan held");
+            Assert.Equal([0, 1], done.Steps[^1].Ranks.ToArray());
+        }
+    }
+
+    [Fact]
     public async Task A_resume_that_cannot_replay_the_journal_records_where_the_run_left_it_and_trains_on()
     {
         string dataset = Dataset();

@@ -27,6 +27,8 @@ public sealed class TrainerActor : ReceiveActor
     private readonly TimeSpan ringTimeout;
     private readonly Action<TrainerId, long>? beforeApplying;
     private readonly Action<TrainerId, long>? beforeCheckpoint;
+    // Checkpoints this replica is writing in the background; while there are any it is busy, not orphaned.
+    private int checkpointsWriting;
     private readonly TcpListener listener;
     private readonly string device;
     private readonly string node;
@@ -50,6 +52,15 @@ public sealed class TrainerActor : ReceiveActor
         node = DowningWatch.NameOf(Akka.Cluster.Cluster.Get(Context.System).SelfUniqueAddress);
         // A child, so that it hears of downed nodes while this actor is busy with a ring operation.
         Context.ActorOf(Akka.Actor.Props.Create(() => new DowningWatch.DownedNodes(peers)), "downed-nodes");
+        Context.SetReceiveTimeout(settings.OrphanCheck);
+        Receive<ReceiveTimeout>(_ => AskWhetherWanted());
+        Receive<RunSeen>(seen =>
+        {
+            if (seen.Status is not (TrainingRunStatus.Completed or TrainingRunStatus.Stopped) || Volatile.Read(ref checkpointsWriting) > 0) return;
+            Context.GetLogger().Warning("run {Run}: rank {Rank} heard nothing from its run, which is {Status}; leaving, which frees {Device}",
+                id.Run, id.Rank, seen.Status.ToString().ToLowerInvariant(), device);
+            Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PoisonPill.Instance));
+        });
         Receive<TrainerCommands.Prepare>(prepare =>
         {
             bool continuing = replica is not null;
@@ -74,6 +85,7 @@ public sealed class TrainerActor : ReceiveActor
             var setup = replica;
             var snapshot = ActorTrain.Model.TrainerSnapshot.Take(replica.Trainer);
             var log = Context.GetLogger();
+            Interlocked.Increment(ref checkpointsWriting);
             Task.Run(() =>
             {
                 using (snapshot)
@@ -90,6 +102,10 @@ public sealed class TrainerActor : ReceiveActor
                         log.Error(e, "run {Run} step {Step}: rank {Rank}'s checkpoint failed", id.Run, write.Step, id.Rank);
                         requester.Tell(new TrainerReplies.Failed(id.Rank, write.Step, $"checkpoint failed: {e.Message}"));
                     }
+                    finally
+                    {
+                        Interlocked.Decrement(ref checkpointsWriting);
+                    }
                 }
             });
         });
@@ -99,6 +115,18 @@ public sealed class TrainerActor : ReceiveActor
         Receive<TrainerCommands.Release>(_ => Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PoisonPill.Instance)));
         Receive<TrainerCommands.GetParameterDigest>(_ => Sender.Tell(new TrainerReplies.ParameterDigest(id.Rank, replica?.Trainer.Optimizer.Steps ?? 0, Digest())));
     }
+
+    // Idle for orphan-check: the run says whether it still wants its replicas. A question that goes unanswered (the run
+    // moving between nodes) is asked again after the next idle spell.
+    private void AskWhetherWanted()
+    {
+        if (Volatile.Read(ref checkpointsWriting) > 0) return;
+        Akka.Cluster.Sharding.ClusterSharding.Get(Context.System).ShardRegion(TrainingRegions.RunsTypeName)
+            .Ask<TrainingRunState>(new TrainingRunCommands.GetStatus(id.Run, TrainingRunCommands.GetStatus.NewestOnly), TimeSpan.FromSeconds(30))
+            .PipeTo(Self, success: state => new RunSeen(state.Status), failure: _ => new RunSeen(TrainingRunStatus.Running));
+    }
+
+    private sealed record RunSeen(TrainingRunStatus Status) : INoSerializationVerificationNeeded;
 
     public static Props Props(TrainerId id, TrainingSettings settings) => Akka.Actor.Props.Create(() => new TrainerActor(id, settings));
 

@@ -10,11 +10,14 @@ public sealed record TrainingRegions(IActorRef Trainers, IActorRef Runs)
 {
     public const int MaxShards = 100;
 
+    /// <summary>The training runs' sharded type: its region on coordinator nodes, a proxy elsewhere.</summary>
+    public const string RunsTypeName = "training-run";
+
     public static TrainingRegions Start(ActorSystem system, TrainingSettings settings)
     {
         var trainers = SettledRebalance.StartRegion(system, "trainer", "trainer", id => TrainerActor.Props(Protocol.Training.TrainerId.Parse(id), settings),
             new TrainerMessageExtractor(), new DeviceAwareAllocation(Akka.Cluster.Cluster.Get(system)));
-        var runs = SettledRebalance.StartRegion(system, "training-run", "coordinator", id => TrainingRunActor.Props(id, trainers, settings),
+        var runs = SettledRebalance.StartRegion(system, RunsTypeName, "coordinator", id => TrainingRunActor.Props(id, trainers, settings),
             new TrainingMessageExtractor(MaxShards), rememberEntities: true);
         return new TrainingRegions(trainers, runs);
     }

@@ -5,7 +5,7 @@ namespace ActorTrain.Cluster.Training;
 
 /// <summary>actortrain.training, read once.</summary>
 public sealed record TrainingSettings(IPAddress DataPlaneHost, TimeSpan StepTimeout, TimeSpan PrepareTimeout, TimeSpan CheckpointTimeout, TimeSpan AssembleTimeout,
-    TimeSpan FinishedLinger)
+    TimeSpan FinishedLinger, TimeSpan OrphanCheck)
 {
     /// <summary>Fault injection for tests, never read from configuration: called on a replica just before it applies a
     /// committed step's update (or replays one). What it throws stands for what a failing update throws (libtorch, the optimizer), so
@@ -23,7 +23,7 @@ public sealed record TrainingSettings(IPAddress DataPlaneHost, TimeSpan StepTime
     {
         var section = config.GetConfig("actortrain.training") ?? throw new ConfigurationException("actortrain.training is missing");
         return new TrainingSettings(DataPlaneAddress(section.GetString("data-plane-host")), Positive(section, "step-timeout"), Positive(section, "prepare-timeout"), Positive(section, "checkpoint-timeout"),
-            Positive(section, "assemble-timeout"), Positive(section, "finished-linger"));
+            Positive(section, "assemble-timeout"), Positive(section, "finished-linger"), Positive(section, "orphan-check"));
     }
 
     // The replicas' listener binds this address and peers connect to it, so a host name (a container's, as compose
