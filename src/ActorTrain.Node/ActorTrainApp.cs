@@ -45,9 +45,9 @@ public static class ActorTrainApp
                 .WithDescription("Train a model on a tokenized dataset with one replica; re-run to resume from the newest good checkpoint.")
                 .WithExample("train", "--dataset", "~/.local/share/actortrain/jobs/docs", "--run", "runs/first", "--steps", "500");
             config.AddCommand<SampleCommand>("sample")
-                .WithDescription("Generate from a checkpoint: continue --prompt (causal models) or fill the [MASK]s of --fill (mlm models).")
+                .WithDescription("Generate from a checkpoint: continue --prompt (causal models) or fill the [[MASK]]s of --fill (mlm models).")
                 .WithExample("sample", "--checkpoint", "runs/first", "--prompt", "The kernel")
-                .WithExample("sample", "--checkpoint", "runs/cloze", "--fill", "The [MASK] of the file");
+                .WithExample("sample", "--checkpoint", "runs/cloze", "--fill", "The [[MASK]] of the file");
             config.AddBranch("config", branch =>
             {
                 branch.SetDescription("The configuration a node runs with.");
@@ -65,7 +65,7 @@ public static class ActorTrainApp
             config.SetExceptionHandler((exception, _) =>
             {
                 // Command-line mistakes are the user's: one line saying what was wrong, no stack trace.
-                errors.WriteLine($"actortrain: {exception.Message}");
+                errors.WriteLine($"actortrain: {FailureMessage.Of(exception)}");
                 return exception is CommandAppException ? UsageError : 1;
             });
         });

@@ -26,12 +26,28 @@ public static class PersistenceConfig
     }
 
     /// <summary>Creates what must exist before the plugin connects: the SQLite file's directory.</summary>
+    /// <exception cref="InvalidDataException">The SQLite path holds something that is not a SQLite database. SQLite opens
+    /// any file and fails only at the first query, where the plugin retried it every second for ever, a stack trace each time.</exception>
     public static void Prepare(JournalTarget target)
     {
         if (target is SqliteJournal sqlite)
         {
             string? directory = Path.GetDirectoryName(sqlite.Path);
             if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+            if (Directory.Exists(sqlite.Path)) throw new InvalidDataException($"journal sqlite:{sqlite.Path} is a directory, not a SQLite database file");
+            if (!IsSqliteOrEmpty(sqlite.Path))
+                throw new InvalidDataException($"journal sqlite:{sqlite.Path} is not a SQLite database (it does not start with \"SQLite format 3\"); " +
+                                               "give another path, which is created, or the journal's own file");
         }
+    }
+
+    // A SQLite database file starts with these 16 bytes; an empty or missing file becomes one.
+    private static bool IsSqliteOrEmpty(string path)
+    {
+        if (!File.Exists(path)) return true;
+        using var file = File.OpenRead(path);
+        if (file.Length == 0) return true;
+        Span<byte> header = stackalloc byte[16];
+        return file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) == header.Length && header.SequenceEqual("SQLite format 3\0"u8);
     }
 }

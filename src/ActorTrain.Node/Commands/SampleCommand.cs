@@ -20,7 +20,7 @@ public sealed class SampleCommand(IAnsiConsole console, ErrorOutput errors) : Co
         public string? Prompt { get; init; }
 
         [CommandOption("--fill <TEXT>")]
-        [Description("Text whose [MASK] tokens the model fills (mlm models).")]
+        [Description("Text whose [[MASK]] tokens the model fills (mlm models).")]
         public string? Fill { get; init; }
 
         [CommandOption("--max-tokens <N>")]
