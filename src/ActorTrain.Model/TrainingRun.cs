@@ -28,6 +28,7 @@ public sealed class TrainingRun : IDisposable
     private readonly MetricsLog metrics;
     private readonly long[] validationSamples;
     private readonly double tokensPerByte;
+    private readonly RunDirectoryLock runLock;
 
     private TrainingRun(TrainingRunOptions options, DatasetIndex index, Action<string> warn)
     {
@@ -38,6 +39,7 @@ public sealed class TrainingRun : IDisposable
         LoadedCheckpoint? checkpoint = null;
         try
         {
+            runLock = RunDirectoryLock.Take(options.RunDirectory);
             checkpoint = Checkpoint.ReadLatest(options.RunDirectory, warn);
             // A run resumes with the stream derivation it started with (older runs have the first one), so its sample
             // order and masks go on as they were; any other difference in its settings refuses it below.
@@ -154,5 +156,6 @@ public sealed class TrainingRun : IDisposable
         Trainer?.Dispose();
         train?.Dispose();
         validation?.Dispose();
+        runLock?.Dispose();
     }
 }

@@ -132,6 +132,25 @@ public sealed class TrainingTests : IDisposable
     }
 
     [Fact]
+    public void Two_runs_in_one_directory_are_refused_while_the_first_trains()
+    {
+        using var runs = new TemporaryDirectory("locked");
+        var options = new TrainingRunOptions(data.Path, runs.Combine("shared"), SyntheticDataset.Model(), TrainingConfig.Default(Objective.Causal, 4) with { GlobalBatch = 8, MicroBatch = 8 },
+            EvaluateEvery: 1000, CheckpointEvery: 2, ValidationSamples: 0);
+        using (var first = TrainingRun.Open(options, warning => Assert.Fail(warning)))
+        {
+            first.TrainStep();
+            var error = Assert.Throws<IOException>(() => TrainingRun.Open(options with { Training = options.Training with { Seed = 2 } }, warning => Assert.Fail(warning)));
+            Assert.Contains($"run directory {options.RunDirectory} is in use by another training process", error.Message);
+            first.TrainStep();
+            first.SaveCheckpoint();
+        }
+        // Once the first has ended, the directory is free: the same run resumes from its checkpoint.
+        using var resumed = TrainingRun.Open(options, warning => Assert.Fail(warning));
+        Assert.Equal(2, resumed.Trainer.Optimizer.Steps);
+    }
+
+    [Fact]
     public void A_run_checkpointed_before_stream_derivations_existed_resumes_with_its_own_sample_order()
     {
         using var runs = new TemporaryDirectory("derivation");
