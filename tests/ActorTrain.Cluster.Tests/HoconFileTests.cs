@@ -13,6 +13,8 @@ public sealed class HoconFileTests
     [InlineData("a = 1\n}\n", "ops.conf:2: '}' closes nothing")]
     [InlineData("actortrain.training {\n  step-timeout =\n}\n", "ops.conf:2: 'step-timeout' has no value")]
     [InlineData("text = \"\"\"never\nclosed\n", "ops.conf:1: a \"\"\" string is never closed")]
+    [InlineData("a = 1\n  include \"/etc/other.conf\"\n", "ops.conf:2: includes are not followed: put the included settings in this file")]
+    [InlineData("include required(file(\"x.conf\"))\n", "ops.conf:1: includes are not followed: put the included settings in this file")]
     public void A_broken_file_is_refused_with_its_line(string text, string problem) =>
         Assert.Equal(problem, Assert.Throws<ConfigurationException>(() => HoconFile.Check(text, "ops.conf")).Message);
 

@@ -34,6 +34,8 @@ public sealed class TrainingSettingsTests
     [InlineData("actortrain.training.data-plane-host = \"::\"", "'::' is a wildcard")]
     [InlineData("actortrain.training.step-timeout = 0s", "step-timeout must be positive")]
     [InlineData("actortrain.training.prepare-timeout = -1s", "prepare-timeout '-1s' is not a duration")]
+    [InlineData("actortrain.training.step-timeout = 99999999999999d", "step-timeout '99999999999999d' is too long a duration to hold")]
+    [InlineData("actortrain.training.orphan-check = 0s", "orphan-check must be positive")]
     [InlineData("actortrain.training.checkpoint-timeout = 0s", "checkpoint-timeout must be positive")]
     public void Bad_values_are_refused_naming_the_key(string hocon, string problem) =>
         Assert.Contains(problem, Assert.Throws<ConfigurationException>(() => TrainingSettings.From(With(hocon))).Message);

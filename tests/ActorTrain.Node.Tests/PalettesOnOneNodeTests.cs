@@ -80,6 +80,23 @@ public sealed class PalettesOnOneNodeTests : IDisposable
             Assert.Contains(said, refused.Errors);
         }
         Assert.DoesNotContain("mistyped", await PbmCommand.OkAsync(address, "train", "list"));
+
+        // Names become directories under the node's data directory and entity ids: none may leave its parent or be empty.
+        foreach (var (palette, verb, option, name, said) in new[]
+                 {
+                     ("train", "start", "-r", "../escape", "-r/--run '../escape' must not contain '/'"), ("train", "start", "-r", "..", "-r/--run '..' is not a name"),
+                     ("data", "ingest", "-j", "../evil", "-j/--job '../evil' must not contain '/'"), ("data", "ingest", "-j", " ", "-j/--job must not be empty"),
+                 })
+        {
+            string[] rest = palette == "train" ? ["--dataset", dataset] : ["-s", corpus];
+            var refused = await PbmCommand.RunAsync([address, palette, verb, option, name, .. rest]);
+            Assert.Equal(PbmApp.UsageError, refused.Code);
+            Assert.Contains(said, refused.Errors);
+        }
+        Assert.False(Directory.Exists(root.Combine("escape")));
+        var tooManyShards = await PbmCommand.RunAsync(address, "data", "ingest", "-j", "wide", "-s", corpus, "--shards", "5000");
+        Assert.Equal(PbmApp.UsageError, tooManyShards.Code);
+        Assert.Contains("--shards must be between 1 and 1024 (got 5000)", tooManyShards.Errors);
     }
 
     private string Corpus()

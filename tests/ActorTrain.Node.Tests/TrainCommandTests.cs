@@ -138,6 +138,10 @@ public sealed class TrainCommandTests : IDisposable
         var endless = await CommandLine.RunInProcessAsync("train", "--dataset", root.Path, "--run", root.Combine("r"), "--lr", "Infinity");
         Assert.Equal(ActorTrainApp.UsageError, endless.ExitCode);
         Assert.Contains("--lr must be a positive number", endless.Output);
+        // Each torch thread is a native one: a mistyped count once exhausted the host's threads.
+        var threads = await CommandLine.RunInProcessAsync("train", "--dataset", root.Path, "--run", root.Combine("r"), "--threads", "100000");
+        Assert.Equal(ActorTrainApp.UsageError, threads.ExitCode);
+        Assert.Contains("--threads 100000 is more than", threads.Output);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace ActorTrain.Cluster.Configuration;
 /// closed and a key with no value without a word (and the node then runs on something else than what
 /// the file meant), so the structure is checked first and a mistake is named with its file and line.
 /// </summary>
-public static class HoconFile
+public static partial class HoconFile
 {
     /// <exception cref="ConfigurationException">Unreadable structure or a parse error; the message starts with the file and line.</exception>
     public static Config Load(string path)
@@ -24,9 +24,13 @@ public static class HoconFile
         }
     }
 
-    /// <exception cref="ConfigurationException">An unclosed or mismatched brace or bracket, an unterminated string, or a key without a value.</exception>
+    /// <exception cref="ConfigurationException">An unclosed or mismatched brace or bracket, an unterminated string, a key
+    /// without a value, or an include.</exception>
     public static void Check(string text, string source)
     {
+        // Akka's parser is given no way to read other files: an include failed inside it with a NullReferenceException.
+        if (IncludeLine().Match(text) is { Success: true } include)
+            throw Error(source, text.AsSpan(0, include.Index).Count('\n') + 1, "includes are not followed: put the included settings in this file");
         var open = new Stack<(char Bracket, int Line)>();
         int line = 1;
         for (int i = 0; i < text.Length; i++)
@@ -86,4 +90,7 @@ public static class HoconFile
     }
 
     private static ConfigurationException Error(string source, int line, string problem) => new($"{source}:{line}: {problem}");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[ \t]*include[ \t]+(""|(required|file|url|classpath)[ \t]*\()", System.Text.RegularExpressions.RegexOptions.Multiline)]
+    private static partial System.Text.RegularExpressions.Regex IncludeLine();
 }

@@ -13,6 +13,13 @@ namespace ActorTrain.Cluster.Ingest;
 public static class IngestPlan
 {
     /// <summary>Where shard <paramref name="n"/> of a job keeps its list, chunks and outputs.</summary>
+    /// <summary>The most shards a job may have. Each is an entity, a directory and a file list, and more shards than
+    /// files or cores only cost: a job of 100 000 shards wrote as many directories and never started.</summary>
+    public const int MaxShards = 1024;
+
+    /// <returns>Why a job cannot have <paramref name="shards"/> shards; null when it can.</returns>
+    public static string? ShardsProblem(int? shards) => shards is < 1 or > MaxShards ? $"--shards must be between 1 and {MaxShards} (got {shards})" : null;
+
     public static string ShardDirectory(string output, int n) => Path.Combine(output, $"shard-{n:D4}");
 
     /// <summary>Where a job keeps the sources it was asked for while it plans, when they are too many to journal.</summary>
@@ -30,6 +37,7 @@ public static class IngestPlan
         {
             throw new IOException($"ingest job {job}: cannot list its sources: {e.Message}", e);
         }
+        if (ShardsProblem(start.Shards) is { } badShards) throw new IOException($"ingest job {job}: {badShards}");
         try
         {
             OutputOwnership.Claim(start.OutputDirectory, job);

@@ -59,6 +59,10 @@ public sealed record TrainingSettings(IPAddress DataPlaneHost, TimeSpan StepTime
         {
             throw new ConfigurationException($"actortrain.training.{key} '{section.GetString(key)}' is not a duration (like 30s or 2m); it must be positive");
         }
+        catch (OverflowException)
+        {
+            throw new ConfigurationException($"actortrain.training.{key} '{section.GetString(key)}' is too long a duration to hold");
+        }
         if (value <= TimeSpan.Zero) throw new ConfigurationException($"actortrain.training.{key} must be positive (got {value})");
         return value;
     }

@@ -1,6 +1,7 @@
 using System.Text;
 using ActorTrain.Cluster;
 using ActorTrain.Cmd.Palettes;
+using ActorTrain.Node.Commands;
 using ActorTrain.Protocol.Ingest;
 using Akka.Actor;
 using ActorTrain.Cluster.Ingest;
@@ -60,8 +61,9 @@ public sealed class DataPalette(ActorSystem system, IActorRef jobs, string dataD
         string job = command.Required("job");
         var sources = command.All("source").Select(Path.GetFullPath).ToArray();
         if (sources.FirstOrDefault(s => !File.Exists(s) && !Directory.Exists(s)) is { } missing) throw new CommandFailedException($"--source {missing}: no such file or directory");
+        if (DirectoryNames.ProblemWith("-j/--job", job) is { } badName) throw new CommandLineException(badName);
         int shards = command.Integer("shards", defaultShards);
-        if (shards < 1) throw new CommandLineException("--shards must be at least 1");
+        if (IngestPlan.ShardsProblem(shards) is { } badShards) throw new CommandLineException(badShards);
         string directory = Path.GetFullPath(command.Value("output") ?? Path.Combine(dataDirectory, "jobs", job));
         var start = new IngestJobCommands.Start(job, [.. sources], [], [], shards, directory, command.Value("tokenizer"), 0.01);
         var state = await jobs.AskRepeatedlyAsync<IngestJobState>(start, Patience, cancellationToken);

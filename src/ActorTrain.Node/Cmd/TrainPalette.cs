@@ -1,5 +1,6 @@
 using ActorTrain.Cluster;
 using ActorTrain.Cmd.Palettes;
+using ActorTrain.Node.Commands;
 using ActorTrain.Protocol.Training;
 using Akka.Actor;
 using ActorTrain.Cluster.Persistence;
@@ -68,6 +69,7 @@ public sealed class TrainPalette(ActorSystem system, IActorRef runs, string data
                 return;
         }
         string run = command.Required("run");
+        if (command.Command.Name == "start" && DirectoryNames.ProblemWith("-r/--run", run) is { } badName) throw new CommandLineException(badName);
         var state = command.Command.Name switch
         {
             "status" => await Existing(run, cancellationToken),

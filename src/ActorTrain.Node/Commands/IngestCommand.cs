@@ -73,8 +73,8 @@ public sealed class IngestCommand(IAnsiConsole console, ErrorOutput errors) : As
         {
             if (Sources.Length == 0) return ValidationResult.Error("--source is required (a file or directory; repeat for several)");
             if (string.IsNullOrWhiteSpace(Job)) return ValidationResult.Error("--job is required");
-            if (Job.Contains('/') || Job.Any(char.IsWhiteSpace)) return ValidationResult.Error($"--job '{Job}' must not contain '/' or spaces");
-            if (Shards is < 1) return ValidationResult.Error("--shards must be at least 1");
+            if (DirectoryNames.ProblemWith("--job", Job) is { } badName) return ValidationResult.Error(badName);
+            if (IngestPlan.ShardsProblem(Shards) is { } badShards) return ValidationResult.Error(badShards);
             if (IngestJobActor.TokenizerProblem(Tokenizer) is string problem) return ValidationResult.Error($"--tokenizer: {problem}");
             if (!(ValidationFraction is >= 0 and < 1)) return ValidationResult.Error("--validation-fraction must be in [0, 1)"); // NaN too
             if (ConfigFile is not null && !File.Exists(ConfigFile)) return ValidationResult.Error($"--config {ConfigFile}: no such file");

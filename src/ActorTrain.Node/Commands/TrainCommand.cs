@@ -88,6 +88,8 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
         [Description("Steps between checkpoints. Default 500.")]
         public int CheckpointEvery { get; init; } = 500;
 
+        private static int MaxThreads => 8 * Environment.ProcessorCount;
+
         public override ValidationResult Validate()
         {
             if (Dataset is null || !Directory.Exists(Dataset)) return ValidationResult.Error($"--dataset {Dataset}: no such directory");
@@ -95,6 +97,8 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
             if (Steps < 1 || Batch < 1 || MicroBatch is < 1 || EvaluateEvery < 1 || CheckpointEvery < 1 || Threads is < 1 || Replicas < 1)
                 return ValidationResult.Error("--steps, --batch, --micro-batch, --eval-every, --checkpoint-every, --threads and --replicas must be at least 1");
             if (Replicas > Batch) return ValidationResult.Error($"--replicas {Replicas} is more than the batch of {Batch} sequences");
+            // Each torch thread is a native thread (two, with OpenMP's): a mistyped count exhausted the host's threads.
+            if (Threads > MaxThreads) return ValidationResult.Error($"--threads {Threads} is more than {MaxThreads} (8 per core of this machine's {Environment.ProcessorCount})");
             try
             {
                 ModelConfig.Preset(Preset, 64); // a typo journaled with a cluster run would stick to the run's name for good
