@@ -45,6 +45,17 @@ public sealed class TrainCommandTests : IDisposable
         var again = await CommandLine.RunInProcessAsync("train", "--dataset", dataset, "--run", run, "--steps", "6", "--batch", "4", "--eval-every", "3", "--checkpoint-every", "3");
         Assert.True(again.ExitCode == 0, again.Output);
         Assert.Contains("resuming from", again.Output);
+        Assert.Contains("step 6: validation loss ", again.Output); // nothing left to train: the run's loss all the same
+
+        // Without validation tokens the command says so, instead of a blank loss and a NaN baseline.
+        string trainOnly = root.Combine("train-only");
+        Directory.CreateDirectory(trainOnly);
+        File.Copy(Path.Combine(dataset, "train.tokens"), Path.Combine(trainOnly, "train.tokens"));
+        var index0 = DatasetIndex.Load(dataset);
+        new DatasetIndex("synthetic", null, 64, 50, [.. index0.Split(DatasetShard.Train)]).Save(trainOnly);
+        var unvalidated = await CommandLine.RunInProcessAsync("train", "--dataset", trainOnly, "--run", root.Combine("unvalidated"), "--steps", "2", "--batch", "4");
+        Assert.True(unvalidated.ExitCode == 0, unvalidated.Output);
+        Assert.Contains("step 2: no validation (the dataset has no validation tokens)", unvalidated.Output);
 
         // The dataset tokenized again with another tokenizer: the same ids mean other text, so the run does not go on.
         string index = Path.Combine(dataset, DatasetIndex.FileName), original = File.ReadAllText(index);

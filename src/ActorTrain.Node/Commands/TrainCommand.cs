@@ -139,11 +139,15 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
                     console.Profile.Out.Writer.WriteLine($"interrupted at step {run.Step}: checkpoint {run.SaveCheckpoint()}; run the same command again to resume");
                     return Interruption.ExitCode;
                 }
+                validation ??= run.Evaluate(); // no step trained here (the run was done): its loss all the same; null without validation data
                 baseline = UnigramBaseline.CrossEntropy(options.DatasetDirectory, run.Index);
                 step = run.Step;
             }
             LossPlot.Write(options.RunDirectory, baseline);
-            console.WriteLine($"step {step}: validation loss {validation?.Loss:0.000} (unigram baseline {baseline:0.000}); run directory {options.RunDirectory}");
+            // A dataset without validation tokens has neither a validation loss nor a baseline to set it against.
+            console.WriteLine(validation is null
+                ? $"step {step}: no validation (the dataset has no validation tokens); run directory {options.RunDirectory}"
+                : $"step {step}: validation loss {validation.Loss:0.000} (unigram baseline {baseline:0.000}); run directory {options.RunDirectory}");
             return 0;
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or TimeoutException or FormatException)
