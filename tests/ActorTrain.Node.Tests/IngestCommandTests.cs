@@ -26,7 +26,8 @@ public sealed class IngestCommandTests : IDisposable
         // Asked for again with another --output, the job is the journaled one: its own output, reported as such.
         var again = await CommandLine.RunInProcessAsync([.. Arguments(root.Combine("reference")), "--output", root.Combine("elsewhere"), "--json"]);
         Assert.True(again.ExitCode == 0, again.Output);
-        Assert.Contains($"carrying on with its own settings (output {Path.Combine(root.Combine("reference"), "jobs", "crash")})", again.Output);
+        Assert.Contains($"carrying on with its own settings (output {Path.Combine(root.Combine("reference"), "jobs", "crash")}, 2 shards, ", again.Output);
+        Assert.Contains("its sources are the journaled ones too: another --job takes new ones", again.Output);
         Assert.False(Directory.Exists(root.Combine("elsewhere")));
 
         // SIGKILL once a few chunks are on disk, then the same command again.

@@ -136,6 +136,22 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(1, notADatasetOnTheCluster.ExitCode);
         Assert.Contains("training run r cannot go on: rank 0 cannot prepare its replica", notADatasetOnTheCluster.Output);
         Assert.Contains("no dataset index", notADatasetOnTheCluster.Output);
+        // A failed run is stopped with the command: left running in the data directory's journal, it woke with the next
+        // command there, and its replicas, refusing to prepare, held the CPU slots that command's run needed.
+        string broken = root.Combine("broken");
+        Directory.CreateDirectory(broken);
+        File.WriteAllText(Path.Combine(broken, DatasetIndex.FileName), "{\"tokenizer\": ");
+        // Real processes: the one that fails exits as an operator's would.
+        var corrupt = await CommandLine.RunProcessAsync("train", "--dataset", broken, "--run", root.Combine("r2"), "--replicas", "2", "--batch", "2",
+            "--data-dir", root.Combine("node2"));
+        Assert.Equal(1, corrupt.ExitCode);
+        Assert.Contains("training run r2 cannot go on", corrupt.Output);
+        var next = await CommandLine.RunProcessAsync("train", "--dataset", Dataset(), "--run", root.Combine("after-r"), "--replicas", "2", "--steps", "2", "--batch", "4",
+            "--data-dir", root.Combine("node2"));
+        Assert.True(next.ExitCode == 0, next.Output);
+        Assert.Contains("run after-r: 2 steps, last loss", next.Output);
+        Assert.Contains("on replicas [0, 1]", next.Output);
+        Assert.DoesNotContain("r2", next.Output);
         var detachedAlone = await CommandLine.RunInProcessAsync("train", "--dataset", root.Path, "--run", root.Combine("r"), "--detach");
         Assert.Equal(ActorTrainApp.UsageError, detachedAlone.ExitCode);
         Assert.Contains("--detach needs --cluster", detachedAlone.Output);

@@ -120,12 +120,16 @@ public sealed class IngestCommand(IAnsiConsole console, ErrorOutput errors) : As
             var regions = IngestRegions.Start(node.System, DataSettings.From(node.Config), ingest);
             var start = new IngestJobCommands.Start(job, [.. settings.Sources.Select(Path.GetFullPath)], [.. settings.Include], [.. settings.Exclude],
                 settings.Shards ?? ingest.Shards, output, settings.Tokenizer is { } t && File.Exists(t) ? Path.GetFullPath(t) : settings.Tokenizer, settings.ValidationFraction);
+            var asked = DateTimeOffset.UtcNow;
             var state = await regions.Jobs.Ask<IngestJobState>(start, Patience, interruption.Token);
-            // A job asked for again is the job as journaled: its own output directory and tokenizer, whatever this command says.
-            if (state.OutputDirectory is { Length: > 0 } journaled && journaled != output)
+            // A job asked for again is the job as journaled: its own sources, shards, tokenizer and output directory, whatever
+            // this command says. Said every time, since a finished job given new sources used to end "0 of 0 kept" without a word.
+            if (state.StartedAt is { } startedAt && startedAt < asked)
             {
-                console.Profile.Out.Writer.WriteLine($"job {job} exists: carrying on with its own settings (output {journaled})");
-                output = journaled;
+                // On standard error: with --json, standard output is the job's statistics and nothing else.
+                errors.Line("ingest", $"job {job} exists: carrying on with its own settings (output {state.OutputDirectory}, {state.ShardFileCounts.Length} shards, " +
+                                      $"tokenizer {state.Tokenizer ?? "none"}); its sources are the journaled ones too: another --job takes new ones");
+                if (state.OutputDirectory is { Length: > 0 } journaled) output = journaled;
             }
             state = await IngestProgressView.FollowAsync(console, regions, start, state, Patience, interruption.Token);
             if (settings.Json) console.Profile.Out.Writer.WriteLine(File.ReadAllText(Path.Combine(output, "stats.json")));

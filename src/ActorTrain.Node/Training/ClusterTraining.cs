@@ -83,7 +83,14 @@ public static class ClusterTraining
                     }
                     bool late = (cancellationToken.IsCancellationRequested || deadline is not null && DateTimeOffset.UtcNow > deadline) && state.Status == TrainingRunStatus.Running;
                     state = await ask(late ? new TrainingRunCommands.Stop(run) : new TrainingRunCommands.GetStatus(run, TrainingRunCommands.GetStatus.NewestOnly));
-                    if (state.Problem is { } problem) throw new TrainingRunStuckException(run, problem);
+                    if (state.Problem is { } problem)
+                    {
+                        // On this process's own cluster the run is stopped: left running in the data directory's journal, it woke
+                        // with the next command there and failed on, its replicas holding the devices that command's run needed.
+                        // Stopped, it stays out of the way, and the same command resumes it once the cause is mended.
+                        if (stopWhenInterrupted) await ask(new TrainingRunCommands.Stop(run));
+                        throw new TrainingRunStuckException(run, problem);
+                    }
                     if (state.Diverged is { } diverged && !saidDiverged)
                         console.Profile.Out.Writer.WriteLine($"warning: run {run} is not its journaled run from step {diverged.Step} on: resuming, its replicas replayed " +
                                                              "the journal into other parameters (did its dataset change?); it trains on from them");
