@@ -68,6 +68,11 @@ public static partial class NetworkPartition
                 $"the majority training with its {majority} replicas");
 
             await lab.HealAsync(victim);
+            // The node comes back once the network has: connections the others began to it during the partition time out
+            // only after Akka.Remote's connection-timeout (15 s), and its address stays gated 5 s more. A node restarted
+            // at once was heard by one peer and not by the other, and the split brain resolver downed both it and that
+            // healthy peer (DownIndirectlyConnected, seen in CI with node-1 isolated). Found, not fixed: see the README.
+            await Task.Delay(TimeSpan.FromSeconds(20));
             var back = s.Cluster.Restart(nodes[victim]);
             await back.WaitUpAsync(ChaosScenario.Patience);
             long healed = watcher.Latest!.NextStep;
