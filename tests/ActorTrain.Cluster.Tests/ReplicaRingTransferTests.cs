@@ -125,7 +125,7 @@ public sealed class ReplicaRingTransferTests : IDisposable
         var own = setups.Select(s => Gradients(s.Trainer)).ToArray();
         var (members, listeners) = await Ring(3);
         using var timeout = new CancellationTokenSource(Patience);
-        await Task.WhenAll(members.Select((m, r) => GradientBuffer.AllReduceAsync([.. setups[r].Trainer.Model.parameters()], m, timeout.Token, SmallChunks)));
+        await Task.WhenAll(members.Select((m, r) => new GradientBuffer().AllReduceAsync([.. setups[r].Trainer.Model.parameters()], m, timeout.Token, SmallChunks)));
         await Close(members, listeners);
         var summed = setups.Select(s => Gradients(s.Trainer)).ToArray();
         Assert.Equal(summed[0], summed[1]);

@@ -33,6 +33,7 @@ public sealed class TrainerActor : ReceiveActor
     private readonly string device;
     private readonly string node;
     private readonly DowningWatch peers = new();
+    private readonly GradientBuffer gradientBuffer = new();
     private ReplicaSetup? replica;
     private RingAllReduce? ring;
     private long round = -1;
@@ -278,7 +279,7 @@ public sealed class TrainerActor : ReceiveActor
             computing = work;
             var (lossSum, labels, samplesDigest) = await work;
             double computeSeconds = clock.Elapsed.TotalSeconds;
-            await GradientBuffer.AllReduceAsync([.. setup.Trainer.Model.parameters()], ring, timeout.Token);
+            await gradientBuffer.AllReduceAsync([.. setup.Trainer.Model.parameters()], ring, timeout.Token);
             double reduceSeconds = clock.Elapsed.TotalSeconds - computeSeconds;
             if (compute.ApplyAtOnce)
             {
