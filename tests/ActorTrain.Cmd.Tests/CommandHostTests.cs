@@ -1,3 +1,4 @@
+using ActorTrain.Testing;
 using System.Diagnostics;
 using System.Net.Sockets;
 using ActorTrain.Cmd.Client;
@@ -86,6 +87,14 @@ public sealed class CommandHostTests
     {
         await using var node = await OneNodeHost.StartAsync();
         node.System.ActorOf(Akka.Actor.Props.Create(() => new Parent(new[] { "b/leaf", "a/x", "a/y/deep" })), "tree");
+        // ActorOf returns before the tree's children exist: a CI run listed "no actors under /user/tree" when asked at once.
+        foreach (string path in new[] { "/user/tree/a/y/deep", "/user/tree/a/x", "/user/tree/b/leaf" })
+            await Eventually.Until(async () => await Exists(path), exists => exists, TimeSpan.FromSeconds(10), path);
+        async Task<bool> Exists(string path)
+        {
+            var identity = await Akka.Actor.Futures.Ask<Akka.Actor.ActorIdentity>(node.System.ActorSelection(path), new Akka.Actor.Identify(path), TimeSpan.FromSeconds(3));
+            return identity.Subject is not null;
+        }
         var shown = await Pbm.RunAsync(node.Address, "actor", "hierarchy", "-s", "/user/tree", "-d", "2");
         Assert.True(shown.ExitCode == 0, shown.Errors);
         Assert.Equal(["  /user/tree/a", "    /user/tree/a/x", "    /user/tree/a/y", "  /user/tree/b", "    /user/tree/b/leaf"], shown.Output.TrimEnd().Split('\n'));
