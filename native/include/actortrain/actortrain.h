@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature or struct layout changes; callers refuse a library whose ABI differs. */
-#define ACTORTRAIN_ABI_VERSION 3
+#define ACTORTRAIN_ABI_VERSION 4
 
 typedef enum at_status {
   AT_OK = 0,
@@ -86,7 +86,8 @@ AT_API const char* at_isa_name(at_isa isa);
  * our own pool. Static storage. */
 AT_API const char* at_parallel_backend(void);
 
-/* 1 when this library was built with the CUDA toolchain (ACTORTRAIN_CUDA found nvcc), else 0. */
+/* 1 when this library was built with the CUDA toolchain (ACTORTRAIN_CUDA found nvcc), else 0:
+ * then at_attention_forward/backward take AT_DEVICE_CUDA calls in BF16 and F16. */
 AT_API int32_t at_cuda_compiled(void);
 
 /* ---------------------------------------------------------------------------------------------
@@ -103,9 +104,23 @@ AT_API int32_t at_cuda_compiled(void);
 
 #define AT_ATTENTION_MAX_HEAD_DIM 256
 
+/* F32 runs on the CPU kernels; BF16 and F16 (fp32 accumulation, fp32 lse) on the CUDA kernels. */
 typedef enum at_dtype {
-  AT_DTYPE_F32 = 0
+  AT_DTYPE_F32 = 0,
+  AT_DTYPE_BF16 = 1,
+  AT_DTYPE_F16 = 2
 } at_dtype;
+
+/* Where every pointer of a call lives. AT_DEVICE_CUDA: device pointers of the current device, work
+ * queued on the default stream (no synchronisation: errors of the kernels themselves surface at the
+ * caller's next synchronising call). key_lengths is then device memory too, and is not read on the
+ * host: values outside [0, kv_len] are clamped, not reported. The CUDA kernels take head_dim 64 or
+ * 128, strides[3] == 1 and 16-byte aligned rows; num_threads is checked but unused. Their backward
+ * adds dq partial sums with atomics, so its dq is not bit-reproducible from run to run. */
+typedef enum at_device {
+  AT_DEVICE_CPU = 0,
+  AT_DEVICE_CUDA = 1
+} at_device;
 
 /* A tensor of 4 dimensions (batch, head, token, dim) seen through element strides. */
 typedef struct at_tensor4 {
@@ -115,6 +130,7 @@ typedef struct at_tensor4 {
 
 typedef struct at_attention_params {
   at_dtype dtype;              /* element type of q, k, v, out, d_out, dq, dk, dv */
+  at_device device;            /* where the tensors, lse and key_lengths are */
   int64_t batch;
   int64_t heads;
   int64_t q_len;

@@ -4,6 +4,9 @@
 #include "attention/workspace.hpp"
 #include "error.hpp"
 #include "thread_pool.hpp"
+#if ACTORTRAIN_WITH_CUDA
+#include "cuda/attention_cuda.hpp"
+#endif
 
 #include <algorithm>
 #include <cmath>
@@ -16,7 +19,8 @@ namespace {
 constexpr int64_t small_block = 64;
 constexpr int64_t large_block = 128;
 
-at_status check_tensor(const char* call, const char* name, const at_tensor4& t, const int64_t (&sizes)[4]) {
+at_status check_tensor(const char* call, const char* name, const at_tensor4& t, const int64_t (&sizes)[4],
+                       int64_t element_size) {
   if (t.data == nullptr) return fail(AT_ERR_INVALID_ARGUMENT, "%s: %s.data is NULL", call, name);
   int64_t last = 0;
   for (int i = 0; i < 4; ++i) {
@@ -31,17 +35,28 @@ at_status check_tensor(const char* call, const char* name, const at_tensor4& t, 
   }
   // The last element's address must not wrap around either.
   uintptr_t end = 0;
-  if (last > INT64_MAX / static_cast<int64_t>(sizeof(float)) ||
-      __builtin_add_overflow(reinterpret_cast<uintptr_t>(t.data), static_cast<uintptr_t>(last) * sizeof(float), &end)) {
+  if (last > INT64_MAX / element_size ||
+      __builtin_add_overflow(reinterpret_cast<uintptr_t>(t.data), static_cast<uintptr_t>(last * element_size), &end)) {
     return fail(AT_ERR_INVALID_ARGUMENT, "%s: %s's strides reach past the address space", call, name);
   }
   return AT_OK;
 }
 
+int64_t element_size(const at_attention_params* p) { return p->dtype == AT_DTYPE_F32 ? 4 : 2; }
+
 at_status check_common(const char* call, const at_attention_params* p) {
   if (p == nullptr) return fail(AT_ERR_INVALID_ARGUMENT, "%s: params is NULL", call);
-  if (p->dtype != AT_DTYPE_F32) {
-    return fail(AT_ERR_UNSUPPORTED, "%s: dtype %d is not supported (only AT_DTYPE_F32)", call, static_cast<int>(p->dtype));
+  if (p->device != AT_DEVICE_CPU && p->device != AT_DEVICE_CUDA) {
+    return fail(AT_ERR_INVALID_ARGUMENT, "%s: device must be AT_DEVICE_CPU or AT_DEVICE_CUDA (got %d)", call,
+                static_cast<int>(p->device));
+  }
+  // The CUDA side names its own dtypes (cuda/attention_cuda.cu).
+  if (p->device == AT_DEVICE_CPU && p->dtype != AT_DTYPE_F32) {
+    return fail(AT_ERR_UNSUPPORTED, "%s: dtype %d is not supported on the CPU (only AT_DTYPE_F32)", call,
+                static_cast<int>(p->dtype));
+  }
+  if (p->dtype != AT_DTYPE_F32 && p->dtype != AT_DTYPE_BF16 && p->dtype != AT_DTYPE_F16) {
+    return fail(AT_ERR_UNSUPPORTED, "%s: dtype %d is not supported", call, static_cast<int>(p->dtype));
   }
   const struct { const char* name; int64_t value; } sizes[] = {
       {"batch", p->batch}, {"heads", p->heads}, {"q_len", p->q_len}, {"kv_len", p->kv_len}, {"head_dim", p->head_dim}};
@@ -62,7 +77,8 @@ at_status check_common(const char* call, const at_attention_params* p) {
   if (p->num_threads < 1 || p->num_threads > 1024) {
     return fail(AT_ERR_INVALID_ARGUMENT, "%s: num_threads must be in 1..1024 (got %d)", call, p->num_threads);
   }
-  if (p->key_lengths != nullptr) {
+  // CUDA key lengths are device memory: the kernels clamp them instead (actortrain.h).
+  if (p->key_lengths != nullptr && p->device == AT_DEVICE_CPU) {
     for (int64_t b = 0; b < p->batch; ++b) {
       if (p->key_lengths[b] < 0 || p->key_lengths[b] > p->kv_len) {
         return fail(AT_ERR_INVALID_ARGUMENT, "%s: key_lengths[%lld] = %d is outside [0, kv_len = %lld]", call,
@@ -72,10 +88,11 @@ at_status check_common(const char* call, const at_attention_params* p) {
   }
   const int64_t q_sizes[4] = {p->batch, p->heads, p->q_len, p->head_dim};
   const int64_t kv_sizes[4] = {p->batch, p->heads, p->kv_len, p->head_dim};
-  if (at_status s = check_tensor(call, "q", p->q, q_sizes); s != AT_OK) return s;
-  if (at_status s = check_tensor(call, "k", p->k, kv_sizes); s != AT_OK) return s;
-  if (at_status s = check_tensor(call, "v", p->v, kv_sizes); s != AT_OK) return s;
-  return check_tensor(call, "out", p->out, q_sizes);
+  const int64_t size = element_size(p);
+  if (at_status s = check_tensor(call, "q", p->q, q_sizes, size); s != AT_OK) return s;
+  if (at_status s = check_tensor(call, "k", p->k, kv_sizes, size); s != AT_OK) return s;
+  if (at_status s = check_tensor(call, "v", p->v, kv_sizes, size); s != AT_OK) return s;
+  return check_tensor(call, "out", p->out, q_sizes, size);
 }
 
 at_status check_lse(const char* call, const at_attention_params* p) {
@@ -88,6 +105,18 @@ at_status check_lse(const char* call, const at_attention_params* p) {
   }
   return AT_OK;
 }
+
+#if ACTORTRAIN_WITH_CUDA
+at_status forward_cuda(const at_attention_params* p) { return cuda::attention_forward(*p); }
+at_status backward_cuda(const at_attention_params* p) { return cuda::attention_backward(*p); }
+#else
+at_status without_cuda(const char* call) {
+  return fail(AT_ERR_UNSUPPORTED, "%s: AT_DEVICE_CUDA: this library was built without CUDA kernels (CMake found no "
+              "CUDA compiler; at_cuda_compiled() is 0)", call);
+}
+at_status forward_cuda(const at_attention_params*) { return without_cuda("at_attention_forward"); }
+at_status backward_cuda(const at_attention_params*) { return without_cuda("at_attention_backward"); }
+#endif
 
 View4 view(const at_tensor4& t) {
   return View4{static_cast<float*>(t.data), t.strides[0], t.strides[1], t.strides[2], t.strides[3]};
@@ -130,6 +159,7 @@ at_status forward(const at_attention_params* p) {
   if (p->lse != nullptr) {
     if (at_status s = check_lse(call, p); s != AT_OK) return s;
   }
+  if (p->device == AT_DEVICE_CUDA) return forward_cuda(p);
   const Problem problem = problem_of(p);
   const KernelSet& kernels = kernels_for(at_active_isa());
   const int64_t pairs = problem.batch * problem.heads, q_tiles = problem.q_tiles();
@@ -147,10 +177,12 @@ at_status backward(const at_attention_params* p) {
   if (at_status s = check_lse(call, p); s != AT_OK) return s;
   const int64_t q_sizes[4] = {p->batch, p->heads, p->q_len, p->head_dim};
   const int64_t kv_sizes[4] = {p->batch, p->heads, p->kv_len, p->head_dim};
-  if (at_status s = check_tensor(call, "d_out", p->d_out, q_sizes); s != AT_OK) return s;
-  if (at_status s = check_tensor(call, "dq", p->dq, q_sizes); s != AT_OK) return s;
-  if (at_status s = check_tensor(call, "dk", p->dk, kv_sizes); s != AT_OK) return s;
-  if (at_status s = check_tensor(call, "dv", p->dv, kv_sizes); s != AT_OK) return s;
+  const int64_t size = element_size(p);
+  if (at_status s = check_tensor(call, "d_out", p->d_out, q_sizes, size); s != AT_OK) return s;
+  if (at_status s = check_tensor(call, "dq", p->dq, q_sizes, size); s != AT_OK) return s;
+  if (at_status s = check_tensor(call, "dk", p->dk, kv_sizes, size); s != AT_OK) return s;
+  if (at_status s = check_tensor(call, "dv", p->dv, kv_sizes, size); s != AT_OK) return s;
+  if (p->device == AT_DEVICE_CUDA) return backward_cuda(p);
 
   Problem problem = problem_of(p);
   const KernelSet& kernels = kernels_for(at_active_isa());
