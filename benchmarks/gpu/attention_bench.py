@@ -40,15 +40,18 @@ def flops(batch, heads, length, dim, causal, backward):
     return forward * (3.5 if backward else 1.0)  # backward = 2.5 forwards, FlashAttention's count
 
 
-def time_ours(q, k, v, d_out, causal, backward, blocks=None):
+FORWARD_SHAPES = ["w16b1", "w16b2", "w32", "w32n32"]  # ACTORTRAIN_CUDA_FORWARD values (forward_launch.cuh)
+
+
+def time_ours(q, k, v, d_out, causal, backward, shape=None):
     out = torch.empty_like(q)
     lse = torch.empty(q.shape[:3], device=q.device, dtype=torch.float32)
     dq, dk, dv = torch.empty_like(q), torch.empty_like(k), torch.empty_like(v)
     p = attention.params(q, k, v, out, lse, causal)
     p.d_out, p.dq, p.dk, p.dv = (attention._view(t) for t in (d_out, dq, dk, dv))
-    previous = os.environ.get("ACTORTRAIN_CUDA_FORWARD_BLOCKS")
-    if blocks is not None:
-        os.environ["ACTORTRAIN_CUDA_FORWARD_BLOCKS"] = str(blocks)
+    previous = os.environ.get("ACTORTRAIN_CUDA_FORWARD")
+    if shape is not None:
+        os.environ["ACTORTRAIN_CUDA_FORWARD"] = shape
     try:
         def step():
             attention.forward_into(p)
@@ -56,11 +59,11 @@ def time_ours(q, k, v, d_out, causal, backward, blocks=None):
                 attention.backward_into(p)
         return median_ms(step)
     finally:
-        if blocks is not None:
+        if shape is not None:
             if previous is None:
-                del os.environ["ACTORTRAIN_CUDA_FORWARD_BLOCKS"]
+                del os.environ["ACTORTRAIN_CUDA_FORWARD"]
             else:
-                os.environ["ACTORTRAIN_CUDA_FORWARD_BLOCKS"] = previous
+                os.environ["ACTORTRAIN_CUDA_FORWARD"] = previous
 
 
 def time_torch(backend, q, k, v, d_out, causal, backward):
@@ -108,15 +111,16 @@ for dim in (64, 128):
                 print(f"{shape:<34} {what:<8} {ours:8.3f} {row['ours_tflops']:8.1f} {best_name:>10} "
                       f"{ran[best_name]:8.3f} {row['baseline_tflops']:8.1f} {row['speedup']:6.2f}", flush=True)
                 if not backward:
-                    # Both forward variants (blocks per multiprocessor), to choose the default.
-                    one, two = (time_ours(q, k, v, d_out, causal, False, blocks=n) for n in (1, 2))
-                    variants.append({"name": f"fwd {shape}", "blocks1_ms": round(one, 4), "blocks2_ms": round(two, 4)})
+                    # Every forward shape, to choose the default.
+                    timed = {f: round(time_ours(q, k, v, d_out, causal, False, shape=f), 4) for f in FORWARD_SHAPES}
+                    variants.append({"name": f"fwd {shape}", "ms": timed,
+                                     "tflops": {f: round(work / t / 1e9, 1) for f, t in timed.items()}})
             del q, k, v, d_out
             torch.cuda.empty_cache()
 
-print("\nforward variants (ms): shape, 1 block/SM (no spills), 2 blocks/SM (128 registers)")
+print("\nforward shapes, TFLOP/s: " + " ".join(f"{f:>8}" for f in FORWARD_SHAPES))
 for v in variants:
-    print(f"  {v['name']:<40} {v['blocks1_ms']:8.3f} {v['blocks2_ms']:8.3f}")
+    print(f"  {v['name']:<40} " + " ".join(f"{v['tflops'][f]:8.1f}" for f in FORWARD_SHAPES))
 
 properties = torch.cuda.get_device_properties(0)
 result = {

@@ -4,7 +4,7 @@ must be within 2x of PyTorch's, for out, dq, dk and dv. Outputs are poisoned wit
 call. Also: rows and batches that see no key, non-contiguous layouts, repeatability, and the
 errors bad calls get. Prints one line per case; exits 1 if any case fails."""
 import json
-import math
+import os
 import sys
 
 import torch
@@ -151,6 +151,16 @@ for dtype in (torch.bfloat16, torch.float16):
             check(f"{tag} D{dim} {kind} B2 H2 Tq200 Tk333 bthd" + (" bottom-right" if causal else " key lengths"),
                   dtype, 2, 2, 200, 333, dim, causal, offset=133 if causal else 0,
                   key_lengths=None if causal else [333, 77], layout="bthd")
+# The other forward shapes (forward_launch.cuh), each on both layouts, in bf16.
+for shape in ("w16b1", "w16b2", "w32", "w32n32"):
+    os.environ["ACTORTRAIN_CUDA_FORWARD"] = shape
+    for dim in (64, 128):
+        for causal in (False, True):
+            kind = "causal" if causal else "full"
+            check(f"[{shape}] bf16 D{dim} {kind} B2 H3 T384", torch.bfloat16, 2, 3, 384, 384, dim, causal)
+            check(f"[{shape}] bf16 D{dim} {kind} B2 H2 Tq200 Tk333 bthd", torch.bfloat16, 2, 2, 200, 333, dim, causal,
+                  offset=133 if causal else 0, key_lengths=None if causal else [333, 77], layout="bthd")
+    del os.environ["ACTORTRAIN_CUDA_FORWARD"]
 check("bf16 D64 full T1", torch.bfloat16, 1, 2, 1, 1, 64, False)
 check("bf16 D128 causal T17", torch.bfloat16, 3, 1, 17, 17, 128, True)
 check("bf16 D128 full T1000 key lengths 1,999,1000", torch.bfloat16, 3, 2, 1000, 1000, 128, False,

@@ -5,46 +5,59 @@
 #include "cuda/launch.cuh"
 
 #include <cstdlib>
+#include <cstring>
 
 namespace actortrain::cuda {
 
-// Which forward variant runs: ACTORTRAIN_CUDA_FORWARD_BLOCKS=1 or 2 (read at every call, so that
-// a benchmark can time both in one process); by default 2 at head_dim 64, where 128 registers
-// suffice, and 1 at 128, where they do not.
-inline int forward_blocks_per_sm(int head_dim) {
-  const char* setting = std::getenv("ACTORTRAIN_CUDA_FORWARD_BLOCKS");
-  if (setting != nullptr && (setting[0] == '1' || setting[0] == '2') && setting[1] == '\0') return setting[0] - '0';
-  return head_dim == 64 ? 2 : 1;
+// Which forward shape runs: ACTORTRAIN_CUDA_FORWARD=w16b1, w16b2, w32 or w32n32 (rows a warp owns;
+// blocks per multiprocessor; n32: 32 keys a tile, not 64), read at every call so that a benchmark
+// can time each in one process. The default is the fastest measured on the H200 (NOTES.md).
+enum class ForwardShape { w16b1, w16b2, w32, w32n32 };
+
+inline ForwardShape forward_shape(int head_dim) {
+  if (const char* setting = std::getenv("ACTORTRAIN_CUDA_FORWARD"); setting != nullptr) {
+    if (std::strcmp(setting, "w16b1") == 0) return ForwardShape::w16b1;
+    if (std::strcmp(setting, "w16b2") == 0) return ForwardShape::w16b2;
+    if (std::strcmp(setting, "w32") == 0) return ForwardShape::w32;
+    if (std::strcmp(setting, "w32n32") == 0) return ForwardShape::w32n32;
+  }
+  (void)head_dim;
+  return ForwardShape::w32;
 }
 
-template <typename T, int D, bool CAUSAL, int BLOCKS_PER_SM>
+template <typename T, int D, bool CAUSAL, int WARP_ROWS, int BLOCK_KV, int BLOCKS_PER_SM>
 cudaError_t launch_forward_for(const AttentionArgs& args) {
-  constexpr int bytes = ForwardTiling::shared_bytes<T, D>();
-  auto kernel = attention_forward_kernel<T, D, CAUSAL, BLOCKS_PER_SM>;
+  using Tiling = ForwardTiling<WARP_ROWS, BLOCK_KV>;
+  constexpr int bytes = Tiling::template shared_bytes<T, D>();
+  auto kernel = attention_forward_kernel<T, D, CAUSAL, WARP_ROWS, BLOCK_KV, BLOCKS_PER_SM>;
   // Over 48 KB of dynamic shared memory must be asked for, per kernel.
   if (cudaError_t error = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes);
       error != cudaSuccess) {
     return error;
   }
   const dim3 grid(static_cast<unsigned>(args.batch * args.heads),
-                  static_cast<unsigned>((args.q_len + ForwardTiling::block_q - 1) / ForwardTiling::block_q));
-  kernel<<<grid, ForwardTiling::threads, bytes>>>(args);
+                  static_cast<unsigned>((args.q_len + Tiling::block_q - 1) / Tiling::block_q));
+  kernel<<<grid, Tiling::threads, bytes>>>(args);
   return cudaGetLastError();
 }
 
-template <typename T, int D>
-cudaError_t launch_forward_for(const AttentionArgs& args, bool causal, int blocks_per_sm) {
-  if (blocks_per_sm == 1) {
-    return causal ? launch_forward_for<T, D, true, 1>(args) : launch_forward_for<T, D, false, 1>(args);
+template <typename T, int D, bool CAUSAL>
+cudaError_t launch_forward_for(const AttentionArgs& args, ForwardShape shape) {
+  switch (shape) {
+    case ForwardShape::w16b1: return launch_forward_for<T, D, CAUSAL, 16, 64, 1>(args);
+    case ForwardShape::w16b2: return launch_forward_for<T, D, CAUSAL, 16, 64, 2>(args);
+    case ForwardShape::w32n32: return launch_forward_for<T, D, CAUSAL, 32, 32, 2>(args);
+    default: return launch_forward_for<T, D, CAUSAL, 32, 64, 2>(args);
   }
-  return causal ? launch_forward_for<T, D, true, 2>(args) : launch_forward_for<T, D, false, 2>(args);
 }
 
 template <typename T>
 cudaError_t launch_forward(const AttentionArgs& args, int head_dim, bool causal) {
-  const int blocks_per_sm = forward_blocks_per_sm(head_dim);
-  return head_dim == 64 ? launch_forward_for<T, 64>(args, causal, blocks_per_sm)
-                        : launch_forward_for<T, 128>(args, causal, blocks_per_sm);
+  const ForwardShape shape = forward_shape(head_dim);
+  if (head_dim == 64) {
+    return causal ? launch_forward_for<T, 64, true>(args, shape) : launch_forward_for<T, 64, false>(args, shape);
+  }
+  return causal ? launch_forward_for<T, 128, true>(args, shape) : launch_forward_for<T, 128, false>(args, shape);
 }
 
 }  // namespace actortrain::cuda
