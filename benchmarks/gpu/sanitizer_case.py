@@ -16,7 +16,7 @@ for dtype in (torch.bfloat16, torch.float16):
             k = torch.randn(2, 1, 150, dim, device="cuda", dtype=dtype)
             v = torch.randn(2, 1, 150, dim, device="cuda", dtype=dtype)
             lengths = torch.tensor([150, 93], device="cuda", dtype=torch.int32)
-            for shape in ("w16b1", "w16b2", "w32", "w32n32"):  # every forward shape (forward_launch.cuh)
+            for shape in ("w16b1", "w16b2", "w32", "w32n32", "wg", "wgs"):  # every forward shape (forward_launch.cuh)
                 os.environ["ACTORTRAIN_CUDA_FORWARD"] = shape
                 out, lse = attention.forward(q, k, v, causal, lengths, causal_offset=80)
             attention.backward(q, k, v, out, lse, torch.randn_like(out), causal, lengths, causal_offset=80)

@@ -18,7 +18,7 @@ for line in open(sys.argv[1], errors="replace"):
     m = re.search(r"Used (\d+) registers", line)
     if m and kernel:
         name = kernel
-        t = re.search(r"attention_(\w+?)_kernelI(\w+?)Li(\d+)E(?:Lb([01])E)?(?:Li(\d+)ELi(\d+)ELi(\d)E)?", kernel)
+        t = re.search(r"attention_(\w+?)_kernelI(\w+?)Li(\d+)E(?:Lb([01])E)?(?:Li(\d+)ELi(\d+)ELi(\d)E)?(?:Lb([01])E)?", kernel)
         if t:
             dtype = "bf16" if "bfloat16" in t.group(2) else "fp16"
             name = f"{t.group(1)} {dtype} D{t.group(3)}"
@@ -26,6 +26,8 @@ for line in open(sys.argv[1], errors="replace"):
                 name += " causal" if t.group(4) == "1" else " full"
             if t.group(5) is not None:
                 name += f" w{t.group(5)} n{t.group(6)} b{t.group(7)}"
+            if t.group(8) is not None:
+                name += " p v on wgmma" if t.group(8) == "1" else " p v on mma.sync"
         rows.append(f"{arch:7} {name:<34} {int(m.group(1)):4} registers  {spill or 0:4} B spilled  {stack or 0:4} B stack")
         kernel = None
 for row in sorted(set(rows)):

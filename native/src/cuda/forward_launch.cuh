@@ -2,6 +2,7 @@
 #pragma once
 
 #include "cuda/forward_kernel.cuh"
+#include "cuda/forward_wgmma_kernel.cuh"
 #include "cuda/launch.cuh"
 
 #include <cstdlib>
@@ -9,20 +10,33 @@
 
 namespace actortrain::cuda {
 
-// Which forward shape runs: ACTORTRAIN_CUDA_FORWARD=w16b1, w16b2, w32 or w32n32 (rows a warp owns;
-// blocks per multiprocessor; n32: 32 keys a tile, not 64), read at every call so that a benchmark
-// can time each in one process. The default is the fastest measured on the H200 (NOTES.md).
-enum class ForwardShape { w16b1, w16b2, w32, w32n32 };
+// Which forward shape runs: ACTORTRAIN_CUDA_FORWARD=w16b1, w16b2, w32 or w32n32 (mma.sync: rows a
+// warp owns; blocks per multiprocessor; n32: 32 keys a tile, not 64), wg (wgmma for both products)
+// or wgs (wgmma for q k^T, mma.sync for p v), read at every call so that a benchmark can time each
+// in one process. wg and wgs run only on compute capability 9.0; elsewhere the default runs. The
+// default is the fastest measured on the H200 (NOTES.md).
+enum class ForwardShape { w16b1, w16b2, w32, w32n32, wg, wgs };
 
-inline ForwardShape forward_shape(int head_dim) {
+inline bool current_device_is_hopper() {
+  int device = 0, major = 0;
+  if (cudaGetDevice(&device) != cudaSuccess) return false;
+  if (cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device) != cudaSuccess) return false;
+  return major == 9;
+}
+
+inline ForwardShape forward_shape(int head_dim, bool causal) {
   if (const char* setting = std::getenv("ACTORTRAIN_CUDA_FORWARD"); setting != nullptr) {
     if (std::strcmp(setting, "w16b1") == 0) return ForwardShape::w16b1;
     if (std::strcmp(setting, "w16b2") == 0) return ForwardShape::w16b2;
     if (std::strcmp(setting, "w32") == 0) return ForwardShape::w32;
     if (std::strcmp(setting, "w32n32") == 0) return ForwardShape::w32n32;
+    const bool hopper = current_device_is_hopper();
+    if (std::strcmp(setting, "wg") == 0 && hopper) return ForwardShape::wg;
+    if (std::strcmp(setting, "wgs") == 0 && hopper) return ForwardShape::wgs;
   }
-  (void)head_dim;
-  return ForwardShape::w32;
+  // H200, 7136fa8: at head_dim 128 without a mask 32-key tiles won (263-285 TFLOP/s against
+  // 259-264); with a causal mask their extra tiles cost more than the registers they save.
+  return head_dim == 128 && !causal ? ForwardShape::w32n32 : ForwardShape::w32;
 }
 
 template <typename T, int D, bool CAUSAL, int WARP_ROWS, int BLOCK_KV, int BLOCKS_PER_SM>
@@ -41,19 +55,39 @@ cudaError_t launch_forward_for(const AttentionArgs& args) {
   return cudaGetLastError();
 }
 
+template <typename T, int D, bool CAUSAL, bool PV_WGMMA>
+cudaError_t launch_forward_wgmma(const AttentionArgs& args) {
+  using Tiling = WgmmaForwardTiling;
+  constexpr int bytes = Tiling::shared_bytes<T, D>();
+  auto kernel = attention_forward_wgmma_kernel<T, D, CAUSAL, PV_WGMMA>;
+  if (cudaError_t error = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes);
+      error != cudaSuccess) {
+    return error;
+  }
+  AttentionArgs launched = args;
+  const char* reading = std::getenv("ACTORTRAIN_CUDA_WGMMA_V");
+  launched.wgmma_v_k_leading = reading != nullptr && std::strcmp(reading, "k-leading") == 0 ? 1 : 0;
+  const dim3 grid(static_cast<unsigned>(args.batch * args.heads),
+                  static_cast<unsigned>((args.q_len + Tiling::block_q - 1) / Tiling::block_q));
+  kernel<<<grid, Tiling::threads, bytes>>>(launched);
+  return cudaGetLastError();
+}
+
 template <typename T, int D, bool CAUSAL>
 cudaError_t launch_forward_for(const AttentionArgs& args, ForwardShape shape) {
   switch (shape) {
     case ForwardShape::w16b1: return launch_forward_for<T, D, CAUSAL, 16, 64, 1>(args);
     case ForwardShape::w16b2: return launch_forward_for<T, D, CAUSAL, 16, 64, 2>(args);
     case ForwardShape::w32n32: return launch_forward_for<T, D, CAUSAL, 32, 32, 2>(args);
+    case ForwardShape::wg: return launch_forward_wgmma<T, D, CAUSAL, true>(args);
+    case ForwardShape::wgs: return launch_forward_wgmma<T, D, CAUSAL, false>(args);
     default: return launch_forward_for<T, D, CAUSAL, 32, 64, 2>(args);
   }
 }
 
 template <typename T>
 cudaError_t launch_forward(const AttentionArgs& args, int head_dim, bool causal) {
-  const ForwardShape shape = forward_shape(head_dim);
+  const ForwardShape shape = forward_shape(head_dim, causal);
   if (head_dim == 64) {
     return causal ? launch_forward_for<T, 64, true>(args, shape) : launch_forward_for<T, 64, false>(args, shape);
   }

@@ -1,0 +1,215 @@
+// Forward fused attention on Hopper's warpgroup matrix product (wgmma, sm_90a): the algorithm and
+// the row layout of the mma.sync kernel with 8 warps of 16 rows (forward_kernel.cuh), but each
+// warpgroup of 4 warps computes q k^T for its 64 rows as one asynchronous product from shared
+// memory, and (PV_WGMMA) p v too, with p from registers. Tiles live in shared memory as 8x8 core
+// matrices (no padding, no swizzle), the layout wgmma's descriptors address.
+//
+// Other architectures compile an empty body: the launcher picks this kernel only on a device of
+// compute capability 9.0.
+#pragma once
+
+#include "cuda/attention_args.cuh"
+#include "cuda/wgmma_ops.cuh"
+
+#include <math_constants.h>
+
+namespace actortrain::cuda {
+
+struct WgmmaForwardTiling {
+  static constexpr int block_q = 128;
+  static constexpr int block_kv = 64;
+  static constexpr int warps = 8;  // two warpgroups of 64 rows
+  static constexpr int threads = warps * 32;
+
+  template <typename T, int D>
+  static constexpr int shared_bytes() {
+    return (block_q + 4 * block_kv) * D * static_cast<int>(sizeof(T));
+  }
+};
+
+// Bytes of one 8x8 core matrix of 2-byte elements, and of the D / 8 of them that hold 8 rows.
+constexpr uint32_t core_matrix_bytes = 128;
+template <int D>
+constexpr uint32_t row_group_bytes = (D / 8) * core_matrix_bytes;
+
+// Starts copying ROWS token rows into a core-matrix tile: element (r, c) at byte
+// ((r / 8) * (D / 8) + c / 8) * 128 + (r % 8) * 16 + (c % 8) * 2. Eight neighbouring threads fill
+// one core matrix (128 contiguous bytes, no bank conflict). Rows at or past `limit` are zeros.
+template <typename T, int ROWS, int D, int THREADS>
+__device__ __forceinline__ void load_core_tile_async(T* tile, const Operand& operand, int b, int h, int64_t first,
+                                                     int64_t limit) {
+  static_assert(sizeof(T) == 2, "core matrices of 8 two-byte elements a row");
+  constexpr int chunks_per_row = D / 8;
+  static_assert((ROWS * chunks_per_row) % THREADS == 0, "every thread copies the same number of chunks");
+  const T* base = operand.row<const T>(b, h, first);
+#pragma unroll
+  for (int i = 0; i < ROWS * chunks_per_row / THREADS; ++i) {
+    const int chunk = i * THREADS + static_cast<int>(threadIdx.x);
+    const int row_in_group = chunk % 8, column = (chunk / 8) % chunks_per_row, group = chunk / (8 * chunks_per_row);
+    const int row = group * 8 + row_in_group;
+    const bool valid = first + row < limit;
+    const T* source = valid ? base + row * operand.st + column * 8 : base;
+    copy_async_16(tile + (group * chunks_per_row + column) * 64 + row_in_group * 8, source, valid);
+  }
+}
+
+template <typename T, int D, bool CAUSAL, bool PV_WGMMA>
+__global__ void __launch_bounds__(WgmmaForwardTiling::threads, 1) attention_forward_wgmma_kernel(const AttentionArgs args) {
+#if defined(__CUDA_ARCH_FEAT_SM90_ALL)
+  using Tiling = WgmmaForwardTiling;
+  constexpr int BM = Tiling::block_q, BN = Tiling::block_kv, THREADS = Tiling::threads;
+  constexpr uint32_t CORE = core_matrix_bytes, ROWS8 = row_group_bytes<D>;
+  extern __shared__ __align__(16) unsigned char shared_raw[];
+  T* const tile_q = reinterpret_cast<T*>(shared_raw);
+  T* const tiles_kv = tile_q + BM * D;  // buffer i: keys at 2i, values at 2i + 1 (BN rows each)
+
+  const int q_block = static_cast<int>(gridDim.y - 1 - blockIdx.y);
+  const int pair = static_cast<int>(blockIdx.x), b = pair / args.heads, h = pair % args.heads;
+  const int warp = static_cast<int>(threadIdx.x) / 32, lane = static_cast<int>(threadIdx.x) % 32;
+  const int group = lane / 4, in_group = lane % 4;
+  const int64_t q_start = static_cast<int64_t>(q_block) * BM;
+
+  const int key_length = args.key_length(b);
+  int64_t key_end = key_length;
+  if (CAUSAL) key_end = lesser(key_end, q_start + BM + args.causal_offset);
+  const int kv_tiles = key_end > 0 ? static_cast<int>((key_end + BN - 1) / BN) : 0;
+
+  constexpr float log2e = 1.4426950408889634f;
+  const float scale_log2 = args.scale * log2e;
+  float o[D / 8][4] = {};
+  float row_max[2] = {-CUDART_INF_F, -CUDART_INF_F};
+  float row_sum[2] = {0.f, 0.f};
+
+  if (kv_tiles > 0) {
+    load_core_tile_async<T, BM, D, THREADS>(tile_q, args.q, b, h, q_start, args.q_len);
+    load_core_tile_async<T, BN, D, THREADS>(tiles_kv, args.k, b, h, 0, key_length);
+    load_core_tile_async<T, BN, D, THREADS>(tiles_kv + BN * D, args.v, b, h, 0, key_length);
+    copy_async_commit();
+  }
+
+  // q and k are K-major (head dim contiguous): the next core matrix along the head dim is 128 B on,
+  // the next 8 rows ROWS8 on. This warpgroup's 64 query rows start 8 row groups in per warpgroup.
+  const uint64_t q_descriptor = matrix_descriptor(shared_address(tile_q) + (warp / 4) * 8 * ROWS8, CORE, ROWS8);
+  const uint32_t kv_address = shared_address(tiles_kv);
+  // For the mma.sync p v: the row each lane hands to ldmatrix.x4.trans (rows kk * 16 + lane % 16,
+  // columns 8 * (lane / 16)) in the core-matrix layout.
+  const uint32_t v_lane = ((lane % 16) / 8) * ROWS8 + (lane / 16) * CORE + (lane % 8) * 16;
+  const int first_query = static_cast<int>(q_start) + warp * 16 + group;
+  const int causal_offset = static_cast<int>(args.causal_offset);
+
+  for (int j = 0; j < kv_tiles; ++j) {
+    copy_async_wait_all();
+    fence_async_proxy();
+    __syncthreads();
+    if (j + 1 < kv_tiles) {
+      T* next = tiles_kv + ((j + 1) % 2) * 2 * BN * D;
+      load_core_tile_async<T, BN, D, THREADS>(next, args.k, b, h, int64_t{j + 1} * BN, key_length);
+      load_core_tile_async<T, BN, D, THREADS>(next + BN * D, args.v, b, h, int64_t{j + 1} * BN, key_length);
+      copy_async_commit();
+    }
+    const uint32_t k_address = kv_address + (j % 2) * 2 * BN * D * sizeof(T);
+    const uint32_t v_address = k_address + BN * D * sizeof(T);
+
+    float s[BN / 8][4] = {};
+    wgmma_fence();
+    const uint64_t k_descriptor = matrix_descriptor(k_address, CORE, ROWS8);
+#pragma unroll
+    for (int kk = 0; kk < D / 16; ++kk) {
+      Wgmma<T, BN>::shared_shared(s, advanced(q_descriptor, kk * 2 * CORE), advanced(k_descriptor, kk * 2 * CORE));
+    }
+    wgmma_commit();
+    wgmma_wait_all();
+
+    const int k_start = j * BN;
+    const bool partial =
+        k_start + BN > key_length || (CAUSAL && k_start + BN - 1 > static_cast<int>(q_start) + causal_offset);
+#pragma unroll
+    for (int n = 0; n < BN / 8; ++n) {
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        s[n][e] *= scale_log2;
+        if (partial) {
+          const int key = k_start + n * 8 + 2 * in_group + (e % 2);
+          const int query = first_query + (e / 2) * 8;
+          if (key >= key_length || (CAUSAL && key > query + causal_offset)) s[n][e] = -CUDART_INF_F;
+        }
+      }
+    }
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+      float tile_max = -CUDART_INF_F;
+#pragma unroll
+      for (int n = 0; n < BN / 8; ++n) tile_max = fmaxf(tile_max, fmaxf(s[n][2 * r], s[n][2 * r + 1]));
+      const float new_max = fmaxf(row_max[r], group_max(tile_max));
+      const float base = new_max == -CUDART_INF_F ? 0.f : new_max;
+      const float rescale = exp2f(row_max[r] - base);
+      row_max[r] = new_max;
+      row_sum[r] *= rescale;
+#pragma unroll
+      for (int d = 0; d < D / 8; ++d) {
+        o[d][2 * r] *= rescale;
+        o[d][2 * r + 1] *= rescale;
+      }
+#pragma unroll
+      for (int n = 0; n < BN / 8; ++n) {
+        s[n][2 * r] = exp2f(s[n][2 * r] - base);
+        s[n][2 * r + 1] = exp2f(s[n][2 * r + 1] - base);
+        row_sum[r] += s[n][2 * r] + s[n][2 * r + 1];
+      }
+    }
+
+    if constexpr (PV_WGMMA) {
+      // v is N-major for this product (head dim, the N side, contiguous): with the transpose bit
+      // the leading offset steps along N (the next 8 columns, 128 B on) and the stride along K
+      // (the next 8 keys, ROWS8 on); args.wgmma_v_k_leading swaps them, to check the reading.
+      const uint64_t v_descriptor = args.wgmma_v_k_leading != 0 ? matrix_descriptor(v_address, ROWS8, CORE)
+                                                                 : matrix_descriptor(v_address, CORE, ROWS8);
+      uint32_t a[BN / 16][4];
+#pragma unroll
+      for (int kk = 0; kk < BN / 16; ++kk) accumulators_as_operand<T>(a[kk], s[2 * kk], s[2 * kk + 1]);
+      wgmma_fence();
+#pragma unroll
+      for (int kk = 0; kk < BN / 16; ++kk) {
+        Wgmma<T, D>::registers_shared_transposed(o, a[kk], advanced(v_descriptor, kk * 2 * ROWS8));
+      }
+      wgmma_commit();
+      wgmma_wait_all();
+    } else {
+#pragma unroll
+      for (int kk = 0; kk < BN / 16; ++kk) {
+        uint32_t a[4];
+        accumulators_as_operand<T>(a, s[2 * kk], s[2 * kk + 1]);
+#pragma unroll
+        for (int d2 = 0; d2 < D / 16; ++d2) {
+          uint32_t bv[4];
+          load_matrix_x4_transposed(bv, v_address + v_lane + kk * 2 * ROWS8 + d2 * 2 * CORE);
+          Element<T>::mma(o[2 * d2], a, bv[0], bv[1]);
+          Element<T>::mma(o[2 * d2 + 1], a, bv[2], bv[3]);
+        }
+      }
+    }
+  }
+
+  constexpr float ln2 = 0.6931471805599453f;
+#pragma unroll
+  for (int r = 0; r < 2; ++r) {
+    const float sum = group_sum(row_sum[r]);
+    const int64_t query = int64_t{first_query} + r * 8;
+    if (query >= args.q_len) continue;
+    const float inverse = sum > 0.f ? 1.f / sum : 0.f;
+    T* out_row = args.out.row<T>(b, h, query);
+#pragma unroll
+    for (int d = 0; d < D / 8; ++d) {
+      *reinterpret_cast<uint32_t*>(out_row + d * 8 + 2 * in_group) =
+          Element<T>::pack(o[d][2 * r] * inverse, o[d][2 * r + 1] * inverse);
+    }
+    if (args.lse != nullptr && in_group == 0) {
+      *args.lse_at(b, h, query) = sum > 0.f ? (row_max[r] + log2f(sum)) * ln2 : -CUDART_INF_F;
+    }
+  }
+#else
+  (void)args;
+#endif
+}
+
+}  // namespace actortrain::cuda
