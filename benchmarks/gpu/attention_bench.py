@@ -40,7 +40,8 @@ def flops(batch, heads, length, dim, causal, backward):
     return forward * (3.5 if backward else 1.0)  # backward = 2.5 forwards, FlashAttention's count
 
 
-FORWARD_SHAPES = ["w16b1", "w16b2", "w32", "w32n32", "wg", "wgs"]  # ACTORTRAIN_CUDA_FORWARD values (forward_launch.cuh)
+FORWARD_SHAPES = [shape for shape in ["w16b1", "w16b2", "w32", "w32n32", "wg", "wgs"]
+                  if shape not in os.environ.get("ATTENTION_BENCH_SKIP", "").split(",")]  # ACTORTRAIN_CUDA_FORWARD values (forward_launch.cuh)
 
 
 def time_ours(q, k, v, d_out, causal, backward, shape=None):
