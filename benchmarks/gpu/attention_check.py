@@ -128,7 +128,9 @@ def run_case(name, dtype, batch, heads, q_len, kv_len, dim, causal, offset=0, ke
                         "dq": relative_error(qt.grad, q64.grad), "dk": relative_error(kt.grad, k64.grad),
                         "dv": relative_error(vt.grad, v64.grad)}
         for what, limit in torch_errors.items():
-            if not errors[what] <= 2 * limit + 1e-6:
+            # 1e-4 absolute: where PyTorch's error is exactly 0 (one key: the exact dq and dk are 0),
+            # fp32 accumulation still leaves ~1e-5.
+            if not errors[what] <= 2 * limit + 1e-4:
                 problems.append(f"{what} error {errors[what]:.2e} > 2x PyTorch's {limit:.2e}")
     else:
         # No PyTorch baseline (it gives NaN where a row sees nothing): hold to bf16-sized errors.
@@ -160,45 +162,47 @@ def expect_error(name, call, status, fragment):
 
 
 torch.manual_seed(20261130)
-for dtype in (torch.bfloat16, torch.float16):
-    tag = "bf16" if dtype == torch.bfloat16 else "fp16"
-    for dim in (64, 128):
-        for causal in (False, True):
-            kind = "causal" if causal else "full"
-            check(f"{tag} D{dim} {kind} B2 H3 T384", dtype, 2, 3, 384, 384, dim, causal)
-            check(f"{tag} D{dim} {kind} B2 H2 Tq200 Tk333 bthd" + (" bottom-right" if causal else " key lengths"),
-                  dtype, 2, 2, 200, 333, dim, causal, offset=133 if causal else 0,
-                  key_lengths=None if causal else [333, 77], layout="bthd")
-# The other forward shapes (forward_launch.cuh), each on both layouts, in bf16.
-for shape in ("w16b1", "w16b2", "w32", "w32n32"):
-    os.environ["ACTORTRAIN_CUDA_FORWARD"] = shape
-    for dim in (64, 128):
-        for causal in (False, True):
-            kind = "causal" if causal else "full"
-            check(f"[{shape}] bf16 D{dim} {kind} B2 H3 T384", torch.bfloat16, 2, 3, 384, 384, dim, causal)
-            check(f"[{shape}] bf16 D{dim} {kind} B2 H2 Tq200 Tk333 bthd", torch.bfloat16, 2, 2, 200, 333, dim, causal,
-                  offset=133 if causal else 0, key_lengths=None if causal else [333, 77], layout="bthd")
-    del os.environ["ACTORTRAIN_CUDA_FORWARD"]
-check("bf16 D64 full T1", torch.bfloat16, 1, 2, 1, 1, 64, False)
-check("bf16 D128 causal T17", torch.bfloat16, 3, 1, 17, 17, 128, True)
-check("bf16 D128 full T1000 key lengths 1,999,1000", torch.bfloat16, 3, 2, 1000, 1000, 128, False,
-      key_lengths=[1, 999, 1000])
-check("bf16 D64 causal Tq300 Tk100 bottom-right (rows see no key)", torch.bfloat16, 1, 2, 300, 100, 64, True,
-      offset=-200, compare_torch=False)
-check("fp16 D128 full a batch with key length 0", torch.float16, 2, 2, 130, 130, 128, False,
-      key_lengths=[0, 130], compare_torch=False)
+only_shape = os.environ.get("ATTENTION_CHECK_SHAPE")  # one forward shape's checks alone (wgmma_experiment.sh)
+if not only_shape:
+    for dtype in (torch.bfloat16, torch.float16):
+        tag = "bf16" if dtype == torch.bfloat16 else "fp16"
+        for dim in (64, 128):
+            for causal in (False, True):
+                kind = "causal" if causal else "full"
+                check(f"{tag} D{dim} {kind} B2 H3 T384", dtype, 2, 3, 384, 384, dim, causal)
+                check(f"{tag} D{dim} {kind} B2 H2 Tq200 Tk333 bthd" + (" bottom-right" if causal else " key lengths"),
+                      dtype, 2, 2, 200, 333, dim, causal, offset=133 if causal else 0,
+                      key_lengths=None if causal else [333, 77], layout="bthd")
+    # The other forward shapes (forward_launch.cuh), each on both layouts, in bf16.
+    for shape in ("w16b1", "w16b2", "w32", "w32n32"):
+        os.environ["ACTORTRAIN_CUDA_FORWARD"] = shape
+        for dim in (64, 128):
+            for causal in (False, True):
+                kind = "causal" if causal else "full"
+                check(f"[{shape}] bf16 D{dim} {kind} B2 H3 T384", torch.bfloat16, 2, 3, 384, 384, dim, causal)
+                check(f"[{shape}] bf16 D{dim} {kind} B2 H2 Tq200 Tk333 bthd", torch.bfloat16, 2, 2, 200, 333, dim, causal,
+                      offset=133 if causal else 0, key_lengths=None if causal else [333, 77], layout="bthd")
+        del os.environ["ACTORTRAIN_CUDA_FORWARD"]
+    check("bf16 D64 full T1", torch.bfloat16, 1, 2, 1, 1, 64, False)
+    check("bf16 D128 causal T17", torch.bfloat16, 3, 1, 17, 17, 128, True)
+    check("bf16 D128 full T1000 key lengths 1,999,1000", torch.bfloat16, 3, 2, 1000, 1000, 128, False,
+          key_lengths=[1, 999, 1000])
+    check("bf16 D64 causal Tq300 Tk100 bottom-right (rows see no key)", torch.bfloat16, 1, 2, 300, 100, 64, True,
+          offset=-200, compare_torch=False)
+    check("fp16 D128 full a batch with key length 0", torch.float16, 2, 2, 130, 130, 128, False,
+          key_lengths=[0, 130], compare_torch=False)
 
-q = torch.randn(1, 1, 16, 64, device="cuda", dtype=torch.bfloat16)
-expect_error("host memory", lambda: attention.forward(q.cpu(), q.cpu(), q.cpu(), False), 1, "not CUDA device memory")
-q96 = torch.randn(1, 1, 16, 96, device="cuda", dtype=torch.bfloat16)
-expect_error("head_dim 96", lambda: attention.forward(q96, q96, q96, False), 2, "head_dim 64 or 128")
-strided = torch.randn(1, 1, 16, 128, device="cuda", dtype=torch.bfloat16)[..., ::2]
-expect_error("head dim stride 2", lambda: attention.forward(strided, strided, strided, False), 2, "strides[3] == 1")
-q32 = q.float()
-expect_error("float32 on CUDA", lambda: attention.forward(q32, q32, q32, False), 2, "not supported on CUDA")
+    q = torch.randn(1, 1, 16, 64, device="cuda", dtype=torch.bfloat16)
+    expect_error("host memory", lambda: attention.forward(q.cpu(), q.cpu(), q.cpu(), False), 1, "not CUDA device memory")
+    q96 = torch.randn(1, 1, 16, 96, device="cuda", dtype=torch.bfloat16)
+    expect_error("head_dim 96", lambda: attention.forward(q96, q96, q96, False), 2, "head_dim 64 or 128")
+    strided = torch.randn(1, 1, 16, 128, device="cuda", dtype=torch.bfloat16)[..., ::2]
+    expect_error("head dim stride 2", lambda: attention.forward(strided, strided, strided, False), 2, "strides[3] == 1")
+    q32 = q.float()
+    expect_error("float32 on CUDA", lambda: attention.forward(q32, q32, q32, False), 2, "not supported on CUDA")
 
 # Last, the wgmma shapes (sm_90a): a fault there must not cost the checks above.
-for shape in ("wg", "wgs"):
+for shape in ([only_shape] if only_shape else ["wg", "wgs"]):
     os.environ["ACTORTRAIN_CUDA_FORWARD"] = shape
     for dtype in (torch.bfloat16, torch.float16):
         tag = "bf16" if dtype == torch.bfloat16 else "fp16"
@@ -211,13 +215,14 @@ for shape in ("wg", "wgs"):
     check(f"[{shape}] bf16 D64 causal Tq300 Tk100 (rows see no key)", torch.bfloat16, 1, 2, 300, 100, 64, True,
           offset=-200, compare_torch=False)
     del os.environ["ACTORTRAIN_CUDA_FORWARD"]
-# A probe, not a check: wgmma with v's descriptor read the other way must NOT match (if it does,
-# the two readings cannot be told apart on these inputs).
-os.environ["ACTORTRAIN_CUDA_FORWARD"], os.environ["ACTORTRAIN_CUDA_WGMMA_V"] = "wg", "k-leading"
-for dim in (64, 128):
-    check(f"[probe: wg, v descriptor k-leading] bf16 D{dim} full B2 H3 T384", torch.bfloat16, 2, 3, 384, 384, dim,
-          False, counted=False)
-del os.environ["ACTORTRAIN_CUDA_FORWARD"], os.environ["ACTORTRAIN_CUDA_WGMMA_V"]
+if not only_shape:
+    # A probe, not a check: wgmma with v's descriptor read the other way must NOT match (if it does,
+    # the two readings cannot be told apart on these inputs).
+    os.environ["ACTORTRAIN_CUDA_FORWARD"], os.environ["ACTORTRAIN_CUDA_WGMMA_V"] = "wg", "k-leading"
+    for dim in (64, 128):
+        check(f"[probe: wg, v descriptor k-leading] bf16 D{dim} full B2 H3 T384", torch.bfloat16, 2, 3, 384, 384, dim,
+              False, counted=False)
+    del os.environ["ACTORTRAIN_CUDA_FORWARD"], os.environ["ACTORTRAIN_CUDA_WGMMA_V"]
 with open(sys.argv[2], "w") as f:
     json.dump({"cases": results, "failures": failures}, f, indent=1)
 counted_cases = sum(1 for r in results if r.get("counted", True))
