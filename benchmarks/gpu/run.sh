@@ -44,25 +44,23 @@ echo "built in $(elapsed) s"
 python3 "$here/summarize_build.py" "$OUT/build.log" | tee "$OUT/resources.txt"
 cuobjdump --dump-sass "$lib" 2>/dev/null | grep -oE "HGMMA|HMMA\.[0-9A-Z.]+|LDSM[.A-Z0-9]*|LDGSTS[.A-Z0-9]*|LDL|STL" | sort | uniq -c | tee "$OUT/sass-mix.txt"
 
-# ATTENTION_GPU_EXPERIMENT=wgmma: the wgmma forward shapes alone, each reading of v's descriptor in
-# its own process (a fault ends only that one), then the timing table with the first shape that
-# passed as "ours". For the lease after a wgmma change; run.sh without it is the full check.
+# ATTENTION_GPU_EXPERIMENT=wgmma: the wgmma forward shapes alone, each in its own process (a fault
+# ends only that one), then the timing table with "wg" (or "wgs" if only it passed) as "ours". For
+# a lease after a wgmma change; run.sh without it is the full check.
 if [ "${ATTENTION_GPU_EXPERIMENT:-}" = wgmma ]; then
   chosen=""
-  for candidate in wgs:mn-leading wg:mn-leading wg:k-leading; do
-    shape=${candidate%%:*} reading=${candidate#*:}
-    echo "== checks of $shape, v descriptor $reading ($(elapsed) s in)"
-    if (cd "$here" && ATTENTION_CHECK_SHAPE=$shape ACTORTRAIN_CUDA_WGMMA_V=$reading timeout 60 \
-        python3 attention_check.py "$lib" "$OUT/check-$shape-$reading.json") 2>&1 | grep -v Warning | tail -4; then :; fi
-    if python3 -c "import json,sys; sys.exit(json.load(open('$OUT/check-$shape-$reading.json'))['failures'])" 2>/dev/null; then
+  for shape in wgs wg; do
+    echo "== checks of $shape ($(elapsed) s in)"
+    (cd "$here" && ATTENTION_CHECK_SHAPE=$shape timeout 60 python3 attention_check.py "$lib" "$OUT/check-$shape.json") 2>&1 |
+      grep -v Warning | tail -4
+    if python3 -c "import json,sys; sys.exit(json.load(open('$OUT/check-$shape.json'))['failures'])" 2>/dev/null; then
       echo "   passed"
-      if [ "$shape" = wg ] || [ -z "$chosen" ]; then chosen=$candidate; fi
+      chosen=$shape
     fi
   done
   if [ -z "$chosen" ]; then echo "no wgmma shape passed"; exit 1; fi
-  shape=${chosen%%:*} reading=${chosen#*:}
-  echo "== timing with $shape ($reading) as ours ($(elapsed) s in)"
-  (cd "$here" && ACTORTRAIN_CUDA_FORWARD=$shape ACTORTRAIN_CUDA_WGMMA_V=$reading ATTENTION_BENCH_SKIP=w16b1,w16b2 \
+  echo "== timing with $chosen as ours ($(elapsed) s in)"
+  (cd "$here" && ACTORTRAIN_CUDA_FORWARD=$chosen ATTENTION_BENCH_SKIP=w16b1,w16b2 \
     timeout 200 python3 attention_bench.py "$lib" "$OUT/attention-gpu.json") 2>&1 | tee "$OUT/bench.log"
   exit 0
 fi

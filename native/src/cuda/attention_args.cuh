@@ -29,7 +29,6 @@ struct AttentionArgs {
   const int32_t* key_lengths;   // device memory or null
   float* delta;                 // backward: rowsum(d_out * out), (batch * heads, q_len)
   float* dq_accum;              // backward: fp32 dq sums, (batch * heads, q_len, head_dim)
-  int wgmma_v_k_leading;        // wgmma forward: read v's descriptor the other way (a check of the reading)
 
   __device__ __forceinline__ float* lse_at(int b, int h, int64_t i) const {
     return lse + b * lse_sb + h * lse_sh + i * lse_st;

@@ -13,7 +13,8 @@ namespace actortrain::cuda {
 // Which forward shape runs: ACTORTRAIN_CUDA_FORWARD=w16b1, w16b2, w32 or w32n32 (mma.sync: rows a
 // warp owns; blocks per multiprocessor; n32: 32 keys a tile, not 64), wg (wgmma for both products)
 // or wgs (wgmma for q k^T, mma.sync for p v), read at every call so that a benchmark can time each
-// in one process. wg and wgs run only on compute capability 9.0; elsewhere the default runs. The
+// in one process. wg and wgs run only on compute capability 9.0; elsewhere the default runs. They
+// are correct but, waiting for each product before the softmax, slower than mma.sync so far. The
 // default is the fastest measured on the H200 (NOTES.md).
 enum class ForwardShape { w16b1, w16b2, w32, w32n32, wg, wgs };
 
@@ -64,12 +65,9 @@ cudaError_t launch_forward_wgmma(const AttentionArgs& args) {
       error != cudaSuccess) {
     return error;
   }
-  AttentionArgs launched = args;
-  const char* reading = std::getenv("ACTORTRAIN_CUDA_WGMMA_V");
-  launched.wgmma_v_k_leading = reading != nullptr && std::strcmp(reading, "k-leading") == 0 ? 1 : 0;
   const dim3 grid(static_cast<unsigned>(args.batch * args.heads),
                   static_cast<unsigned>((args.q_len + Tiling::block_q - 1) / Tiling::block_q));
-  kernel<<<grid, Tiling::threads, bytes>>>(launched);
+  kernel<<<grid, Tiling::threads, bytes>>>(args);
   return cudaGetLastError();
 }
 

@@ -159,11 +159,11 @@ __global__ void __launch_bounds__(WgmmaForwardTiling::threads, 1) attention_forw
     }
 
     if constexpr (PV_WGMMA) {
-      // v is N-major for this product (head dim, the N side, contiguous): with the transpose bit
-      // the leading offset steps along N (the next 8 columns, 128 B on) and the stride along K
-      // (the next 8 keys, ROWS8 on); args.wgmma_v_k_leading swaps them, to check the reading.
-      const uint64_t v_descriptor = args.wgmma_v_k_leading != 0 ? matrix_descriptor(v_address, ROWS8, CORE)
-                                                                 : matrix_descriptor(v_address, CORE, ROWS8);
+      // v is N-major for this product (head dim, the N side, contiguous). Even with the transpose
+      // bit the leading offset steps along K (the next 8 keys, ROWS8 on) and the stride along N (the
+      // next 8 columns, 128 B on): measured on the H200, where the other reading faulted on the
+      // last buffer and this one matched the reference (benchmarks/gpu/NOTES.md, v3).
+      const uint64_t v_descriptor = matrix_descriptor(v_address, ROWS8, CORE);
       uint32_t a[BN / 16][4];
 #pragma unroll
       for (int kk = 0; kk < BN / 16; ++kk) accumulators_as_operand<T>(a[kk], s[2 * kk], s[2 * kk + 1]);
