@@ -13,7 +13,7 @@ public sealed class NativeCapabilitiesTests
         string assemblyVersion = typeof(ActorTrainNative).Assembly
             .GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
         Assert.Equal(assemblyVersion, ActorTrainNative.Version);
-        Assert.Equal(3, ActorTrainNative.AbiVersion);
+        Assert.Equal(4, ActorTrainNative.AbiVersion);
     }
 
     [Fact]

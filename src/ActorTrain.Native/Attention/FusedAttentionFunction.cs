@@ -38,7 +38,8 @@ internal sealed class FusedAttentionFunction : autograd.MultiTensorFunction<Fuse
         var dq = empty_like(q);
         var dk = empty_like(k);
         var dv = empty_like(v);
-        NativeAttention.Backward(inputs, keyLengths32 is null || keyLengths32.IsInvalid ? null : keyLengths32, output, lse, gradients[0], dq, dk, dv);
+        var dOut = NativeAttention.FitForCuda(gradients[0]);
+        NativeAttention.Backward(inputs, keyLengths32 is null || keyLengths32.IsInvalid ? null : keyLengths32, output, lse, dOut, dq, dk, dv);
         // One entry per forward argument: q, k, v, keyLengths, inputs.
         return [dq, dk, dv, null!, null!];
     }
@@ -47,7 +48,7 @@ internal sealed class FusedAttentionFunction : autograd.MultiTensorFunction<Fuse
     public static (Tensor Out, Tensor Lse) Run(AttentionInputs inputs, Tensor? keyLengths32)
     {
         var output = empty_like(inputs.Q); // keeps q's memory layout: a (B,T,H,D) view gives a (B,T,H,D) out
-        var lse = empty(inputs.Batch, inputs.Heads, inputs.QueryLength, dtype: ScalarType.Float32);
+        var lse = empty(inputs.Batch, inputs.Heads, inputs.QueryLength, dtype: ScalarType.Float32, device: inputs.Q.device);
         NativeAttention.Forward(inputs, keyLengths32, output, lse);
         return (output, lse);
     }

@@ -3,13 +3,12 @@ using static TorchSharp.torch;
 
 namespace ActorTrain.Native.Attention;
 
-/// <summary>Calls at_attention_forward / at_attention_backward on CPU float32 tensors, in place,
-/// through their strides: no tensor is copied on the way in.</summary>
+/// <summary>Calls at_attention_forward / at_attention_backward in place, through the tensors'
+/// strides: CPU float32 tensors for the CPU kernels, CUDA bfloat16/float16 ones (device pointers,
+/// the default stream) for the CUDA kernels. No tensor is copied on the way in, except a CUDA one
+/// whose layout the kernels cannot read (<see cref="FitForCuda"/>).</summary>
 internal static class NativeAttention
 {
-    /// <summary>Whether the native kernels take tensors of this dtype on this device.</summary>
-    public static bool Supports(Tensor t) => t.device_type == TorchSharp.DeviceType.CPU && t.dtype == ScalarType.Float32;
-
     /// <summary>Fills <paramref name="output"/> (shaped as q) and <paramref name="lse"/> (B, H, Tq).</summary>
     public static void Forward(AttentionInputs inputs, Tensor? keyLengths32, Tensor output, Tensor lse)
     {
@@ -41,9 +40,21 @@ internal static class NativeAttention
         GC.KeepAlive(new[] { output, lse, dOut, dq, dk, dv });
     }
 
+    /// <summary>The tensor itself where the CUDA kernels can read it in place (head dim contiguous,
+    /// rows on 16 bytes), else a contiguous copy. CPU tensors are returned as they are.</summary>
+    public static Tensor FitForCuda(Tensor t)
+    {
+        if (t.device_type != TorchSharp.DeviceType.CUDA) return t;
+        const long elementsPer16Bytes = 8; // two-byte elements
+        bool fits = t.stride(3) == 1 && t.stride(0) % elementsPer16Bytes == 0 && t.stride(1) % elementsPer16Bytes == 0 &&
+                    t.stride(2) % elementsPer16Bytes == 0 && Address(t) % 16 == 0;
+        return fits ? t : t.contiguous();
+    }
+
     private static AttentionParams Parameters(AttentionInputs inputs, Tensor? keyLengths32) => new()
     {
-        Dtype = 0, // AT_DTYPE_F32
+        Dtype = DtypeCode(inputs.Q.dtype),
+        Device = inputs.Q.device_type == TorchSharp.DeviceType.CUDA ? 1 : 0, // AT_DEVICE_CUDA : AT_DEVICE_CPU
         Batch = inputs.Batch,
         Heads = inputs.Heads,
         QueryLength = inputs.QueryLength,
@@ -52,16 +63,25 @@ internal static class NativeAttention
         Scale = (float)inputs.Scale,
         Causal = inputs.Causal ? 1 : 0,
         CausalOffset = 0, // top-left aligned, as torch's is_causal
-        KeyLengths = keyLengths32 is null ? 0 : Address<int>(keyLengths32),
+        KeyLengths = keyLengths32 is null ? 0 : Address(keyLengths32),
         Threads = Math.Clamp(get_num_threads(), 1, 1024),
         Q = View(inputs.Q),
         K = View(inputs.K),
         V = View(inputs.V),
     };
 
+    // at_dtype: AT_DTYPE_F32, AT_DTYPE_BF16, AT_DTYPE_F16; the router sends no other dtype here.
+    private static int DtypeCode(ScalarType dtype) => dtype switch
+    {
+        ScalarType.Float32 => 0,
+        ScalarType.BFloat16 => 1,
+        ScalarType.Float16 => 2,
+        _ => throw new ArgumentException($"the native attention kernels take Float32, BFloat16 or Float16, not {dtype}"),
+    };
+
     private static void SetLse(ref AttentionParams parameters, Tensor lse)
     {
-        parameters.Lse = Address<float>(lse);
+        parameters.Lse = Address(lse);
         parameters.LseStrideBatch = lse.stride(0);
         parameters.LseStrideHead = lse.stride(1);
         parameters.LseStrideToken = lse.stride(2);
@@ -69,14 +89,13 @@ internal static class NativeAttention
 
     private static Tensor4 View(Tensor t) => new()
     {
-        Data = Address<float>(t),
+        Data = Address(t),
         StrideBatch = t.stride(0),
         StrideHead = t.stride(1),
         StrideToken = t.stride(2),
         StrideDim = t.stride(3),
     };
 
-    // storage().data_ptr() is the start of the storage, not of this view.
-    private static unsafe nint Address<T>(Tensor t) where T : unmanaged =>
-        t.storage<T>().data_ptr() + (nint)(t.storage_offset() * sizeof(T));
+    /// <summary>The address of a view's first element, on whatever device it lives.</summary>
+    internal static nint Address(Tensor t) => TorchTensorData.Address(t);
 }

@@ -19,6 +19,7 @@ internal struct Tensor4
 internal struct AttentionParams
 {
     public int Dtype;
+    public int Device;
     public long Batch;
     public long Heads;
     public long QueryLength;

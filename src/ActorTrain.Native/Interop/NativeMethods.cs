@@ -9,7 +9,7 @@ internal static partial class NativeMethods
     public const string LibraryName = "actortrain_native";
 
     /// <summary>ACTORTRAIN_ABI_VERSION this assembly was written against.</summary>
-    public const int ExpectedAbiVersion = 3;
+    public const int ExpectedAbiVersion = 4;
 
     [LibraryImport(LibraryName)]
     public static partial nint at_version();
