@@ -159,27 +159,28 @@ def expect_error(name, call, status, fragment):
     results.append({"name": "bad call: " + name, "ok": ok, "message": message})
 
 
-torch.manual_seed(20261130)
-only_shape = os.environ.get("ATTENTION_CHECK_SHAPE")  # one forward shape's checks alone (wgmma_experiment.sh)
-if not only_shape:
-    for dtype in (torch.bfloat16, torch.float16):
+def check_grid(prefix, dtypes):
+    """Every dtype, head dim and mask on two shapes: square and contiguous, and (B, T, H, D) views
+    with Tq != Tk, under key lengths (full) or bottom-right alignment (causal)."""
+    for dtype in dtypes:
         tag = "bf16" if dtype == torch.bfloat16 else "fp16"
         for dim in (64, 128):
             for causal in (False, True):
                 kind = "causal" if causal else "full"
-                check(f"{tag} D{dim} {kind} B2 H3 T384", dtype, 2, 3, 384, 384, dim, causal)
-                check(f"{tag} D{dim} {kind} B2 H2 Tq200 Tk333 bthd" + (" bottom-right" if causal else " key lengths"),
+                check(f"{prefix}{tag} D{dim} {kind} B2 H3 T384", dtype, 2, 3, 384, 384, dim, causal)
+                check(f"{prefix}{tag} D{dim} {kind} B2 H2 Tq200 Tk333 bthd" + (" bottom-right" if causal else " key lengths"),
                       dtype, 2, 2, 200, 333, dim, causal, offset=133 if causal else 0,
                       key_lengths=None if causal else [333, 77], layout="bthd")
-    # The other forward shapes (forward_launch.cuh), each on both layouts, in bf16.
+
+
+torch.manual_seed(20261130)
+only_shape = os.environ.get("ATTENTION_CHECK_SHAPE")  # one forward shape's checks alone (run.sh's wgmma mode)
+if not only_shape:
+    check_grid("", (torch.bfloat16, torch.float16))
+    # The other forward shapes (forward_launch.cuh), in bf16.
     for shape in ("w16b1", "w16b2", "w32", "w32n32"):
         os.environ["ACTORTRAIN_CUDA_FORWARD"] = shape
-        for dim in (64, 128):
-            for causal in (False, True):
-                kind = "causal" if causal else "full"
-                check(f"[{shape}] bf16 D{dim} {kind} B2 H3 T384", torch.bfloat16, 2, 3, 384, 384, dim, causal)
-                check(f"[{shape}] bf16 D{dim} {kind} B2 H2 Tq200 Tk333 bthd", torch.bfloat16, 2, 2, 200, 333, dim, causal,
-                      offset=133 if causal else 0, key_lengths=None if causal else [333, 77], layout="bthd")
+        check_grid(f"[{shape}] ", (torch.bfloat16,))
         del os.environ["ACTORTRAIN_CUDA_FORWARD"]
     check("bf16 D64 full T1", torch.bfloat16, 1, 2, 1, 1, 64, False)
     check("bf16 D128 causal T17", torch.bfloat16, 3, 1, 17, 17, 128, True)
@@ -202,14 +203,7 @@ if not only_shape:
 # Last, the wgmma shapes (sm_90a): a fault there must not cost the checks above.
 for shape in ([only_shape] if only_shape else ["wg", "wgs"]):
     os.environ["ACTORTRAIN_CUDA_FORWARD"] = shape
-    for dtype in (torch.bfloat16, torch.float16):
-        tag = "bf16" if dtype == torch.bfloat16 else "fp16"
-        for dim in (64, 128):
-            for causal in (False, True):
-                kind = "causal" if causal else "full"
-                check(f"[{shape}] {tag} D{dim} {kind} B2 H3 T384", dtype, 2, 3, 384, 384, dim, causal)
-                check(f"[{shape}] {tag} D{dim} {kind} B2 H2 Tq200 Tk333 bthd", dtype, 2, 2, 200, 333, dim, causal,
-                      offset=133 if causal else 0, key_lengths=None if causal else [333, 77], layout="bthd")
+    check_grid(f"[{shape}] ", (torch.bfloat16, torch.float16))
     check(f"[{shape}] bf16 D64 causal Tq300 Tk100 (rows see no key)", torch.bfloat16, 1, 2, 300, 100, 64, True,
           offset=-200, compare_torch=False)
     del os.environ["ACTORTRAIN_CUDA_FORWARD"]

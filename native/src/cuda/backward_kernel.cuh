@@ -108,13 +108,7 @@ __global__ void __launch_bounds__(BackwardTiling<D>::threads) attention_backward
     for (int kk = 0; kk < D / 16; ++kk) {
       uint32_t a[4];
       load_matrix_x4(a, k_rows + at<T, STRIDE>(0, kk * 16));
-#pragma unroll
-      for (int n2 = 0; n2 < BM / 16; ++n2) {
-        uint32_t bq[4];
-        load_matrix_x4(bq, q_columns + at<T, STRIDE>(n2 * 16, kk * 16));
-        Element<T>::mma(p[2 * n2], a, bq[0], bq[1]);
-        Element<T>::mma(p[2 * n2 + 1], a, bq[2], bq[3]);
-      }
+      multiply_accumulate<T, false, BM / 16>(p, a, [&](int n2) { return q_columns + at<T, STRIDE>(n2 * 16, kk * 16); });
     }
     const bool partial = k_start + BN > key_length || q0 + BM > args.q_len ||
                          (CAUSAL && k_start + BN - 1 > q0 + args.causal_offset);
@@ -137,13 +131,7 @@ __global__ void __launch_bounds__(BackwardTiling<D>::threads) attention_backward
     for (int kk = 0; kk < BM / 16; ++kk) {
       uint32_t a[4];
       accumulators_as_operand<T>(a, p[2 * kk], p[2 * kk + 1]);
-#pragma unroll
-      for (int d2 = 0; d2 < D / 16; ++d2) {
-        uint32_t bo[4];
-        load_matrix_x4_transposed(bo, do_transposed + at<T, STRIDE>(kk * 16, d2 * 16));
-        Element<T>::mma(dv[2 * d2], a, bo[0], bo[1]);
-        Element<T>::mma(dv[2 * d2 + 1], a, bo[2], bo[3]);
-      }
+      multiply_accumulate<T, true, D / 16>(dv, a, [&](int d2) { return do_transposed + at<T, STRIDE>(kk * 16, d2 * 16); });
     }
 
     // dp^T = v d_out^T, then ds^T = p^T (dp^T - delta), kept in ds.
@@ -152,13 +140,7 @@ __global__ void __launch_bounds__(BackwardTiling<D>::threads) attention_backward
     for (int kk = 0; kk < D / 16; ++kk) {
       uint32_t a[4];
       load_matrix_x4(a, v_rows + at<T, STRIDE>(0, kk * 16));
-#pragma unroll
-      for (int n2 = 0; n2 < BM / 16; ++n2) {
-        uint32_t bo[4];
-        load_matrix_x4(bo, do_columns + at<T, STRIDE>(n2 * 16, kk * 16));
-        Element<T>::mma(ds[2 * n2], a, bo[0], bo[1]);
-        Element<T>::mma(ds[2 * n2 + 1], a, bo[2], bo[3]);
-      }
+      multiply_accumulate<T, false, BM / 16>(ds, a, [&](int n2) { return do_columns + at<T, STRIDE>(n2 * 16, kk * 16); });
     }
 #pragma unroll
     for (int n = 0; n < BM / 8; ++n) {
@@ -171,13 +153,7 @@ __global__ void __launch_bounds__(BackwardTiling<D>::threads) attention_backward
     for (int kk = 0; kk < BM / 16; ++kk) {
       uint32_t a[4];
       accumulators_as_operand<T>(a, ds[2 * kk], ds[2 * kk + 1]);
-#pragma unroll
-      for (int d2 = 0; d2 < D / 16; ++d2) {
-        uint32_t bq[4];
-        load_matrix_x4_transposed(bq, q_transposed + at<T, STRIDE>(kk * 16, d2 * 16));
-        Element<T>::mma(dk[2 * d2], a, bq[0], bq[1]);
-        Element<T>::mma(dk[2 * d2 + 1], a, bq[2], bq[3]);
-      }
+      multiply_accumulate<T, true, D / 16>(dk, a, [&](int d2) { return q_transposed + at<T, STRIDE>(kk * 16, d2 * 16); });
     }
 
 #pragma unroll
@@ -200,13 +176,8 @@ __global__ void __launch_bounds__(BackwardTiling<D>::threads) attention_backward
     for (int kk = 0; kk < BN / 16; ++kk) {
       uint32_t a[4];
       load_matrix_x4_transposed(a, ds_rows + at<T, DS>(kk * 16, 0));
-#pragma unroll
-      for (int d2 = 0; d2 < columns / 16; ++d2) {
-        uint32_t bk[4];
-        load_matrix_x4_transposed(bk, k_transposed + at<T, STRIDE>(kk * 16, d2 * 16));
-        Element<T>::mma(dq[2 * d2], a, bk[0], bk[1]);
-        Element<T>::mma(dq[2 * d2 + 1], a, bk[2], bk[3]);
-      }
+      multiply_accumulate<T, true, columns / 16>(dq, a,
+                                                 [&](int d2) { return k_transposed + at<T, STRIDE>(kk * 16, d2 * 16); });
     }
 #pragma unroll
     for (int r = 0; r < 2; ++r) {

@@ -15,16 +15,11 @@ cudaError_t launch_backward_for(const AttentionArgs& args) {
   attention_backward_prepare_kernel<T, D><<<row_blocks, row_threads>>>(args);
   if (cudaError_t error = cudaGetLastError(); error != cudaSuccess) return error;
 
-  constexpr int bytes = Tiling::template shared_bytes<T>();
-  auto kernel = attention_backward_kernel<T, D, CAUSAL>;
-  if (cudaError_t error = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes);
+  if (cudaError_t error = launch_over_tokens(attention_backward_kernel<T, D, CAUSAL>, args, args.kv_len, Tiling::block_kv,
+                                             Tiling::threads, Tiling::template shared_bytes<T>());
       error != cudaSuccess) {
     return error;
   }
-  const dim3 grid(static_cast<unsigned>(args.batch * args.heads),
-                  static_cast<unsigned>((args.kv_len + Tiling::block_kv - 1) / Tiling::block_kv));
-  kernel<<<grid, Tiling::threads, bytes>>>(args);
-  if (cudaError_t error = cudaGetLastError(); error != cudaSuccess) return error;
 
   attention_backward_finish_kernel<T, D><<<row_blocks, row_threads>>>(args);
   return cudaGetLastError();

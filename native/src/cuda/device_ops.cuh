@@ -9,6 +9,7 @@
 #include <cuda_fp16.h>
 
 #include <cstdint>
+#include <type_traits>
 
 namespace actortrain::cuda {
 
@@ -46,47 +47,75 @@ __device__ __forceinline__ void load_matrix_x4_transposed(uint32_t (&r)[4], uint
                : "r"(row));
 }
 
-template <typename T>
-struct Element;
+// The m16n8k16 product with fp32 accumulators for one element type, PTX's name of which is PTX.
+#define AT_MMA_16816(PTX, d, a, b0, b1)                                                                     \
+  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32." PTX "." PTX ".f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, " \
+               "{%8, %9}, {%0, %1, %2, %3};\n"                                                               \
+               : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])                                             \
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1))
 
-template <>
-struct Element<__nv_bfloat16> {
+// bf16 or fp16: pairs packed into a 32-bit register (low element first), and the product.
+template <typename T>
+struct Element {
+  static constexpr bool bf16 = std::is_same_v<T, __nv_bfloat16>;
+  static_assert(bf16 || std::is_same_v<T, __half>, "the kernels take bf16 and fp16");
+  using Pair = std::conditional_t<bf16, __nv_bfloat162, __half2>;
+
   __device__ __forceinline__ static uint32_t pack(float low, float high) {
-    __nv_bfloat162 pair = __floats2bfloat162_rn(low, high);
+    Pair pair;
+    if constexpr (bf16) {
+      pair = __floats2bfloat162_rn(low, high);
+    } else {
+      pair = __floats2half2_rn(low, high);
+    }
     return *reinterpret_cast<uint32_t*>(&pair);
   }
   __device__ __forceinline__ static float2 unpack(uint32_t bits) {
-    __nv_bfloat162 pair = *reinterpret_cast<__nv_bfloat162*>(&bits);
-    return __bfloat1622float2(pair);
+    const Pair pair = *reinterpret_cast<Pair*>(&bits);
+    if constexpr (bf16) {
+      return __bfloat1622float2(pair);
+    } else {
+      return __half22float2(pair);
+    }
   }
   // d += a * b on one 16x8x16 tile.
   __device__ __forceinline__ static void mma(float (&d)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
-    asm volatile(
-        "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
-        "{%0, %1, %2, %3};\n"
-        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+    if constexpr (bf16) {
+      AT_MMA_16816("bf16", d, a, b0, b1);
+    } else {
+      AT_MMA_16816("f16", d, a, b0, b1);
+    }
   }
 };
 
-template <>
-struct Element<__half> {
-  __device__ __forceinline__ static uint32_t pack(float low, float high) {
-    __half2 pair = __floats2half2_rn(low, high);
-    return *reinterpret_cast<uint32_t*>(&pair);
+#undef AT_MMA_16816
+
+// acc[m][2 i] and acc[m][2 i + 1] += a[m] x the two 8-column B operands that ldmatrix.x4 reads
+// from address(i) (transposed or not), for i < N16: each B fragment read feeds all M tiles.
+template <typename T, bool TRANSPOSED, int M, int N16, typename Address>
+__device__ __forceinline__ void multiply_accumulate(float (&acc)[M][2 * N16][4], const uint32_t (&a)[M][4], Address address) {
+#pragma unroll
+  for (int i = 0; i < N16; ++i) {
+    uint32_t b[4];
+    if constexpr (TRANSPOSED) {
+      load_matrix_x4_transposed(b, address(i));
+    } else {
+      load_matrix_x4(b, address(i));
+    }
+#pragma unroll
+    for (int m = 0; m < M; ++m) {
+      Element<T>::mma(acc[m][2 * i], a[m], b[0], b[1]);
+      Element<T>::mma(acc[m][2 * i + 1], a[m], b[2], b[3]);
+    }
   }
-  __device__ __forceinline__ static float2 unpack(uint32_t bits) {
-    __half2 pair = *reinterpret_cast<__half2*>(&bits);
-    return __half22float2(pair);
-  }
-  __device__ __forceinline__ static void mma(float (&d)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
-    asm volatile(
-        "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
-        "{%0, %1, %2, %3};\n"
-        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-  }
-};
+}
+
+// The same for one 16-row tile.
+template <typename T, bool TRANSPOSED, int N16, typename Address>
+__device__ __forceinline__ void multiply_accumulate(float (&acc)[2 * N16][4], const uint32_t (&a)[4], Address address) {
+  multiply_accumulate<T, TRANSPOSED, 1, N16>(*reinterpret_cast<float(*)[1][2 * N16][4]>(&acc),
+                                             *reinterpret_cast<const uint32_t(*)[1][4]>(&a), address);
+}
 
 // Two adjacent 16x8 accumulator tiles (columns 16k..16k+15) are, packed, the A fragment of a
 // 16x16 operand: this is how softmax probabilities feed the next product without shared memory.

@@ -12,8 +12,7 @@
 #pragma once
 
 #include "cuda/attention_args.cuh"
-
-#include <math_constants.h>
+#include "cuda/forward_rows.cuh"
 
 namespace actortrain::cuda {
 
@@ -45,30 +44,13 @@ __global__ void __launch_bounds__(ForwardTiling<WARP_ROWS, BLOCK_KV>::threads, B
   T* const tile_q = reinterpret_cast<T*>(shared_raw);
   T* const tiles_kv = tile_q + BM * STRIDE;  // buffer i: keys at 2i, values at 2i + 1 (BN rows each)
 
-  // Blocks start in x-major order: every (batch, head) pair's last query block, which sees the most
-  // keys under a causal mask, goes first, so that the tail of the launch is short work.
-  const int q_block = static_cast<int>(gridDim.y - 1 - blockIdx.y);
-  const int pair = static_cast<int>(blockIdx.x), b = pair / args.heads, h = pair % args.heads;
-  const int warp = static_cast<int>(threadIdx.x) / 32, lane = static_cast<int>(threadIdx.x) % 32;
-  const int group = lane / 4, in_group = lane % 4;
-  const int64_t q_start = static_cast<int64_t>(q_block) * BM;
-
-  const int key_length = args.key_length(b);
-  int64_t key_end = key_length;
-  if (CAUSAL) key_end = lesser(key_end, q_start + BM + args.causal_offset);
-  const int kv_tiles = key_end > 0 ? static_cast<int>((key_end + BN - 1) / BN) : 0;
-
-  constexpr float log2e = 1.4426950408889634f;
-  const float scale_log2 = args.scale * log2e;
+  const ForwardBlock block = ForwardBlock::of<BM, BN, CAUSAL>(args);
+  const int b = block.b, h = block.h, key_length = block.key_length, kv_tiles = block.kv_tiles;
+  const int64_t q_start = block.q_start;
+  const int warp = block.warp, lane = block.lane, group = block.group, in_group = block.in_group;
   // Row r of product tile m of this lane: warp * WARP_ROWS + 16 m + group + 8 r.
   float o[MT][D / 8][4] = {};
-  float row_max[MT][2];  // of the scaled (log2) scores
-  float row_sum[MT][2];  // this lane's share of the row's sum
-#pragma unroll
-  for (int m = 0; m < MT; ++m) {
-    row_max[m][0] = row_max[m][1] = -CUDART_INF_F;
-    row_sum[m][0] = row_sum[m][1] = 0.f;
-  }
+  RowState rows[MT];
 
   if (kv_tiles > 0) {
     load_tile_async<T, BM, D, THREADS>(tile_q, args.q, b, h, q_start, args.q_len);
@@ -82,7 +64,6 @@ __global__ void __launch_bounds__(ForwardTiling<WARP_ROWS, BLOCK_KV>::threads, B
       shared_address(tile_q) + at<T, STRIDE>(warp * WARP_ROWS, 0) + a_operand_lane<T, STRIDE>(lane);
   const uint32_t k_lane = shared_address(tiles_kv) + b_operand_lane<T, STRIDE>(lane);
   const uint32_t v_lane = shared_address(tiles_kv) + at<T, STRIDE>(BN, 0) + b_operand_transposed_lane<T, STRIDE>(lane);
-  // Masks compare int positions: lengths are at most INT_MAX and the offset is clamped to them.
   const int first_query = static_cast<int>(q_start) + warp * WARP_ROWS + group;
   const int causal_offset = static_cast<int>(args.causal_offset);
 
@@ -106,16 +87,8 @@ __global__ void __launch_bounds__(ForwardTiling<WARP_ROWS, BLOCK_KV>::threads, B
       uint32_t a[MT][4];
 #pragma unroll
       for (int m = 0; m < MT; ++m) load_matrix_x4(a[m], q_lane + at<T, STRIDE>(16 * m, kk * 16));
-#pragma unroll
-      for (int n2 = 0; n2 < BN / 16; ++n2) {
-        uint32_t bk[4];
-        load_matrix_x4(bk, k_lane + buffer + at<T, STRIDE>(n2 * 16, kk * 16));
-#pragma unroll
-        for (int m = 0; m < MT; ++m) {
-          Element<T>::mma(s[m][2 * n2], a[m], bk[0], bk[1]);
-          Element<T>::mma(s[m][2 * n2 + 1], a[m], bk[2], bk[3]);
-        }
-      }
+      multiply_accumulate<T, false, MT, BN / 16>(
+          s, a, [&](int n2) { return k_lane + buffer + at<T, STRIDE>(n2 * 16, kk * 16); });
     }
 
     const int k_start = j * BN;
@@ -123,46 +96,9 @@ __global__ void __launch_bounds__(ForwardTiling<WARP_ROWS, BLOCK_KV>::threads, B
         k_start + BN > key_length || (CAUSAL && k_start + BN - 1 > static_cast<int>(q_start) + causal_offset);
 #pragma unroll
     for (int m = 0; m < MT; ++m) {
-#pragma unroll
-      for (int n = 0; n < BN / 8; ++n) {
-#pragma unroll
-        for (int e = 0; e < 4; ++e) {
-          s[m][n][e] *= scale_log2;
-          if (partial) {
-            const int key = k_start + n * 8 + 2 * in_group + (e % 2);
-            const int query = first_query + 16 * m + (e / 2) * 8;
-            if (key >= key_length || (CAUSAL && key > query + causal_offset)) s[m][n][e] = -CUDART_INF_F;
-          }
-        }
-      }
-    }
-
-    // Online softmax: rescale what was accumulated when a row's max grows.
-#pragma unroll
-    for (int m = 0; m < MT; ++m) {
-#pragma unroll
-      for (int r = 0; r < 2; ++r) {
-        float tile_max = -CUDART_INF_F;
-#pragma unroll
-        for (int n = 0; n < BN / 8; ++n) tile_max = fmaxf(tile_max, fmaxf(s[m][n][2 * r], s[m][n][2 * r + 1]));
-        const float new_max = fmaxf(row_max[m][r], group_max(tile_max));
-        // A row that has seen only masked keys keeps max -inf; subtracting 0 keeps exp2 at 0, not NaN.
-        const float base = new_max == -CUDART_INF_F ? 0.f : new_max;
-        const float rescale = exp2f(row_max[m][r] - base);
-        row_max[m][r] = new_max;
-        row_sum[m][r] *= rescale;
-#pragma unroll
-        for (int d = 0; d < D / 8; ++d) {
-          o[m][d][2 * r] *= rescale;
-          o[m][d][2 * r + 1] *= rescale;
-        }
-#pragma unroll
-        for (int n = 0; n < BN / 8; ++n) {
-          s[m][n][2 * r] = exp2f(s[m][n][2 * r] - base);
-          s[m][n][2 * r + 1] = exp2f(s[m][n][2 * r + 1] - base);
-          row_sum[m][r] += s[m][n][2 * r] + s[m][n][2 * r + 1];
-        }
-      }
+      scale_and_mask<BN, CAUSAL>(s[m], block.scale_log2, partial, k_start, key_length, first_query + 16 * m, causal_offset,
+                                 in_group);
+      online_softmax<BN, D>(s[m], o[m], rows[m]);
     }
 
     // o += p v.
@@ -171,40 +107,13 @@ __global__ void __launch_bounds__(ForwardTiling<WARP_ROWS, BLOCK_KV>::threads, B
       uint32_t a[MT][4];
 #pragma unroll
       for (int m = 0; m < MT; ++m) accumulators_as_operand<T>(a[m], s[m][2 * kk], s[m][2 * kk + 1]);
-#pragma unroll
-      for (int d2 = 0; d2 < D / 16; ++d2) {
-        uint32_t bv[4];
-        load_matrix_x4_transposed(bv, v_lane + buffer + at<T, STRIDE>(kk * 16, d2 * 16));
-#pragma unroll
-        for (int m = 0; m < MT; ++m) {
-          Element<T>::mma(o[m][2 * d2], a[m], bv[0], bv[1]);
-          Element<T>::mma(o[m][2 * d2 + 1], a[m], bv[2], bv[3]);
-        }
-      }
+      multiply_accumulate<T, true, MT, D / 16>(
+          o, a, [&](int d2) { return v_lane + buffer + at<T, STRIDE>(kk * 16, d2 * 16); });
     }
   }
 
-  // out = o / sum, lse = ln(sum) + max; a row that saw no key gets 0 and -inf.
-  constexpr float ln2 = 0.6931471805599453f;
 #pragma unroll
-  for (int m = 0; m < MT; ++m) {
-#pragma unroll
-    for (int r = 0; r < 2; ++r) {
-      const float sum = group_sum(row_sum[m][r]);
-      const int64_t query = int64_t{first_query} + 16 * m + r * 8;
-      if (query >= args.q_len) continue;
-      const float inverse = sum > 0.f ? 1.f / sum : 0.f;
-      T* out_row = args.out.row<T>(b, h, query);
-#pragma unroll
-      for (int d = 0; d < D / 8; ++d) {
-        *reinterpret_cast<uint32_t*>(out_row + d * 8 + 2 * in_group) =
-            Element<T>::pack(o[m][d][2 * r] * inverse, o[m][d][2 * r + 1] * inverse);
-      }
-      if (args.lse != nullptr && in_group == 0) {
-        *args.lse_at(b, h, query) = sum > 0.f ? (row_max[m][r] + log2f(sum)) * ln2 : -CUDART_INF_F;
-      }
-    }
-  }
+  for (int m = 0; m < MT; ++m) store_rows<T, D>(args, b, h, int64_t{first_query} + 16 * m, o[m], rows[m], in_group);
 }
 
 }  // namespace actortrain::cuda

@@ -43,32 +43,15 @@ inline ForwardShape forward_shape(int head_dim, bool causal) {
 template <typename T, int D, bool CAUSAL, int WARP_ROWS, int BLOCK_KV, int BLOCKS_PER_SM>
 cudaError_t launch_forward_for(const AttentionArgs& args) {
   using Tiling = ForwardTiling<WARP_ROWS, BLOCK_KV>;
-  constexpr int bytes = Tiling::template shared_bytes<T, D>();
-  auto kernel = attention_forward_kernel<T, D, CAUSAL, WARP_ROWS, BLOCK_KV, BLOCKS_PER_SM>;
-  // Over 48 KB of dynamic shared memory must be asked for, per kernel.
-  if (cudaError_t error = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes);
-      error != cudaSuccess) {
-    return error;
-  }
-  const dim3 grid(static_cast<unsigned>(args.batch * args.heads),
-                  static_cast<unsigned>((args.q_len + Tiling::block_q - 1) / Tiling::block_q));
-  kernel<<<grid, Tiling::threads, bytes>>>(args);
-  return cudaGetLastError();
+  return launch_over_tokens(attention_forward_kernel<T, D, CAUSAL, WARP_ROWS, BLOCK_KV, BLOCKS_PER_SM>, args, args.q_len,
+                            Tiling::block_q, Tiling::threads, Tiling::template shared_bytes<T, D>());
 }
 
 template <typename T, int D, bool CAUSAL, bool PV_WGMMA>
 cudaError_t launch_forward_wgmma(const AttentionArgs& args) {
   using Tiling = WgmmaForwardTiling;
-  constexpr int bytes = Tiling::shared_bytes<T, D>();
-  auto kernel = attention_forward_wgmma_kernel<T, D, CAUSAL, PV_WGMMA>;
-  if (cudaError_t error = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes);
-      error != cudaSuccess) {
-    return error;
-  }
-  const dim3 grid(static_cast<unsigned>(args.batch * args.heads),
-                  static_cast<unsigned>((args.q_len + Tiling::block_q - 1) / Tiling::block_q));
-  kernel<<<grid, Tiling::threads, bytes>>>(args);
-  return cudaGetLastError();
+  return launch_over_tokens(attention_forward_wgmma_kernel<T, D, CAUSAL, PV_WGMMA>, args, args.q_len, Tiling::block_q,
+                            Tiling::threads, Tiling::shared_bytes<T, D>());
 }
 
 template <typename T, int D, bool CAUSAL>

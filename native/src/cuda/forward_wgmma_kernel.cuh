@@ -9,9 +9,8 @@
 #pragma once
 
 #include "cuda/attention_args.cuh"
+#include "cuda/forward_rows.cuh"
 #include "cuda/wgmma_ops.cuh"
-
-#include <math_constants.h>
 
 namespace actortrain::cuda {
 
@@ -63,22 +62,12 @@ __global__ void __launch_bounds__(WgmmaForwardTiling::threads, 1) attention_forw
   T* const tile_q = reinterpret_cast<T*>(shared_raw);
   T* const tiles_kv = tile_q + BM * D;  // buffer i: keys at 2i, values at 2i + 1 (BN rows each)
 
-  const int q_block = static_cast<int>(gridDim.y - 1 - blockIdx.y);
-  const int pair = static_cast<int>(blockIdx.x), b = pair / args.heads, h = pair % args.heads;
-  const int warp = static_cast<int>(threadIdx.x) / 32, lane = static_cast<int>(threadIdx.x) % 32;
-  const int group = lane / 4, in_group = lane % 4;
-  const int64_t q_start = static_cast<int64_t>(q_block) * BM;
-
-  const int key_length = args.key_length(b);
-  int64_t key_end = key_length;
-  if (CAUSAL) key_end = lesser(key_end, q_start + BM + args.causal_offset);
-  const int kv_tiles = key_end > 0 ? static_cast<int>((key_end + BN - 1) / BN) : 0;
-
-  constexpr float log2e = 1.4426950408889634f;
-  const float scale_log2 = args.scale * log2e;
+  const ForwardBlock block = ForwardBlock::of<BM, BN, CAUSAL>(args);
+  const int b = block.b, h = block.h, key_length = block.key_length, kv_tiles = block.kv_tiles;
+  const int64_t q_start = block.q_start;
+  const int warp = block.warp, lane = block.lane, group = block.group, in_group = block.in_group;
   float o[D / 8][4] = {};
-  float row_max[2] = {-CUDART_INF_F, -CUDART_INF_F};
-  float row_sum[2] = {0.f, 0.f};
+  RowState rows;
 
   if (kv_tiles > 0) {
     load_core_tile_async<T, BM, D, THREADS>(tile_q, args.q, b, h, q_start, args.q_len);
@@ -123,40 +112,8 @@ __global__ void __launch_bounds__(WgmmaForwardTiling::threads, 1) attention_forw
     const int k_start = j * BN;
     const bool partial =
         k_start + BN > key_length || (CAUSAL && k_start + BN - 1 > static_cast<int>(q_start) + causal_offset);
-#pragma unroll
-    for (int n = 0; n < BN / 8; ++n) {
-#pragma unroll
-      for (int e = 0; e < 4; ++e) {
-        s[n][e] *= scale_log2;
-        if (partial) {
-          const int key = k_start + n * 8 + 2 * in_group + (e % 2);
-          const int query = first_query + (e / 2) * 8;
-          if (key >= key_length || (CAUSAL && key > query + causal_offset)) s[n][e] = -CUDART_INF_F;
-        }
-      }
-    }
-#pragma unroll
-    for (int r = 0; r < 2; ++r) {
-      float tile_max = -CUDART_INF_F;
-#pragma unroll
-      for (int n = 0; n < BN / 8; ++n) tile_max = fmaxf(tile_max, fmaxf(s[n][2 * r], s[n][2 * r + 1]));
-      const float new_max = fmaxf(row_max[r], group_max(tile_max));
-      const float base = new_max == -CUDART_INF_F ? 0.f : new_max;
-      const float rescale = exp2f(row_max[r] - base);
-      row_max[r] = new_max;
-      row_sum[r] *= rescale;
-#pragma unroll
-      for (int d = 0; d < D / 8; ++d) {
-        o[d][2 * r] *= rescale;
-        o[d][2 * r + 1] *= rescale;
-      }
-#pragma unroll
-      for (int n = 0; n < BN / 8; ++n) {
-        s[n][2 * r] = exp2f(s[n][2 * r] - base);
-        s[n][2 * r + 1] = exp2f(s[n][2 * r + 1] - base);
-        row_sum[r] += s[n][2 * r] + s[n][2 * r + 1];
-      }
-    }
+    scale_and_mask<BN, CAUSAL>(s, block.scale_log2, partial, k_start, key_length, first_query, causal_offset, in_group);
+    online_softmax<BN, D>(s, o, rows);
 
     if constexpr (PV_WGMMA) {
       // v is N-major for this product (head dim, the N side, contiguous). Even with the transpose
@@ -179,34 +136,13 @@ __global__ void __launch_bounds__(WgmmaForwardTiling::threads, 1) attention_forw
       for (int kk = 0; kk < BN / 16; ++kk) {
         uint32_t a[4];
         accumulators_as_operand<T>(a, s[2 * kk], s[2 * kk + 1]);
-#pragma unroll
-        for (int d2 = 0; d2 < D / 16; ++d2) {
-          uint32_t bv[4];
-          load_matrix_x4_transposed(bv, v_address + v_lane + kk * 2 * ROWS8 + d2 * 2 * CORE);
-          Element<T>::mma(o[2 * d2], a, bv[0], bv[1]);
-          Element<T>::mma(o[2 * d2 + 1], a, bv[2], bv[3]);
-        }
+        multiply_accumulate<T, true, D / 16>(
+            o, a, [&](int d2) { return v_address + v_lane + kk * 2 * ROWS8 + d2 * 2 * CORE; });
       }
     }
   }
 
-  constexpr float ln2 = 0.6931471805599453f;
-#pragma unroll
-  for (int r = 0; r < 2; ++r) {
-    const float sum = group_sum(row_sum[r]);
-    const int64_t query = int64_t{first_query} + r * 8;
-    if (query >= args.q_len) continue;
-    const float inverse = sum > 0.f ? 1.f / sum : 0.f;
-    T* out_row = args.out.row<T>(b, h, query);
-#pragma unroll
-    for (int d = 0; d < D / 8; ++d) {
-      *reinterpret_cast<uint32_t*>(out_row + d * 8 + 2 * in_group) =
-          Element<T>::pack(o[d][2 * r] * inverse, o[d][2 * r + 1] * inverse);
-    }
-    if (args.lse != nullptr && in_group == 0) {
-      *args.lse_at(b, h, query) = sum > 0.f ? (row_max[r] + log2f(sum)) * ln2 : -CUDART_INF_F;
-    }
-  }
+  store_rows<T, D>(args, b, h, first_query, o, rows, in_group);
 #else
   (void)args;
 #endif
