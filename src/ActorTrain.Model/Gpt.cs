@@ -32,6 +32,17 @@ public sealed class Gpt : nn.Module
 
     public long ParameterCount => parameters().Sum(p => p.numel());
 
+    /// <summary>The name of the first parameter holding a NaN or an infinity; null when all are finite.</summary>
+    public string? NonFiniteParameter()
+    {
+        using var scope = NewDisposeScope();
+        foreach (var (name, parameter) in named_parameters())
+        {
+            if (!parameter.isfinite().all().item<bool>()) return name;
+        }
+        return null;
+    }
+
     /// <param name="input">(B, T) token ids, T ≤ context.</param>
     /// <returns>(B, T, vocabulary) logits.</returns>
     /// <exception cref="ArgumentException">Wrong rank, or longer than the context.</exception>

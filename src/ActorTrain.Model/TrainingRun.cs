@@ -137,7 +137,9 @@ public sealed class TrainingRun : IDisposable
             values["validation/bits_per_byte"] = evaluation.BitsPerByte;
             if (evaluation.MaskedAccuracy is double accuracy) values["validation/masked_accuracy"] = accuracy;
         }
-        metrics.Record(Step, values);
+        metrics.Record(Step, values); // the non-finite loss too: the metrics say where it went wrong
+        if (!double.IsFinite(result.Loss) || !double.IsFinite(result.GradientNorm))
+            throw new TrainingDivergedException(Step, $"the loss is {result.Loss} and the gradient norm {result.GradientNorm}");
         if (Step % Options.CheckpointEvery == 0 || Finished) SaveCheckpoint();
         return new StepReport(result, tokensPerSecond, evaluation);
     }
@@ -146,8 +148,14 @@ public sealed class TrainingRun : IDisposable
     public EvaluationResult? Evaluate() => validationSamples.Length == 0 ? null :
         EvaluationResult.Measure(Trainer.Model, validationBatches, Options.Training.Objective, validationSamples, Options.Training.MicroBatch, tokensPerByte);
 
-    public string SaveCheckpoint() =>
-        Checkpoint.Save(Options.RunDirectory, Trainer, ConsumedSamples, Index.Tokenizer, Index.TokenizerSha256, Path.GetFullPath(Options.DatasetDirectory));
+    /// <exception cref="TrainingDivergedException">A parameter is NaN or infinite: the update of the last step
+    /// overflowed though its loss was still finite. Nothing is written.</exception>
+    public string SaveCheckpoint()
+    {
+        if (Trainer.Model.NonFiniteParameter() is string name)
+            throw new TrainingDivergedException(Step, $"parameter {name} is no longer finite");
+        return Checkpoint.Save(Options.RunDirectory, Trainer, ConsumedSamples, Index.Tokenizer, Index.TokenizerSha256, Path.GetFullPath(Options.DatasetDirectory));
+    }
 
     // Null-tolerant: the constructor calls it on whatever it built before it failed.
     public void Dispose()

@@ -65,7 +65,8 @@ public static class ActorTrainApp
             config.SetExceptionHandler((exception, _) =>
             {
                 // Command-line mistakes are the user's: one line saying what was wrong, no stack trace.
-                errors.WriteLine($"actortrain: {FailureMessage.Of(exception)}");
+                string message = FailureMessage.Of(exception);
+                errors.WriteLine($"actortrain: {OptionValueFailure.Describe(message, args) ?? message}");
                 return exception is CommandAppException ? UsageError : 1;
             });
         });

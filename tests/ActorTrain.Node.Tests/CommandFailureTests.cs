@@ -35,6 +35,24 @@ public sealed class CommandFailureTests : IDisposable
     }
 
     [Fact]
+    public async Task A_value_an_option_cannot_take_is_named_with_the_option_and_what_it_takes()
+    {
+        // Spectre said "Failed to convert 'bar' to Nullable`1" and "Failed to convert '-1' to UInt64", naming no option.
+        string dataset = root.Combine("dataset");
+        Directory.CreateDirectory(dataset);
+        var attention = await CommandLine.RunInProcessAsync("train", "--dataset", dataset, "--run", root.Combine("r"), "--attention", "bar");
+        Assert.Equal(2, attention.ExitCode);
+        Assert.Contains("--attention: 'bar' is not one of fused, sdpa or naive", attention.Output);
+        var steps = await CommandLine.RunInProcessAsync("train", "--dataset", dataset, "--run", root.Combine("r"), "--steps=99999999999");
+        Assert.Equal(2, steps.ExitCode);
+        Assert.Contains("--steps: '99999999999' is not a whole number from -2147483648 to 2147483647", steps.Output);
+        var seed = await CommandLine.RunInProcessAsync("train", "--dataset", dataset, "--run", root.Combine("r"), "--seed", "-1");
+        Assert.Equal(2, seed.ExitCode);
+        Assert.Contains("--seed: '-1' is not a whole number from 0 to 18446744073709551615", seed.Output);
+        Assert.Null(OptionValueFailure.Describe("some other failure", ["--seed", "-1"]));
+    }
+
+    [Fact]
     public async Task A_journal_path_that_holds_something_else_is_named_and_left_alone()
     {
         string text = root.Combine("notes.txt");

@@ -34,6 +34,26 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_diverging_run_fails_and_checkpoints_nothing_non_finite()
+    {
+        // --lr 1e30 used to end with exit 0 and a checkpoint of NaN parameters.
+        string dataset = Dataset();
+        string run = root.Combine("diverged");
+        var diverged = await CommandLine.RunInProcessAsync("train", "--dataset", dataset, "--run", run, "--steps", "6", "--batch", "4",
+            "--lr", "1e30", "--checkpoint-every", "1");
+        Assert.Equal(1, diverged.ExitCode);
+        Assert.Contains("training diverged", diverged.Output);
+        string checkpoints = Path.Combine(run, "checkpoints");
+        var saved = Directory.Exists(checkpoints) ? Directory.GetDirectories(checkpoints) : [];
+        Assert.True(saved.Length < 6, diverged.Output);
+        foreach (var directory in saved)
+        {
+            using var checkpoint = ActorTrain.Model.Checkpoint.Read(directory);
+            Assert.All(checkpoint.Parameters.Values, tensor => Assert.True(TorchSharp.torch.isfinite(tensor).all().item<bool>(), directory));
+        }
+    }
+
+    [Fact]
     public async Task Train_with_one_replica_writes_a_run_and_resumes_it_and_with_two_runs_on_the_cluster()
     {
         string dataset = Dataset();

@@ -150,7 +150,7 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
                 : $"step {step}: validation loss {validation.Loss:0.000} (unigram baseline {baseline:0.000}); run directory {options.RunDirectory}");
             return 0;
         }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException or TimeoutException or FormatException)
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or TimeoutException or FormatException or TrainingDivergedException)
         {
             errors.Line("train", e.Message);
             return 1;
