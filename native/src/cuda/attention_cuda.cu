@@ -133,17 +133,22 @@ at_status attention_backward(const at_attention_params& p) {
   // delta (one float a query row) and the fp32 dq sums, from the stream-ordered pool: after the
   // first call this costs no cudaMalloc and no synchronisation.
   const int64_t rows = p.batch * p.heads * p.q_len;
+  const size_t bytes = static_cast<size_t>(rows * (p.head_dim + 1)) * sizeof(float);
   void* workspace = nullptr;
-  if (cudaError_t error = cudaMallocAsync(&workspace, static_cast<size_t>(rows * (p.head_dim + 1)) * sizeof(float), 0);
-      error != cudaSuccess) {
-    return cuda_failure(call, "backward workspace", error);
+  cudaError_t allocated = cudaMallocAsync(&workspace, bytes, 0);
+  // A device without stream-ordered memory pools: plain cudaMalloc, and cudaFree, which waits for the kernels.
+  const bool pooled = allocated != cudaErrorNotSupported;
+  if (!pooled) {
+    cudaGetLastError();
+    allocated = cudaMalloc(&workspace, bytes);
   }
+  if (allocated != cudaSuccess) return cuda_failure(call, "backward workspace", allocated);
   args.delta = static_cast<float*>(workspace);
   args.dq_accum = args.delta + rows;
   const int head_dim = static_cast<int>(p.head_dim);
   const cudaError_t error = p.dtype == AT_DTYPE_BF16 ? launch_backward<__nv_bfloat16>(args, head_dim, p.causal != 0)
                                                      : launch_backward<__half>(args, head_dim, p.causal != 0);
-  const cudaError_t freed = cudaFreeAsync(workspace, 0);
+  const cudaError_t freed = pooled ? cudaFreeAsync(workspace, 0) : cudaFree(workspace);
   if (error != cudaSuccess) return cuda_failure(call, "backward kernel launch", error);
   return freed == cudaSuccess ? AT_OK : cuda_failure(call, "freeing the backward workspace", freed);
 }

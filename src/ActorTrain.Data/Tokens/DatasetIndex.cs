@@ -21,6 +21,23 @@ public sealed record DatasetIndex(
 
     public IEnumerable<DatasetShard> Split(string split) => Shards.Where(s => s.Split == split);
 
+    // What a hand-edited or damaged index says that no ingest writes: found here, not by a training run later.
+    private string? Problem()
+    {
+        if (VocabularySize < 1) return $"vocabulary_size is {VocabularySize}, not a positive number";
+        if (EndOfText < 0 || EndOfText >= VocabularySize) return $"end_of_text {EndOfText} is outside the vocabulary [0, {VocabularySize})";
+        foreach (var shard in Shards)
+        {
+            if (shard is null || string.IsNullOrEmpty(shard.Path)) return "a shard without a path";
+            if (System.IO.Path.IsPathRooted(shard.Path) || shard.Path.Split('/', '\\').Contains(".."))
+                return $"shard {shard.Path} is not a path inside the dataset directory";
+            if (shard.Split is not (DatasetShard.Train or DatasetShard.Validation))
+                return $"shard {shard.Path} has split '{shard.Split}', not {DatasetShard.Train} or {DatasetShard.Validation}";
+            if (shard.Tokens < 0 || shard.Documents < 0 || shard.TextBytes < 0) return $"shard {shard.Path} has a negative count";
+        }
+        return null;
+    }
+
     public void Save(string directory)
     {
         using var file = new AtomicFile(Path.Combine(directory, FileName));
@@ -37,6 +54,7 @@ public sealed record DatasetIndex(
         {
             var index = JsonSerializer.Deserialize<DatasetIndex>(File.ReadAllText(path), Options) ?? throw new InvalidDataException($"{path}: empty");
             if (index.Shards is null || index.Tokenizer is null) throw new InvalidDataException($"{path}: missing tokenizer or shards");
+            if (index.Problem() is string problem) throw new InvalidDataException($"{path}: {problem}");
             return index;
         }
         catch (JsonException e)
