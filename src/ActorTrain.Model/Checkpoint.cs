@@ -20,7 +20,10 @@ public static class Checkpoint
     private const string MetadataFile = "metadata.json";
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    public static string DirectoryFor(string runDirectory, long step) => Path.Combine(runDirectory, "checkpoints", $"step-{step:D7}");
+    /// <summary>The folder of a run directory that holds its checkpoints.</summary>
+    public const string DirectoryName = "checkpoints";
+
+    public static string DirectoryFor(string runDirectory, long step) => Path.Combine(runDirectory, DirectoryName, $"step-{step:D7}");
 
     /// <returns>The checkpoint directory.</returns>
     public static string Save(string runDirectory, ReplicaTrainer trainer, long consumedSamples, string tokenizer, string? tokenizerSha256, string dataset)
@@ -126,7 +129,7 @@ public static class Checkpoint
     /// <param name="olderThan">Only checkpoints of earlier steps than this one (a checkpoint found damaged).</param>
     public static LoadedCheckpoint? ReadLatest(string runDirectory, Action<string> warn, string? olderThan = null)
     {
-        string checkpoints = Path.Combine(runDirectory, "checkpoints");
+        string checkpoints = Path.Combine(runDirectory, DirectoryName);
         if (!Directory.Exists(checkpoints)) return null;
         RestoreReplaced(checkpoints);
         string? limit = olderThan is null ? null : Path.GetFileName(Path.TrimEndingDirectorySeparator(olderThan));

@@ -151,6 +151,24 @@ public sealed class TrainingTests : IDisposable
     }
 
     [Fact]
+    public void A_file_in_the_way_of_the_run_directory_is_refused_before_a_step()
+    {
+        // Both used to train every step and then fail at the first checkpoint with "Could not find a part of the path".
+        using var runs = new TemporaryDirectory("in-the-way");
+        File.WriteAllText(runs.Combine("notes"), "a file, not a directory");
+        TrainingRunOptions Options(string run) => new(data.Path, run, SyntheticDataset.Model(),
+            TrainingConfig.Default(Objective.Causal, 2) with { GlobalBatch = 8, MicroBatch = 8 }, EvaluateEvery: 1000, CheckpointEvery: 1, ValidationSamples: 0);
+        var under = Assert.Throws<InvalidDataException>(() => TrainingRun.Open(Options(runs.Combine("notes/run")), warning => Assert.Fail(warning)));
+        Assert.Contains($"cannot be created: {runs.Combine("notes")} is a file", under.Message);
+
+        Directory.CreateDirectory(runs.Combine("run"));
+        File.WriteAllText(runs.Combine("run/checkpoints"), "a file");
+        var blocked = Assert.Throws<InvalidDataException>(() => TrainingRun.Open(Options(runs.Combine("run")), warning => Assert.Fail(warning)));
+        Assert.Contains($"{runs.Combine("run/checkpoints")} is a file, where a run keeps its checkpoints", blocked.Message);
+        Assert.Equal("a file", File.ReadAllText(runs.Combine("run/checkpoints")));
+    }
+
+    [Fact]
     public void A_run_checkpointed_before_stream_derivations_existed_resumes_with_its_own_sample_order()
     {
         using var runs = new TemporaryDirectory("derivation");
