@@ -23,12 +23,16 @@ public sealed class IngestCommandTests : IDisposable
         // Uninterrupted reference.
         var reference = await CommandLine.RunProcessAsync(Arguments(root.Combine("reference")));
         Assert.True(reference.ExitCode == 0, reference.Output);
-        // Asked for again with another --output, the job is the journaled one: its own output, reported as such.
-        var again = await CommandLine.RunInProcessAsync([.. Arguments(root.Combine("reference")), "--output", root.Combine("elsewhere"), "--json"]);
-        Assert.True(again.ExitCode == 0, again.Output);
-        Assert.Contains($"carrying on with its own settings (output {Path.Combine(root.Combine("reference"), "jobs", "crash")}, 2 shards, ", again.Output);
-        Assert.Contains("its sources are the journaled ones too: another --job takes new ones", again.Output);
+        // Asked for again with another --output or shard count, the job is refused by name, not reported as what was asked.
+        string journaledOutput = Path.Combine(root.Combine("reference"), "jobs", "crash");
+        var other = await CommandLine.RunInProcessAsync([.. Arguments(root.Combine("reference")), "--output", root.Combine("elsewhere"), "--shards", "3"]);
+        Assert.Equal(ActorTrainApp.UsageError, other.ExitCode);
+        Assert.Contains($"job crash exists with other settings (--shards: 2 journaled, 3 asked; --output: {journaledOutput} journaled, {root.Combine("elsewhere")} asked)", other.Output);
         Assert.False(Directory.Exists(root.Combine("elsewhere")));
+        // The same options again: the finished job, its statistics.
+        var again = await CommandLine.RunInProcessAsync([.. Arguments(root.Combine("reference")), "--json"]);
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains($"job crash exists: resuming it (output {journaledOutput}, 2 shards, ", again.Output);
 
         // SIGKILL once a few chunks are on disk, then the same command again.
         string crashed = root.Combine("crashed");
@@ -154,6 +158,29 @@ public sealed class IngestCommandTests : IDisposable
         Assert.Equal(1, noJournal.ExitCode);
         Assert.Contains($"cannot open SQLite database {Path.Combine(broken, "actortrain.db")}", noJournal.Output);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Sources_with_no_file_or_no_document_kept_fail_naming_why_and_the_job_takes_a_corrected_request()
+    {
+        string empty = root.Combine("empty"), dataDir = root.Combine("d");
+        Directory.CreateDirectory(empty);
+        var nothing = await CommandLine.RunInProcessAsync("ingest", "--source", empty, "--job", "e", "--data-dir", dataDir);
+        Assert.Equal(1, nothing.ExitCode);
+        Assert.Contains($"ingest job e: its sources hold no file to ingest ({empty})", nothing.Output);
+
+        string notes = root.Combine("notes");
+        Directory.CreateDirectory(notes);
+        File.WriteAllText(Path.Combine(notes, "short.txt"), "hi\n");
+        var unmatched = await CommandLine.RunInProcessAsync("ingest", "--source", notes, "--include", "**/*.md", "--job", "e", "--data-dir", dataDir);
+        Assert.Equal(1, unmatched.ExitCode);
+        Assert.Contains($"ingest job e: its sources hold no file to ingest ({notes}; --include **/*.md)", unmatched.Output);
+
+        // Corrected, the same job plans again; its one document is too short for the quality filter.
+        var dropped = await CommandLine.RunInProcessAsync("ingest", "--source", notes, "--job", "e", "--data-dir", dataDir, "--tokenizer", "bpe:512");
+        Assert.Equal(1, dropped.ExitCode);
+        Assert.Contains("0 of 1 documents kept", dropped.Output);
+        Assert.Contains("job e kept none of its 1 documents (gopher-quality dropped 1): its output holds no text to train on", dropped.Output);
     }
 
     private string Corpus(int files, int records)

@@ -97,6 +97,19 @@ public sealed class PalettesOnOneNodeTests : IDisposable
         var tooManyShards = await PbmCommand.RunAsync(address, "data", "ingest", "-j", "wide", "-s", corpus, "--shards", "5000");
         Assert.Equal(PbmApp.UsageError, tooManyShards.Code);
         Assert.Contains("--shards must be between 1 and 1024 (got 5000)", tooManyShards.Errors);
+        // The command line's mistakes exit 2 as the CLI's do; a job that exists is not asked for with other settings.
+        foreach (var (args, said) in new (string[], string)[]
+                 {
+                     (["-j", "fresh", "-s", corpus, "-t", "bpe:1"], "-t/--tokenizer: tokenizer 'bpe:1': bpe:SIZE needs a vocabulary size from 512"),
+                     (["-j", "fresh", "-s", root.Combine("nowhere")], $"--source {root.Combine("nowhere")}: no such file or directory"),
+                     (["-j", "tales", "-s", corpus, "-t", "bpe:600", "--shards", "3"], "job tales exists with other settings (--shards: 2 journaled, 3 asked)"),
+                 })
+        {
+            var refused = await PbmCommand.RunAsync([address, "data", "ingest", .. args]);
+            Assert.Equal(PbmApp.UsageError, refused.Code);
+            Assert.Contains(said, refused.Errors);
+        }
+        Assert.StartsWith("tales | completed", await PbmCommand.OkAsync(address, "data", "ingest", "-j", "tales", "-s", corpus, "-t", "bpe:600", "--shards", "2"));
     }
 
     private string Corpus()

@@ -25,6 +25,14 @@ public static class IngestPlan
     /// <summary>Where a job keeps the sources it was asked for while it plans, when they are too many to journal.</summary>
     public static string SubmittedSourcesPath(string output) => Path.Combine(output, "submitted-sources.jsonl");
 
+    // Names what was listed, so that the wrong path or glob can be seen.
+    private static string NoFiles(IngestJobCommands.Start start)
+    {
+        string globs = string.Concat(start.Include.Select(glob => $" --include {glob}").Concat(start.Exclude.Select(glob => $" --exclude {glob}")));
+        string sources = string.Join(", ", start.Sources.Take(3)) + (start.Sources.Length > 3 ? $" and {start.Sources.Length - 3} more" : "");
+        return $"its sources hold no file to ingest ({sources}{(globs.Length == 0 ? "" : ";" + globs)})";
+    }
+
     /// <exception cref="IOException">A source cannot be listed, or the lists cannot be written; named.</exception>
     public static ImmutableArray<ShardFileList> Write(string job, IngestJobCommands.Start start)
     {
@@ -37,6 +45,8 @@ public static class IngestPlan
         {
             throw new IOException($"ingest job {job}: cannot list its sources: {e.Message}", e);
         }
+        // Planned, an empty job would finish "0 of 0 documents kept" and exit 0: a glob that matches nothing is a mistake.
+        if (files.Count == 0) throw new IOException($"ingest job {job}: {NoFiles(start)}");
         if (ShardsProblem(start.Shards) is { } badShards) throw new IOException($"ingest job {job}: {badShards}");
         try
         {

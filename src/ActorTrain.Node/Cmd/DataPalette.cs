@@ -60,13 +60,18 @@ public sealed class DataPalette(ActorSystem system, IActorRef jobs, string dataD
     {
         string job = command.Required("job");
         var sources = command.All("source").Select(Path.GetFullPath).ToArray();
-        if (sources.FirstOrDefault(s => !File.Exists(s) && !Directory.Exists(s)) is { } missing) throw new CommandFailedException($"--source {missing}: no such file or directory");
+        // Mistakes in the command line, exit 2 as the CLI's own: a missing source, a tokenizer it cannot use.
+        if (sources.FirstOrDefault(s => !File.Exists(s) && !Directory.Exists(s)) is { } missing) throw new CommandLineException($"--source {missing}: no such file or directory");
         if (DirectoryNames.ProblemWith("-j/--job", job) is { } badName) throw new CommandLineException(badName);
         int shards = command.Integer("shards", defaultShards);
         if (IngestPlan.ShardsProblem(shards) is { } badShards) throw new CommandLineException(badShards);
         string directory = Path.GetFullPath(command.Value("output") ?? Path.Combine(dataDirectory, "jobs", job));
-        var start = new IngestJobCommands.Start(job, [.. sources], [], [], shards, directory, command.Value("tokenizer"), 0.01);
+        string? tokenizer = command.Value("tokenizer");
+        if (IngestJobActor.TokenizerProblem(tokenizer) is { } badTokenizer) throw new CommandLineException($"-t/--tokenizer: {badTokenizer}");
+        var start = new IngestJobCommands.Start(job, [.. sources], [], [], shards, directory, tokenizer is not null && File.Exists(tokenizer) ? Path.GetFullPath(tokenizer) : tokenizer, 0.01);
         var state = await jobs.AskRepeatedlyAsync<IngestJobState>(start, Patience, cancellationToken);
+        if (state.Request is { } journaled && IngestRequestDifferences.Between(journaled, start) is { Count: > 0 } differences)
+            throw new CommandLineException(IngestRequestDifferences.Refusal(job, differences));
         await output.WriteAsync(command.Json ? PaletteJson.Serialize(Summary(job, state)) : Line(job, state));
     }
 

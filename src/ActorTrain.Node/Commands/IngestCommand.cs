@@ -122,19 +122,26 @@ public sealed class IngestCommand(IAnsiConsole console, ErrorOutput errors) : As
                 settings.Shards ?? ingest.Shards, output, settings.Tokenizer is { } t && File.Exists(t) ? Path.GetFullPath(t) : settings.Tokenizer, settings.ValidationFraction);
             var asked = DateTimeOffset.UtcNow;
             var state = await regions.Jobs.Ask<IngestJobState>(start, Patience, interruption.Token);
-            // A job asked for again is the job as journaled: its own sources, shards, tokenizer and output directory, whatever
-            // this command says. Said every time, since a finished job given new sources used to end "0 of 0 kept" without a word.
+            // A job asked for again carries on with its own settings: asked with others, it is refused rather than reported
+            // as if it were what was asked (a finished job given new sources used to end "0 of 0 kept" without a word).
+            if (state.Request is { } journaled && IngestRequestDifferences.Between(journaled, start) is { Count: > 0 } differences)
+            {
+                errors.Line("ingest", IngestRequestDifferences.Refusal(job, differences));
+                return ActorTrainApp.UsageError;
+            }
             if (state.StartedAt is { } startedAt && startedAt < asked)
             {
                 // On standard error: with --json, standard output is the job's statistics and nothing else.
-                errors.Line("ingest", $"job {job} exists: carrying on with its own settings (output {state.OutputDirectory}, {state.ShardFileCounts.Length} shards, " +
-                                      $"tokenizer {state.Tokenizer ?? "none"}); its sources are the journaled ones too: another --job takes new ones");
-                if (state.OutputDirectory is { Length: > 0 } journaled) output = journaled;
+                errors.Line("ingest", $"job {job} exists: resuming it (output {state.OutputDirectory}, {state.ShardFileCounts.Length} shards, tokenizer {state.Tokenizer ?? "none"})");
+                if (state.OutputDirectory is { Length: > 0 } journaledOutput) output = journaledOutput;
             }
             state = await IngestProgressView.FollowAsync(console, regions, start, state, Patience, interruption.Token);
             if (settings.Json) console.Profile.Out.Writer.WriteLine(File.ReadAllText(Path.Combine(output, "stats.json")));
             else PrintSummary(state, output);
-            return 0;
+            if (state.Totals.DocumentsKept > 0) return 0;
+            // The job is done and journaled, but nothing came out of it: a dataset with no text is not what was asked for.
+            errors.Line("ingest", $"job {job} kept none of its {state.Totals.DocumentsIn} documents ({WhyNoneKept(state)}): its output holds no text to train on");
+            return 1;
         }
         catch (OperationCanceledException) when (interruption.Requested)
         {
@@ -150,6 +157,13 @@ public sealed class IngestCommand(IAnsiConsole console, ErrorOutput errors) : As
         OperatorConfiguration.Layers(settings.ConfigFile is null ? [] : [settings.ConfigFile], settings.DataDir, defaultProfile: null)
             .Aggregate(Config.Empty, (effective, layer) => effective.WithFallback(layer))
             .WithFallback(ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING"));
+
+    private static string WhyNoneKept(IngestJobState state)
+    {
+        var causes = state.Totals.DroppedByStage.Where(drop => drop.Value > 0).Select(drop => $"{drop.Key} dropped {drop.Value}").ToList();
+        if (state.BadRecords > 0) causes.Insert(0, $"{state.BadRecords} bad records");
+        return causes.Count == 0 ? "its files held no document" : string.Join(", ", causes);
+    }
 
     private void PrintSummary(IngestJobState state, string output)
     {

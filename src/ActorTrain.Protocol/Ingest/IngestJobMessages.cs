@@ -87,7 +87,9 @@ public sealed record ShardProgress(DataShardStage Stage, long BadRecords, Cleani
 /// The job's state, a pure function of its events: file counts per shard, per-shard progress, totals. The plan's file
 /// lists are files in the shards' directories, named to the shards by the job actor; this state is what every status
 /// query is answered with. <paramref name="Problem"/> is the one thing not from the journal: why the job cannot go on
-/// (its plan failed, or a shard cannot read its plan), said by the job actor while it lasts.
+/// (its plan failed, or a shard cannot read its plan), said by the job actor while it lasts. <paramref name="Request"/> is the
+/// request as journaled (its sources left out when there were too many to journal; null for a job journaled before requests
+/// were), so that asking a job again with other settings can be told apart from resuming it.
 /// </summary>
 public sealed record IngestJobState(
     IngestJobStatus Status,
@@ -99,7 +101,8 @@ public sealed record IngestJobState(
     string? Tokenizer = null,
     double ValidationFraction = 0,
     string? TokenizerSha256 = null,
-    string? Problem = null) : IActorTrainMessage
+    string? Problem = null,
+    IngestJobCommands.Start? Request = null) : IActorTrainMessage
 {
     public static readonly IngestJobState Initial = new(IngestJobStatus.New, "", [], [], null, null);
 
@@ -122,6 +125,7 @@ public sealed record IngestJobState(
         IngestJobEvents.Submitted submitted when Status is IngestJobStatus.New or IngestJobStatus.Planning => this with
         {
             Status = IngestJobStatus.Planning,
+            Request = submitted.Request,
             OutputDirectory = submitted.Request.OutputDirectory,
             Tokenizer = submitted.Request.Tokenizer,
             ValidationFraction = submitted.Request.ValidationFraction,
