@@ -101,6 +101,8 @@ public sealed class TrainingRun : IDisposable
         var index = DatasetIndex.Load(options.DatasetDirectory);
         if (options.Model.VocabularySize != index.VocabularySize)
             throw new InvalidDataException($"the model has a vocabulary of {options.Model.VocabularySize}, the dataset {index.VocabularySize}");
+        if (index.TokenizerChange() is { } changed) throw new InvalidDataException($"{options.DatasetDirectory}: {changed}");
+        if (index.TokenizerMissing) warn($"the dataset's tokenizer {index.Tokenizer} is not at hand: next-token training goes on without it, but `sample` will need it there");
         return new TrainingRun(options, index, warn);
     }
 

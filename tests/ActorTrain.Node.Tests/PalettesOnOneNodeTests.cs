@@ -110,6 +110,13 @@ public sealed class PalettesOnOneNodeTests : IDisposable
             Assert.Contains(said, refused.Errors);
         }
         Assert.StartsWith("tales | completed", await PbmCommand.OkAsync(address, "data", "ingest", "-j", "tales", "-s", corpus, "-t", "bpe:600", "--shards", "2"));
+
+        // Its tokenizer.json written over since the tokens were made: no run is journaled on it.
+        File.AppendAllText(Path.Combine(dataset, "tokenizer.json"), " ");
+        var retokenized = await PbmCommand.RunAsync(address, "train", "start", "-r", "retrained", "--dataset", dataset);
+        Assert.Equal(PbmApp.Failed, retokenized.Code);
+        Assert.Contains($"tokenizer {Path.Combine(dataset, "tokenizer.json")} has changed since the dataset was tokenized", retokenized.Errors);
+        Assert.DoesNotContain("retrained", await PbmCommand.OkAsync(address, "train", "list"));
     }
 
     private string Corpus()

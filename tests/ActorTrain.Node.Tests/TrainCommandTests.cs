@@ -101,6 +101,27 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_dataset_whose_tokenizer_file_changed_is_refused_and_one_without_it_trains_with_a_warning()
+    {
+        string dataset = Dataset(), tokenizer = root.Combine("tokenizer.json");
+        File.WriteAllText(tokenizer, "{\"model\": \"as tokenized\"}");
+        var index = DatasetIndex.Load(dataset);
+        (index with { Tokenizer = tokenizer, TokenizerSha256 = ActorTrain.Model.Checkpoint.Sha256Of(tokenizer) }).Save(dataset);
+        File.WriteAllText(tokenizer, "{\"model\": \"retrained\"}");
+        string[] args = ["train", "--dataset", dataset, "--run", root.Combine("changed"), "--steps", "2", "--batch", "4", "--eval-every", "2"];
+        var changed = await CommandLine.RunInProcessAsync(args);
+        Assert.Equal(1, changed.ExitCode);
+        Assert.Contains($"tokenizer {tokenizer} has changed since the dataset was tokenized (sha256 {ActorTrain.Model.Checkpoint.Sha256Of(tokenizer)}, dataset.json says ", changed.Output);
+        Assert.False(Directory.Exists(Path.Combine(root.Combine("changed"), "checkpoints")));
+
+        // Copied without its tokenizer: next-token training needs none, and says what will.
+        File.Delete(tokenizer);
+        var missing = await CommandLine.RunInProcessAsync(args);
+        Assert.True(missing.ExitCode == 0, missing.Output);
+        Assert.Contains($"the dataset's tokenizer {tokenizer} is not at hand: next-token training goes on without it, but `sample` will need it there", missing.Output);
+    }
+
+    [Fact]
     public async Task Ctrl_c_stops_a_training_run_with_a_checkpoint_of_the_step_it_reached()
     {
         string dataset = Dataset(), run = root.Combine("interrupted");

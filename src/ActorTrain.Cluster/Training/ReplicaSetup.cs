@@ -16,6 +16,7 @@ public sealed class ReplicaSetup : IDisposable
     public ReplicaSetup(TrainingSpec spec)
     {
         var index = DatasetIndex.Load(spec.Dataset);
+        if (index.TokenizerChange() is { } changed) throw new InvalidDataException($"{spec.Dataset}: {changed}");
         Index = index;
         Spec = spec;
         var objective = Enum.Parse<Objective>(spec.Objective, ignoreCase: true);

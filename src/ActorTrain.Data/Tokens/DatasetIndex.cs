@@ -38,6 +38,22 @@ public sealed record DatasetIndex(
         return null;
     }
 
+    /// <returns>Why the tokens cannot be read with the tokenizer file the index names: it changed since they were made
+    /// (retrained, or another job's written over it), so every id would stand for other text. Null when it is the same file,
+    /// or the tokenizer is not a file (gpt2, cl100k_base), or the file is not at hand (<see cref="TokenizerMissing"/>).</returns>
+    public string? TokenizerChange()
+    {
+        if (TokenizerSha256 is not { } expected || !File.Exists(Tokenizer)) return null;
+        string actual;
+        using (var file = File.OpenRead(Tokenizer)) actual = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file));
+        return string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase) ? null
+            : $"tokenizer {Tokenizer} has changed since the dataset was tokenized (sha256 {actual}, {FileName} says {expected}): its ids would stand for other text";
+    }
+
+    /// <summary>The index names a tokenizer file that is not there (a dataset copied without it): next-token training
+    /// needs none, but sampling from the run, and the cloze objectives, do.</summary>
+    public bool TokenizerMissing => TokenizerSha256 is not null && !File.Exists(Tokenizer);
+
     public void Save(string directory)
     {
         using var file = new AtomicFile(Path.Combine(directory, FileName));

@@ -82,10 +82,24 @@ public sealed class TrainPalette(ActorSystem system, IActorRef runs, string data
         await output.WriteAsync(command.Json ? PaletteJson.Serialize(Summary(run, state)) : Line(run, state));
     }
 
+    // A dataset no replica could train on is refused before the run is journaled: each replica would fail on it at every try.
+    private static void DatasetProblem(string dataset)
+    {
+        try
+        {
+            if (ActorTrain.Data.Tokens.DatasetIndex.Load(dataset).TokenizerChange() is { } changed) throw new CommandFailedException($"--dataset {dataset}: {changed}");
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CommandFailedException($"--dataset {e.Message}");
+        }
+    }
+
     private TrainingSpec Spec(ParsedCommand command, string run)
     {
         string dataset = Path.GetFullPath(command.Required("dataset"));
         if (!File.Exists(Path.Combine(dataset, "dataset.json"))) throw new CommandFailedException($"--dataset {dataset}: no dataset.json there (not a tokenized dataset)");
+        DatasetProblem(dataset);
         int steps = command.Integer("steps", 1000), batch = command.Integer("global-batch", 16), micro = command.Integer("micro-batch", 8);
         int replicas = command.Integer("replicas", 2), every = command.Integer("checkpoint-every", 500);
         if (steps < 1 || batch < 1 || micro < 1 || replicas < 1 || every < 1) throw new CommandLineException("--steps, --global-batch, --micro-batch, --replicas and --checkpoint-every must be at least 1");
