@@ -12,8 +12,10 @@ public static class CheckpointFit
     /// <exception cref="InvalidDataException">The settings or the tokenizer differ; the message names both.</exception>
     public static void ThrowIfOtherRun(LoadedCheckpoint checkpoint, TrainingConfig training, DatasetIndex index, string datasetDirectory)
     {
-        if (checkpoint.Metadata.Training != training)
-            throw new InvalidDataException($"{checkpoint.Directory}: the run was started with other training settings ({checkpoint.Metadata.Training}); use a new run directory");
+        // Named setting by setting: the records' own text was one line of every field, nested records included.
+        if (checkpoint.Metadata.Training.DifferencesFrom(training) is { Count: > 0 } differences)
+            throw new InvalidDataException($"{checkpoint.Directory}: the run was started with other training settings ({string.Join("; ", differences)}): " +
+                                           "the same settings resume it, a new run directory takes these");
         if (OtherTokenizer(checkpoint.Metadata, index) is { } other)
             throw new InvalidDataException($"{checkpoint.Directory}: the run was trained on tokens of {other}; the dataset {datasetDirectory} is of {index.Tokenizer}: use a new run directory");
     }

@@ -25,4 +25,28 @@ public sealed record TrainingConfig(
     public RandomStreams Streams => new(Seed, StreamDerivation);
 
     public LearningRateSchedule Schedule => new(LearningRate, WarmupSteps, Steps);
+
+    /// <returns>Each setting in which <paramref name="asked"/> differs from this, the run's ("steps 2, asked 4"); empty when
+    /// none does. The names are the metadata's, which the command line's options map onto.</returns>
+    public IReadOnlyList<string> DifferencesFrom(TrainingConfig asked)
+    {
+        var differences = new List<string>();
+        void Compare<T>(string name, T run, T other)
+        {
+            if (!EqualityComparer<T>.Default.Equals(run, other)) differences.Add(FormattableString.Invariant($"{name} {run}, asked {other}"));
+        }
+        Compare("objective", Objective, asked.Objective);
+        Compare("global_batch", GlobalBatch, asked.GlobalBatch);
+        Compare("micro_batch", MicroBatch, asked.MicroBatch);
+        Compare("steps", Steps, asked.Steps);
+        Compare("learning_rate", LearningRate, asked.LearningRate);
+        Compare("warmup_steps", WarmupSteps, asked.WarmupSteps);
+        Compare("weight_decay", WeightDecay, asked.WeightDecay);
+        Compare("gradient_clip", GradientClip, asked.GradientClip);
+        Compare("seed", Seed, asked.Seed);
+        Compare("stream_derivation", StreamDerivation, asked.StreamDerivation);
+        // A setting added to the record and not above: still a difference, said as the whole records.
+        if (differences.Count == 0 && this != asked) differences.Add($"{this}, asked {asked}");
+        return differences;
+    }
 }

@@ -66,6 +66,11 @@ public sealed class TrainCommandTests : IDisposable
         Assert.True(again.ExitCode == 0, again.Output);
         Assert.Contains("resuming from", again.Output);
         Assert.Contains("step 6: validation loss ", again.Output); // nothing left to train: the run's loss all the same
+        // Other settings are named one by one (the whole TrainingConfig record used to be printed), and refused.
+        var other = await CommandLine.RunInProcessAsync("train", "--dataset", dataset, "--run", run, "--steps", "8", "--batch", "8", "--checkpoint-every", "3");
+        Assert.Equal(1, other.ExitCode);
+        Assert.Contains("the run was started with other training settings (global_batch 4, asked 8; micro_batch 4, asked 8; steps 6, asked 8): " +
+                        "the same settings resume it, a new run directory takes these", other.Output.Replace("\n", ""));
 
         // Without validation tokens the command says so, instead of a blank loss and a NaN baseline.
         string trainOnly = root.Combine("train-only");
