@@ -27,6 +27,29 @@ public sealed class HoconFileTests
     }
 
     [Fact]
+    public void Bytes_that_are_not_utf8_and_a_directory_are_refused_by_name_and_a_byte_order_mark_is_read()
+    {
+        string directory = Directory.CreateTempSubdirectory("actortrain-hocon-").FullName;
+        try
+        {
+            string file = Path.Combine(directory, "ops.conf");
+            // Latin-1 "é" in a value on line 2: read leniently, it became U+FFFD in the setting.
+            File.WriteAllBytes(file, [.. "a = 1\nb = \"caf"u8, 0xE9, .. "\"\n"u8]);
+            Assert.Equal($"{file}:2: not UTF-8 (byte 0xE9 at offset 14): HOCON files are read as UTF-8",
+                Assert.Throws<ConfigurationException>(() => HoconFile.Load(file)).Message);
+            Assert.Equal($"{directory}: a directory, not a HOCON file", Assert.Throws<ConfigurationException>(() => HoconFile.Load(directory)).Message);
+            File.WriteAllBytes(file, [0xEF, 0xBB, 0xBF, .. "b = 1\n# \""u8, 0xFF]);
+            Assert.Equal($"{file}:2: not UTF-8 (byte 0xFF at offset 12): HOCON files are read as UTF-8", Assert.Throws<ConfigurationException>(() => HoconFile.Load(file)).Message);
+            File.WriteAllBytes(file, [0xEF, 0xBB, 0xBF, .. "b = \"café\"\n"u8]);
+            Assert.Equal("café", HoconFile.Load(file).GetString("b"));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Comments_strings_and_urls_are_not_mistaken_for_structure()
     {
         HoconFile.Check("""

@@ -26,6 +26,16 @@ public sealed class ConfigShowCommandTests : IDisposable
         var refused = await CommandLine.RunInProcessAsync("config", "show", "--config", typo);
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains($"{typo}:3: unknown key actortrain.training.step-timout (did you mean actortrain.training.step-timeout?)", refused.Output);
+
+        // A directory is named as one (it was "Access to the path is denied"), bytes that are not UTF-8 by line.
+        var directory = await CommandLine.RunInProcessAsync("config", "show", "--config", root.Path);
+        Assert.Equal(ActorTrainApp.UsageError, directory.ExitCode);
+        Assert.Contains($"--config '{root.Path}': a directory, not a HOCON file", directory.Output);
+        string latin1 = root.Combine("latin1.conf");
+        File.WriteAllBytes(latin1, [.. "actortrain.node.data-dir = \"/srv/donn"u8, 0xE9, .. "es\"\n"u8]);
+        var notUtf8 = await CommandLine.RunInProcessAsync("config", "show", "--config", latin1);
+        Assert.Equal(1, notUtf8.ExitCode);
+        Assert.Contains($"{latin1}:1: not UTF-8 (byte 0xE9 at offset 37)", notUtf8.Output);
     }
 
     [Fact]

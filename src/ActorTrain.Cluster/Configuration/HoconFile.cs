@@ -12,7 +12,7 @@ public static partial class HoconFile
     /// <exception cref="ConfigurationException">Unreadable structure or a parse error; the message starts with the file and line.</exception>
     public static Config Load(string path)
     {
-        string text = File.ReadAllText(path);
+        string text = ReadText(path);
         Check(text, path);
         try
         {
@@ -21,6 +21,29 @@ public static partial class HoconFile
         catch (Exception e)
         {
             throw new ConfigurationException($"{path}: {e.Message}");
+        }
+    }
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>The file's text, read as UTF-8 and refused where it is not: decoded leniently, a stray byte became U+FFFD
+    /// inside a value (a path, a connection string) and the node ran on that.</summary>
+    /// <exception cref="ConfigurationException">A directory, or bytes that are not UTF-8 (named by line and offset).</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static string ReadText(string path)
+    {
+        if (Directory.Exists(path)) throw new ConfigurationException($"{path}: a directory, not a HOCON file");
+        byte[] bytes = File.ReadAllBytes(path);
+        int start = bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0; // a byte-order mark is UTF-8 all the same
+        try
+        {
+            return StrictUtf8.GetString(bytes, start, bytes.Length - start);
+        }
+        catch (System.Text.DecoderFallbackException e)
+        {
+            int offset = start + Math.Max(e.Index, 0);
+            int line = bytes.AsSpan(0, offset).Count((byte)'\n') + 1;
+            throw Error(path, line, $"not UTF-8 (byte 0x{bytes[offset]:X2} at offset {offset}): HOCON files are read as UTF-8");
         }
     }
 

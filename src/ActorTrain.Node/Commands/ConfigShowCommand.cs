@@ -23,6 +23,9 @@ public sealed class ConfigShowCommand(IAnsiConsole console, ErrorOutput errors) 
         [CommandOption("--data-dir <DIR>")]
         [Description("Node data directory (actortrain.node.data-dir).")]
         public string? DataDir { get; init; }
+
+        public override ValidationResult Validate() =>
+            OperatorConfiguration.FirstMissing(Config) is { } missing ? ValidationResult.Error(missing) : ValidationResult.Success();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)

@@ -37,6 +37,7 @@ public sealed class InfoCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
         public override ValidationResult Validate()
         {
             if (TimeoutSeconds <= 0) return ValidationResult.Error("--timeout must be a positive number of seconds");
+            if (OperatorConfiguration.FirstMissing(Config) is { } missing) return ValidationResult.Error(missing);
             if (Db is null) return ValidationResult.Success();
             try
             {

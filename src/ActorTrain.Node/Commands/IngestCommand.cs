@@ -77,7 +77,8 @@ public sealed class IngestCommand(IAnsiConsole console, ErrorOutput errors) : As
             if (IngestPlan.ShardsProblem(Shards) is { } badShards) return ValidationResult.Error(badShards);
             if (IngestJobActor.TokenizerProblem(Tokenizer) is string problem) return ValidationResult.Error($"--tokenizer: {problem}");
             if (!(ValidationFraction is >= 0 and < 1)) return ValidationResult.Error("--validation-fraction must be in [0, 1)"); // NaN too
-            if (ConfigFile is not null && !File.Exists(ConfigFile)) return ValidationResult.Error($"--config {ConfigFile}: no such file");
+            if (ConfigFile is not null && !File.Exists(ConfigFile))
+                return ValidationResult.Error($"--config {ConfigFile}: {(Directory.Exists(ConfigFile) ? "a directory, not a HOCON file" : "no such file")}");
             var missing = Sources.FirstOrDefault(s => !File.Exists(s) && !Directory.Exists(s));
             return missing is null ? ValidationResult.Success() : ValidationResult.Error($"--source {missing}: no such file or directory");
         }

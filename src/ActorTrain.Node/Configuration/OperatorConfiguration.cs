@@ -41,15 +41,15 @@ public static class OperatorConfiguration
 
     /// <summary>The first --config value that is neither a profile nor an existing file, with the reason; null when all are fine.</summary>
     public static string? FirstMissing(IEnumerable<string> configs) =>
-        configs.FirstOrDefault(c => !Profiles.ContainsKey(c) && !File.Exists(c)) is { } missing
-            ? $"--config '{missing}': neither a profile ({string.Join(", ", Profiles.Keys)}) nor a file"
-            : null;
+        configs.FirstOrDefault(c => !Profiles.ContainsKey(c) && !File.Exists(c)) is not { } missing ? null
+        : Directory.Exists(missing) ? $"--config '{missing}': a directory, not a HOCON file"
+        : $"--config '{missing}': neither a profile ({string.Join(", ", Profiles.Keys)}) nor a file";
 
     private static Config Load(string profileOrFile)
     {
         if (Profiles.TryGetValue(profileOrFile, out string? embedded)) return EmbeddedHocon.Load(embedded);
         var config = HoconFile.Load(profileOrFile);
-        ConfigurationLayers.CheckKeys(config, profileOrFile, File.ReadAllText(profileOrFile));
+        ConfigurationLayers.CheckKeys(config, profileOrFile, HoconFile.ReadText(profileOrFile));
         return config;
     }
 }
