@@ -1,3 +1,4 @@
+using ActorTrain.Cluster.Configuration;
 using Akka.Configuration;
 
 namespace ActorTrain.Cluster.Bootstrap;
@@ -21,9 +22,9 @@ public sealed record BootstrapSettings(bool Enabled, string DiscoveryMethod, str
             section.GetString("port-name", "http"),
             httpPort,
             section.GetInt("required-contact-points", 3),
-            section.GetTimeSpan("stable-margin", TimeSpan.FromSeconds(5)),
-            section.GetTimeSpan("interval", TimeSpan.FromSeconds(1)),
-            section.GetTimeSpan("probe-timeout", TimeSpan.FromSeconds(3)));
+            Durations.Positive(section, "actortrain.bootstrap", "stable-margin", TimeSpan.FromSeconds(5)),
+            Durations.Positive(section, "actortrain.bootstrap", "interval", TimeSpan.FromSeconds(1)),
+            Durations.Positive(section, "actortrain.bootstrap", "probe-timeout", TimeSpan.FromSeconds(3)));
         if (settings.RequiredContactPoints < 1)
             throw new ConfigurationException($"actortrain.bootstrap.required-contact-points = {settings.RequiredContactPoints}: at least 1");
         if (settings.Enabled && settings.FallbackPort == 0)

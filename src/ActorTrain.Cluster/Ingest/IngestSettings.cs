@@ -14,6 +14,7 @@ public sealed record IngestSettings(int ChunkRecords, int Shards, int DedupBucke
             int value = section.GetInt(key);
             return value > 0 ? value : throw new ConfigurationException($"actortrain.data.ingest.{key} must be positive (got {value})");
         }
-        return new IngestSettings(Positive("chunk-records"), Positive("shards"), Positive("dedup-buckets"), section.GetTimeSpan("ask-timeout"), section.GetTimeSpan("plan-answer-within"));
+        return new IngestSettings(Positive("chunk-records"), Positive("shards"), Positive("dedup-buckets"), Durations.Positive(section, "actortrain.data.ingest", "ask-timeout"),
+            Durations.NotNegative(section, "actortrain.data.ingest", "plan-answer-within"));
     }
 }

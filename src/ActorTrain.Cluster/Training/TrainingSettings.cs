@@ -1,4 +1,5 @@
 using System.Net;
+using ActorTrain.Cluster.Configuration;
 using Akka.Configuration;
 
 namespace ActorTrain.Cluster.Training;
@@ -48,22 +49,5 @@ public sealed record TrainingSettings(IPAddress DataPlaneHost, TimeSpan StepTime
         }
     }
 
-    private static TimeSpan Positive(Config section, string key)
-    {
-        TimeSpan value;
-        try
-        {
-            value = section.GetTimeSpan(key);
-        }
-        catch (FormatException)
-        {
-            throw new ConfigurationException($"actortrain.training.{key} '{section.GetString(key)}' is not a duration (like 30s or 2m); it must be positive");
-        }
-        catch (OverflowException)
-        {
-            throw new ConfigurationException($"actortrain.training.{key} '{section.GetString(key)}' is too long a duration to hold");
-        }
-        if (value <= TimeSpan.Zero) throw new ConfigurationException($"actortrain.training.{key} must be positive (got {value})");
-        return value;
-    }
+    private static TimeSpan Positive(Config section, string key) => Durations.Positive(section, "actortrain.training", key);
 }

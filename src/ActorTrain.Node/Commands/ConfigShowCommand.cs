@@ -37,6 +37,7 @@ public sealed class ConfigShowCommand(IAnsiConsole console, ErrorOutput errors) 
             TrainingSettings.From(effective);
             CommandHostSettings.From(effective);
             ActorTrain.Cluster.Configuration.DataSettings.From(effective);
+            ActorTrain.Cluster.Ingest.IngestSettings.From(effective);
             var writer = console.Profile.Out.Writer;
             writer.WriteLine("actortrain " + Redacted(effective).GetConfig("actortrain").Root.ToString(1));
             writer.WriteLine("akka.cluster " + effective.GetConfig("akka.cluster").Root.ToString(1));

@@ -98,7 +98,9 @@ public sealed class IngestCommand(IAnsiConsole console, ErrorOutput errors) : As
         }
         try
         {
-            DataSettings.From(config.WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Base)));
+            var checkedConfig = config.WithFallback(EmbeddedHocon.Load(EmbeddedHocon.Base));
+            DataSettings.From(checkedConfig);
+            IngestSettings.From(checkedConfig);
         }
         catch (Exception e) when (e is ConfigurationException or FormatException or ArgumentException)
         {
