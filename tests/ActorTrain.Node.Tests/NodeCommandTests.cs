@@ -18,11 +18,27 @@ public sealed class NodeCommandTests : IDisposable
     [InlineData("--port", "70000", "--port 70000 is not a port number")]
     [InlineData("--db", "mysql:x", "--db")]
     [InlineData("--config", "/no/such/profile.conf", "neither a profile (local, production, kubernetes) nor a file")]
+    [InlineData("--config", "/", "--config '/': a directory, not a HOCON file")]
+    // Where remoting would listen: found before the actor system starts (DotNetty's stack trace came first).
+    [InlineData("--host", "no host!", "--host 'no host!' is neither an IP address nor a name this machine resolves")]
+    [InlineData("--host", "192.0.2.7", "--host 192.0.2.7: 192.0.2.7 is not an address of this machine")]
     public async Task A_bad_option_is_a_usage_error_naming_it(string option, string value, string problem)
     {
         var outcome = await CommandLine.RunInProcessAsync("node", option, value, "--data-dir", root.Path);
         Assert.Equal(ActorTrainApp.UsageError, outcome.ExitCode);
         Assert.Contains(problem, outcome.Output);
+    }
+
+    [Fact]
+    public async Task A_port_in_use_is_named_without_a_stack_trace()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var outcome = await CommandLine.RunInProcessAsync("node", "--port", port.ToString(), "--data-dir", root.Path, "--cmd-port", "0", "--metrics-port", "0");
+        Assert.Equal(1, outcome.ExitCode);
+        Assert.Contains($"--port {port}: 127.0.0.1:{port} is in use (another node?); --port 0 picks a free one", outcome.Output);
+        Assert.DoesNotContain("DotNetty", outcome.Output);
     }
 
     [Theory]

@@ -126,6 +126,11 @@ public sealed class NodeCommand(IAnsiConsole console, ErrorOutput errors) : Asyn
             errors.Line("node", e.Message);
             return 1;
         }
+        if (RemotingListenCheck.Problem(ClusterNode.ConfigFor(options)) is var (listenProblem, usage))
+        {
+            errors.Line("node", listenProblem);
+            return usage ? ActorTrainApp.UsageError : 1;
+        }
         if (!options.Seeds.IsEmpty && options.Journal is SqliteJournal)
             errors.Line("node", "warning: this node journals to SQLite in a cluster; that is sound only when every node runs on this machine with the same file " +
                                 "(actortrain local-cluster). Nodes on several machines need the same --db postgres:...");
