@@ -37,6 +37,8 @@ public sealed class CommandHostTests
         Assert.Contains("--address is required", missing.Errors);
         var failed = await Pbm.RunAsync(node.Address, "cluster", "down", "-a", "akka.tcp://cmdtest@127.0.0.1:1");
         Assert.Equal((PbmApp.Failed, "pbm: akka.tcp://cmdtest@127.0.0.1:1 is not a member of this cluster\n"), (failed.ExitCode, failed.Errors));
+        var notAnAddress = await Pbm.RunAsync(node.Address, "cluster", "down", "-a", "notanaddress");
+        Assert.Equal((PbmApp.UsageError, "pbm: -a/--address 'notanaddress' is not an address like akka.tcp://actortrain@127.0.0.1:4053\n"), (notAnAddress.ExitCode, notAnAddress.Errors));
         var join = await Pbm.RunAsync(node.Address, "cluster", "join", "-a", "akka.tcp://cmdtest@127.0.0.1:1");
         Assert.Equal((PbmApp.Failed, "pbm: this node is already a member (up) of a cluster, and a member cannot join another: leave it first\n"), (join.ExitCode, join.Errors));
         var otherSystem = await Pbm.RunAsync(node.Address, "cluster", "join", "-a", "akka.tcp://other@127.0.0.1:1");
@@ -127,6 +129,13 @@ public sealed class CommandHostTests
         Assert.Equal(PbmApp.Unreachable, outcome.ExitCode);
         Assert.StartsWith($"pbm: cannot reach 127.0.0.1:{port}", outcome.Errors);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(6), $"took {clock.Elapsed}");
+
+        // pbm's own mistakes are found before any connection: an unknown option is a usage error, not "cannot reach".
+        var unknown = await Pbm.RunAsync($"127.0.0.1:{port}", "--verbose", "cluster", "show");
+        Assert.Equal(PbmApp.UsageError, unknown.ExitCode);
+        Assert.StartsWith($"pbm: unknown option '--verbose'\n{PbmApp.Usage}", unknown.Errors);
+        var help = await Pbm.RunAsync("--help");
+        Assert.Equal((0, PbmApp.Usage + "\n"), (help.ExitCode, help.Output));
     }
 
     [Fact]

@@ -12,6 +12,9 @@ public static partial class PbmApp
 {
     public const string DefaultAddress = "127.0.0.1:9110";
     public const int Failed = 1, UsageError = 2, Unreachable = 3;
+
+    public const string Usage = "usage: pbm [HOST:PORT] [--token TOKEN] [PALETTE COMMAND [ARGS]]   (HOST:PORT defaults to " + DefaultAddress +
+                                "; no command: an interactive prompt; `pbm help` lists the node's palettes)";
     private static CancellationTokenSource? running;
 
     /// <summary>Ctrl+C: stops the command that is running (a tail) and returns true; false when none runs, or when it was
@@ -42,6 +45,18 @@ public static partial class PbmApp
             words.RemoveRange(tokenAt, 2);
         }
         string address = words.Count > 0 && HostPort().IsMatch(words[0]) ? Take(words, 0) : DefaultAddress;
+        // pbm's own options come before the palette: one it does not know is the caller's mistake, found here (it was
+        // taken for a palette, and with no node at the default address said "cannot reach", exit 3).
+        if (words.Count > 0 && words[0].StartsWith('-'))
+        {
+            if (words[0] is "-h" or "--help")
+            {
+                output.WriteLine(Usage);
+                return 0;
+            }
+            errors.WriteLine($"pbm: unknown option '{words[0]}'\n{Usage}");
+            return UsageError;
+        }
         int colon = address.LastIndexOf(':');
         int port = int.Parse(address[(colon + 1)..]);
         if (port is < 1 or > 65535)

@@ -126,7 +126,7 @@ public sealed class ClusterPalette(ActorSystem system) : PaletteHandler
         }
         catch (Exception e) when (e is UriFormatException or ArgumentException or FormatException)
         {
-            throw new CommandFailedException($"'{text}' is not an address like akka.tcp://actortrain@127.0.0.1:4053");
+            throw new CommandLineException($"-a/--address '{text}' is not an address like akka.tcp://actortrain@127.0.0.1:4053");
         }
     }
 
