@@ -416,7 +416,9 @@ public sealed class TrainingRunTests : IDisposable
     public async Task A_run_whose_dataset_was_tokenized_again_by_another_tokenizer_refuses_its_checkpoint_until_mended()
     {
         string dataset = Dataset();
-        var spec = new TrainingSpec(dataset, root.Combine("retokenized"), "tiny", "causal", Steps: 12, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 9, Replicas: 2, CheckpointEvery: 4, RandomStreams.ForNewRuns);
+        // Steps enough that the run is still training when its node has stopped: with 12 it sometimes completed while the
+        // node left (CI, 2 cores), and the restarted run, complete, had no checkpoint left to refuse.
+        var spec = new TrainingSpec(dataset, root.Combine("retokenized"), "tiny", "causal", Steps: 120, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 9, Replicas: 2, CheckpointEvery: 4, RandomStreams.ForNewRuns);
         var (first, regions) = await Start("first");
         await using (first)
         {
@@ -438,7 +440,7 @@ public sealed class TrainingRunTests : IDisposable
             original.Save(dataset);
             var done = await Eventually.Until(Status, s => s.Status == TrainingRunStatus.Completed, Patience, "the run to complete on its own tokens");
             Assert.Null(done.Problem);
-            Assert.Equal(12, done.NextStep);
+            Assert.Equal(120, done.NextStep);
         }
     }
 
