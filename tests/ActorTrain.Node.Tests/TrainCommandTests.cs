@@ -170,6 +170,15 @@ public sealed class TrainCommandTests : IDisposable
         var noDataset = await CommandLine.RunInProcessAsync("train", "--dataset", root.Combine("nope"), "--run", root.Combine("r"));
         Assert.Equal(ActorTrainApp.UsageError, noDataset.ExitCode);
         Assert.Contains("no such directory", noDataset.Output);
+        // A file where a directory belongs is named as one, here and for sample's --checkpoint.
+        string file = root.Combine("a-file");
+        File.WriteAllText(file, "");
+        var fileDataset = await CommandLine.RunInProcessAsync("train", "--dataset", file, "--run", root.Combine("r"));
+        Assert.Equal(ActorTrainApp.UsageError, fileDataset.ExitCode);
+        Assert.Contains($"--dataset {file}: a file, not a directory", fileDataset.Output);
+        var fileCheckpoint = await CommandLine.RunInProcessAsync("sample", "--checkpoint", file, "--prompt", "a");
+        Assert.Equal(ActorTrainApp.UsageError, fileCheckpoint.ExitCode);
+        Assert.Contains($"--checkpoint {file}: a file, not a directory", fileCheckpoint.Output);
         var tooMany = await CommandLine.RunInProcessAsync("train", "--dataset", root.Path, "--run", root.Combine("r"), "--replicas", "9", "--batch", "4");
         Assert.Equal(ActorTrainApp.UsageError, tooMany.ExitCode);
         Assert.Contains("more than the batch", tooMany.Output);

@@ -16,4 +16,12 @@ public static class DirectoryNames
         if (name is "." or "..") return $"{option} '{name}' is not a name";
         return null;
     }
+
+    /// <returns>Why <paramref name="path"/>, given as <paramref name="option"/>, is not an existing directory (missing, or
+    /// a file: "no such directory" sent the user looking for a path that was there); null when it is one.</returns>
+    public static string? NotADirectory(string option, string? path) =>
+        path is null ? $"{option} is required"
+        : Directory.Exists(path) ? null
+        : File.Exists(path) ? $"{option} {path}: a file, not a directory"
+        : $"{option} {path}: no such directory";
 }

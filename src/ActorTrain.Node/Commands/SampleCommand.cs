@@ -41,7 +41,7 @@ public sealed class SampleCommand(IAnsiConsole console, ErrorOutput errors) : Co
 
         public override ValidationResult Validate()
         {
-            if (Checkpoint is null || !Directory.Exists(Checkpoint)) return ValidationResult.Error($"--checkpoint {Checkpoint}: no such directory");
+            if (DirectoryNames.NotADirectory("--checkpoint", Checkpoint) is { } notADirectory) return ValidationResult.Error(notADirectory);
             if ((Prompt is null) == (Fill is null)) return ValidationResult.Error("give exactly one of --prompt and --fill");
             if (MaxTokens < 1 || !(Temperature >= 0 && double.IsFinite(Temperature)) || TopK < 0)
                 return ValidationResult.Error("--max-tokens must be at least 1, --temperature and --top-k not negative");

@@ -92,7 +92,7 @@ public sealed class TrainCommand(IAnsiConsole console, ErrorOutput errors) : Com
 
         public override ValidationResult Validate()
         {
-            if (Dataset is null || !Directory.Exists(Dataset)) return ValidationResult.Error($"--dataset {Dataset}: no such directory");
+            if (DirectoryNames.NotADirectory("--dataset", Dataset) is { } notADirectory) return ValidationResult.Error(notADirectory);
             if (string.IsNullOrWhiteSpace(Run)) return ValidationResult.Error("--run is required");
             if (Steps < 1 || Batch < 1 || MicroBatch is < 1 || EvaluateEvery < 1 || CheckpointEvery < 1 || Threads is < 1 || Replicas < 1)
                 return ValidationResult.Error("--steps, --batch, --micro-batch, --eval-every, --checkpoint-every, --threads and --replicas must be at least 1");

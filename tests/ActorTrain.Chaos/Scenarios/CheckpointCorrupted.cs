@@ -10,6 +10,7 @@ namespace ActorTrain.Chaos.Scenarios;
 public static class CheckpointCorrupted
 {
     public const string Name = "checkpoint-corrupted";
+    private const int CheckpointEvery = 4;
 
     public static Task<ScenarioResult> RunAsync(string journal, int seed)
     {
@@ -19,7 +20,11 @@ public static class CheckpointCorrupted
         {
             await watcher.WaitForAsync(state => state.Checkpoints.Count >= 2, ChaosScenario.Patience, "two checkpoints");
             await s.Cluster.AskAsync(coordinator!, new TrainingRunCommands.Pause(ChaosScenario.Run));
-            var paused = await watcher.WaitForAsync(state => state.Status == TrainingRunStatus.Paused, ChaosScenario.Patience, "the pause");
+            // The pause lands between steps, but the checkpoint of a step before it may still be in flight and be recorded
+            // after it: corrupting the newest seen at the pause then damaged one the restart never reads (seen once in CI: "no
+            // replica reported the damaged checkpoint", 0 steps redone). Waited for: the checkpoint due at the paused step.
+            var paused = await watcher.WaitForAsync(state => state.Status == TrainingRunStatus.Paused && state.Checkpoints[^1].Step >= state.NextStep / CheckpointEvery * CheckpointEvery,
+                ChaosScenario.Patience, "the pause, and the checkpoint due before it");
             var newest = paused.Checkpoints[^1];
             Corrupt(Path.Combine(newest.Path, "model.safetensors"), s.Random);
             s.Damaged.Add(newest.Path);
@@ -37,7 +42,7 @@ public static class CheckpointCorrupted
             var previous = paused.Checkpoints[^2];
             if (!s.Cluster.Nodes.Any(n => n.Output.Contains($"starts from the previous good checkpoint {previous.Path}", StringComparison.Ordinal)))
                 s.Violations.Add($"no replica started from the previous good checkpoint {previous.Path}");
-        }, checkpointEvery: 4);
+        }, checkpointEvery: CheckpointEvery);
     }
 
     // 4 KiB of the weights replaced by the seed's random bytes: the file keeps its size, its sha256 changes.
