@@ -10,17 +10,20 @@ namespace ActorTrain.Cluster.Configuration;
 public static partial class HoconFile
 {
     /// <exception cref="ConfigurationException">Unreadable structure or a parse error; the message starts with the file and line.</exception>
-    public static Config Load(string path)
+    public static Config Load(string path) => Parse(ReadText(path), path);
+
+    /// <summary>The text of <paramref name="source"/> (a file already read with <see cref="ReadText"/>), checked and parsed.</summary>
+    /// <exception cref="ConfigurationException">Unreadable structure or a parse error; the message starts with the source and line.</exception>
+    public static Config Parse(string text, string source)
     {
-        string text = ReadText(path);
-        Check(text, path);
+        Check(text, source);
         try
         {
             return ConfigurationFactory.ParseString(text);
         }
         catch (Exception e)
         {
-            throw new ConfigurationException($"{path}: {e.Message}");
+            throw new ConfigurationException($"{source}: {e.Message}");
         }
     }
 

@@ -39,8 +39,7 @@ public sealed record TrainingSettings(IPAddress DataPlaneHost, TimeSpan StepTime
                 : address;
         try
         {
-            var addresses = string.IsNullOrWhiteSpace(host) ? [] : Dns.GetHostAddresses(host);
-            return addresses.OrderBy(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 0 : 1).FirstOrDefault()
+            return Net.HostAddress.Resolve(host)
                    ?? throw new ConfigurationException($"actortrain.training.data-plane-host '{host}' resolves to no address");
         }
         catch (System.Net.Sockets.SocketException e)

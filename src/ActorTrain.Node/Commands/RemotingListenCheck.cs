@@ -17,18 +17,16 @@ public static class RemotingListenCheck
     {
         string host = config.GetString("akka.remote.dot-netty.tcp.bind-hostname", "") is { Length: > 0 } bindHost ? bindHost : config.GetString("akka.remote.dot-netty.tcp.hostname");
         int port = config.GetInt("akka.remote.dot-netty.tcp.bind-port", 0) is > 0 and var bindPort ? bindPort : config.GetInt("akka.remote.dot-netty.tcp.port");
-        IPAddress address;
-        if (!IPAddress.TryParse(host, out address!))
+        IPAddress? address;
+        try
         {
-            try
-            {
-                address = Dns.GetHostAddresses(host).OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1).First();
-            }
-            catch (Exception e) when (e is SocketException or ArgumentException or InvalidOperationException)
-            {
-                return ($"--host '{host}' is neither an IP address nor a name this machine resolves", true);
-            }
+            address = ActorTrain.Cluster.Net.HostAddress.Resolve(host);
         }
+        catch (Exception e) when (e is SocketException or ArgumentException) // ArgumentException: a name no resolver takes
+        {
+            address = null;
+        }
+        if (address is null) return ($"--host '{host}' is neither an IP address nor a name this machine resolves", true);
         using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {

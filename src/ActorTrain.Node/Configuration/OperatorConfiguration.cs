@@ -48,8 +48,9 @@ public static class OperatorConfiguration
     private static Config Load(string profileOrFile)
     {
         if (Profiles.TryGetValue(profileOrFile, out string? embedded)) return EmbeddedHocon.Load(embedded);
-        var config = HoconFile.Load(profileOrFile);
-        ConfigurationLayers.CheckKeys(config, profileOrFile, HoconFile.ReadText(profileOrFile));
+        string text = HoconFile.ReadText(profileOrFile); // once: parsed, then its keys located by line
+        var config = HoconFile.Parse(text, profileOrFile);
+        ConfigurationLayers.CheckKeys(config, profileOrFile, text);
         return config;
     }
 }
