@@ -36,7 +36,7 @@ public static class JournalConnectivity
                     break;
             }
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not JournalUnavailableException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
             throw new JournalUnavailableException(Explain(target, e), e);
         }

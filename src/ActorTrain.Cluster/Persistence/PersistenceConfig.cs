@@ -25,9 +25,11 @@ public static class PersistenceConfig
             .WithFallback(SqlPersistence.DefaultConfiguration);
     }
 
-    /// <summary>Creates what must exist before the plugin connects: the SQLite file's directory.</summary>
+    /// <summary>Creates what must exist before the plugin connects: the SQLite file's directory, and the file itself in
+    /// write-ahead-log mode (<see cref="SqliteWriteAheadLog"/>).</summary>
     /// <exception cref="InvalidDataException">The SQLite path holds something that is not a SQLite database. SQLite opens
     /// any file and fails only at the first query, where the plugin retried it every second for ever, a stack trace each time.</exception>
+    /// <exception cref="JournalUnavailableException">The SQLite file cannot be opened for writing.</exception>
     public static void Prepare(JournalTarget target)
     {
         if (target is SqliteJournal sqlite)
@@ -38,6 +40,7 @@ public static class PersistenceConfig
             if (!IsSqliteOrEmpty(sqlite.Path))
                 throw new InvalidDataException($"journal sqlite:{sqlite.Path} is not a SQLite database (it does not start with \"SQLite format 3\"); " +
                                                "give another path, which is created, or the journal's own file");
+            SqliteWriteAheadLog.Enable(sqlite.Path);
         }
     }
 
