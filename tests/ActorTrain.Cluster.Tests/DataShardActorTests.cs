@@ -36,14 +36,16 @@ public sealed class DataShardActorTests : IDisposable
         // crash at the worst moments would leave them, and a new system over the same journal resumes.
         string resumed = root.Combine("resumed");
         var journal = new SqliteJournal(root.Combine("resumed.db"));
-        int chunksBeforeStop;
-        await using (var node = new Node(journal))
+        // Its cleaner answers three documents and holds the fourth: the stop comes after three chunks (the first three
+        // records are documents), wherever the shard would be by then. One-record chunks journal in about a millisecond:
+        // asked for its state every 20 ms, the shard was sometimes already done when first seen at three or more. The
+        // shard is not asked while held: it answers between chunks, and the held chunk does not end.
+        const int chunksBeforeStop = 3;
+        await using (var node = new Node(journal, cleanAnswers: chunksBeforeStop))
         {
             var actor = node.Shard(shard);
             await actor.Ask<DataShardReport>(new DataShardCommands.Collect(shard, Listed(files, resumed), resumed), Patience);
-            var seen = await Eventually.Until(() => actor.Ask<DataShardReport>(new DataShardCommands.GetState(shard), Patience),
-                s => s.Chunks >= 3, Patience, "three chunks");
-            chunksBeforeStop = seen.Chunks;
+            await node.CleanerHeld.WaitAsync(Patience);
         }
         // A process that dies stops writing; a terminated actor system does not stop a chunk that its shard's task was
         // writing. Its files are let finish (no .partial file, the same listing twice 300 ms apart), or they could land
@@ -252,8 +254,8 @@ public sealed class DataShardActorTests : IDisposable
         Directory.GetFiles(directory, pattern).Order(StringComparer.Ordinal).SelectMany(SequentialIngest.ReadLines).ToArray();
 
     /// <summary>One actor system over a journal, with data shards collecting one record per chunk; its dedup layout
-    /// 3 buckets and the default MinHash unless given another.</summary>
-    private sealed class Node(JournalTarget journal, DedupLayout? dedup = null) : IAsyncDisposable
+    /// 3 buckets and the default MinHash unless given another; its cleaners answer <paramref name="cleanAnswers"/> commands.</summary>
+    private sealed class Node(JournalTarget journal, DedupLayout? dedup = null, int cleanAnswers = int.MaxValue) : IAsyncDisposable
     {
         private readonly JournaledActorSystem journaled = new(journal);
 
@@ -265,11 +267,15 @@ public sealed class DataShardActorTests : IDisposable
 
         private IActorRef? index;
         private IActorRef? cleaners;
+        private readonly TaskCompletionSource held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Completed when the cleaners first hold a command (all <c>cleanAnswers</c> answered).</summary>
+        public Task CleanerHeld => held.Task;
 
         private IActorRef Index => index ??= System.ActorOf(Akka.Actor.Props.Create(() => new LocalDedupIndex()), "dedup-index");
 
         private IActorRef Cleaners => cleaners ??= System.ActorOf(Akka.Actor.Props.Create(() =>
-            new LocalCleaners(new DocumentCleaner(Pipeline, new MinHashSignature(new MinHashSettings())), Settings.Dedup)), "cleaners");
+            new LocalCleaners(new DocumentCleaner(Pipeline, new MinHashSignature(new MinHashSettings())), Settings.Dedup, cleanAnswers, held)), "cleaners");
 
         public IActorRef Shard(DataShardId id, string? name = null) =>
             System.ActorOf(DataShardActor.Props(id, Settings, Index, Cleaners), name ?? "shard");

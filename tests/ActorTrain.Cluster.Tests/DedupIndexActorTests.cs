@@ -1,5 +1,6 @@
 using ActorTrain.Cluster.Ingest;
 using ActorTrain.Cluster.Persistence;
+using ActorTrain.Data.Dedup;
 using ActorTrain.Protocol.Dedup;
 using ActorTrain.Testing;
 using Akka.Actor;
@@ -92,7 +93,31 @@ public sealed class DedupIndexActorTests : IDisposable
         }
     }
 
-    // Writes events as an older version of the bucket did.
+    [Fact]
+    public async Task A_snapshot_in_the_old_form_recovers_with_the_claims_after_it()
+    {
+        var journal = new SqliteJournal(root.Combine("journal.db"));
+        var id = new DedupIndexId("job", 3);
+        await using (var node = new JournaledActorSystem(journal))
+        {
+            var writer = node.System.ActorOf(Props.Create(() => new OldFormWriter(id.PersistenceId)));
+            await writer.Ask<Akka.Done>(new DedupIndexEvents.KeysClaimed([new(DedupKind.Exact, 1, "/z#0")]), Patience);
+            var old = new DedupIndexState(DuplicateClaims.Empty.Claim(1, "/z#0"), DuplicateClaims.Empty.Claim(5, "/z#0").Claim(7, "/q#10"));
+            await writer.Ask<Akka.Done>(old, Patience);
+        }
+
+        await using (var node = new JournaledActorSystem(journal))
+        {
+            var index = node.System.ActorOf(DedupIndexActor.Props(id));
+            // "/q#9" is larger than "/q#10" as strings: ids compare as text, whatever their record numbers.
+            await index.Ask<DedupIndexReplies.Claimed>(new DedupIndexCommands.Claim(id, ClaimBatch.Of([new(DedupKind.Exact, 1, "/a#4"), new(DedupKind.Near, 7, "/q#9")])), Patience);
+            var owners = await index.Ask<DedupIndexReplies.Owners>(new DedupIndexCommands.GetOwners(id,
+                [new(DedupKind.Exact, 1), new(DedupKind.Near, 5), new(DedupKind.Near, 7)]), Patience);
+            Assert.Equal(new[] { "/a#4", "/z#0", "/q#10" }, owners.DocumentIds.ToArray());
+        }
+    }
+
+    // Writes events, and a snapshot, as an older version of the bucket did.
     private sealed class OldFormWriter : Akka.Persistence.ReceivePersistentActor
     {
         public OldFormWriter(string persistenceId)
@@ -102,6 +127,15 @@ public sealed class DedupIndexActorTests : IDisposable
             {
                 var requester = Sender;
                 Persist(claimed, _ => requester.Tell(Akka.Done.Instance));
+            });
+            Command<DedupIndexState>(state =>
+            {
+                SaveSnapshot(state);
+                Become(() =>
+                {
+                    var requester = Sender;
+                    Command<Akka.Persistence.SaveSnapshotSuccess>(_ => requester.Tell(Akka.Done.Instance));
+                });
             });
         }
 

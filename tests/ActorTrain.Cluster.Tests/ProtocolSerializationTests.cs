@@ -54,6 +54,7 @@ public sealed class ProtocolSerializationTests : IDisposable
         new DedupIndexEvents.KeysClaimed([new ClaimedKey(DedupKind.Exact, 42, "/a#0")]),
         new DedupIndexEvents.ClaimsRecorded(ClaimBatch.Of([new ClaimedKey(DedupKind.Near, 7, "/x#y/b.txt#12"), new ClaimedKey(DedupKind.Near, 8, "/x#y/b.txt#3")])),
         new DedupIndexState(DuplicateClaims.Empty.Claim(42, "/a#0"), DuplicateClaims.Empty.Claim(9, "/b#0")),
+        new DedupIndexSnapshot(new DuplicateClaimColumns(["/a", "/x#y/b.txt"], [42, 9, 8], [0, 1, 1], [0, 12, 3]), DuplicateClaimColumns.Empty),
         new IngestJobCommands.Start("web", ["/corpus", "/more/a.txt"], ["**/*.md"], [".git/**"], 4, "/out/web", "gpt2", 0.05),
         new IngestJobCommands.GetStatus("web"),
         new IngestJobEvents.Submitted(new IngestJobCommands.Start("web", ["/corpus"], [], [], 4, "/out/web", "bpe:512"), new DateTimeOffset(2026, 11, 30, 8, 59, 0, TimeSpan.Zero)),

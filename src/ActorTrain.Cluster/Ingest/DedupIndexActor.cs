@@ -8,7 +8,7 @@ namespace ActorTrain.Cluster.Ingest;
 
 /// <summary>A bucket of the job's dedup index: journals the claims it receives and answers who owns
 /// which key. Its claims are in mutable tables (the actor is their only user); snapshots, which keep recovery
-/// short, are immutable copies (<see cref="DedupIndexState"/>), since the snapshot store serializes them later.</summary>
+/// short, are immutable copies (<see cref="DedupIndexSnapshot"/>), since the snapshot store serializes them later.</summary>
 public sealed class DedupIndexActor : NewestSnapshotOnly
 {
     private const int SnapshotEvery = 200;
@@ -17,12 +17,13 @@ public sealed class DedupIndexActor : NewestSnapshotOnly
     public DedupIndexActor(DedupIndexId id)
     {
         PersistenceId = id.PersistenceId;
-        Recover<SnapshotOffer>(offer =>
+        Recover<SnapshotOffer>(offer => (exact, near) = offer.Snapshot switch
         {
-            var snapshot = (DedupIndexState)offer.Snapshot;
-            (exact, near) = (DuplicateClaimTable.From(snapshot.Exact), DuplicateClaimTable.From(snapshot.Near));
+            DedupIndexSnapshot snapshot => (DuplicateClaimTable.From(snapshot.Exact), DuplicateClaimTable.From(snapshot.Near)),
+            DedupIndexState old => (DuplicateClaimTable.From(old.Exact), DuplicateClaimTable.From(old.Near)),
+            var other => throw new InvalidOperationException($"dedup bucket {PersistenceId}: a snapshot of type {other.GetType().Name} is not one of a bucket"),
         });
-        Recover<DedupIndexEvents.ClaimsRecorded>(recorded => Apply(recorded.Claims.Claims()));
+        Recover<DedupIndexEvents.ClaimsRecorded>(recorded => Apply(recorded.Claims));
         Recover<DedupIndexEvents.KeysClaimed>(claimed => Apply(claimed.Keys));
 
         Command<DedupIndexCommands.Claim>(claim =>
@@ -30,8 +31,8 @@ public sealed class DedupIndexActor : NewestSnapshotOnly
             var requester = Sender;
             Persist(new DedupIndexEvents.ClaimsRecorded(claim.Claims), recorded =>
             {
-                Apply(recorded.Claims.Claims());
-                if (LastSequenceNr % SnapshotEvery == 0) SaveSnapshot(new DedupIndexState(exact.ToClaims(), near.ToClaims()));
+                Apply(recorded.Claims);
+                if (LastSequenceNr % SnapshotEvery == 0) SaveSnapshot(new DedupIndexSnapshot(exact.ToColumns(), near.ToColumns()));
                 requester.Tell(new DedupIndexReplies.Claimed(recorded.Claims.Count));
             });
         });
@@ -47,6 +48,18 @@ public sealed class DedupIndexActor : NewestSnapshotOnly
     private void Apply(IEnumerable<ClaimedKey> claims)
     {
         foreach (var claim in claims) TableOf(claim.Kind).Claim(claim.Key, claim.DocumentId);
+    }
+
+    // Column by column: a batch's sources are numbered in each table once, and no claim becomes a string.
+    private void Apply(ClaimBatch batch)
+    {
+        var exactSources = batch.Sources.Select(exact.SourceNumber).ToArray();
+        var nearSources = batch.Sources.Select(near.SourceNumber).ToArray();
+        for (int i = 0; i < batch.Keys.Length; i++)
+        {
+            if (i < batch.ExactKeys) exact.Claim(batch.Keys[i], exactSources[batch.Source[i]], batch.Record[i]);
+            else near.Claim(batch.Keys[i], nearSources[batch.Source[i]], batch.Record[i]);
+        }
     }
 
     private DuplicateClaimTable TableOf(DedupKind kind) => kind == DedupKind.Exact ? exact : near;

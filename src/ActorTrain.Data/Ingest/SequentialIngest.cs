@@ -48,8 +48,10 @@ public sealed class SequentialIngest(ReaderSettings readers, CleaningPipeline pi
             var chunkKeys = DedupKeysFile.Read(ShardCollector.KeysPath(work, chunks), minHash.Bands);
             for (int i = 0; i < chunk.KeptIds.Count; i++)
             {
-                exact.Claim(chunkKeys[i].Exact, chunk.KeptIds[i]);
-                foreach (ulong band in chunkKeys[i].Bands) near.Claim(band, chunk.KeptIds[i]);
+                var (source, record) = DocumentIds.Parse(chunk.KeptIds[i]);
+                exact.Claim(chunkKeys[i].Exact, exact.SourceNumber(source), record);
+                int nearSource = near.SourceNumber(source);
+                foreach (ulong band in chunkKeys[i].Bands) near.Claim(band, nearSource, record);
             }
             chunks++;
         }

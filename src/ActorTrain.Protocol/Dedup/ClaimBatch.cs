@@ -1,12 +1,12 @@
 using System.Collections.Immutable;
-using System.Globalization;
+using ActorTrain.Data.Collection;
 
 namespace ActorTrain.Protocol.Dedup;
 
 /// <summary>
 /// Claims on one bucket in columns: each source path once, and for each key its value, its document's source (an
 /// index into <paramref name="Sources"/>) and record; the first <paramref name="ExactKeys"/> keys are exact, the rest
-/// near. A document id is "source#record" (<see cref="Data.Collection.DocumentIds"/>), so the path that made up most
+/// near. A document id is "source#record" (<see cref="DocumentIds"/>), so the path that made up most
 /// of every claim is written once per batch: claims as <see cref="ClaimedKey"/> objects came to 57 MB of journal per
 /// 40 MB of text.
 /// </summary>
@@ -22,7 +22,7 @@ public sealed record ClaimBatch(ImmutableArray<string> Sources, int ExactKeys, I
         var (source, record) = (new int[ordered.Length], new long[ordered.Length]);
         for (int i = 0; i < ordered.Length; i++)
         {
-            var (path, index) = Split(ordered[i].DocumentId);
+            var (path, index) = DocumentIds.Parse(ordered[i].DocumentId);
             if (!sources.TryGetValue(path, out source[i])) sources[path] = source[i] = sources.Count;
             record[i] = index;
         }
@@ -34,15 +34,6 @@ public sealed record ClaimBatch(ImmutableArray<string> Sources, int ExactKeys, I
     public IEnumerable<ClaimedKey> Claims()
     {
         for (int i = 0; i < Keys.Length; i++)
-            yield return new ClaimedKey(i < ExactKeys ? DedupKind.Exact : DedupKind.Near, Keys[i], $"{Sources[Source[i]]}#{Record[i].ToString(CultureInfo.InvariantCulture)}");
-    }
-
-    private static (string Source, long Record) Split(string documentId)
-    {
-        int hash = documentId.LastIndexOf('#');
-        if (hash < 0 || !long.TryParse(documentId.AsSpan(hash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out long record)
-            || documentId.Length - hash - 1 != record.ToString(CultureInfo.InvariantCulture).Length)
-            throw new ArgumentException($"document id '{documentId}' is not SOURCE#RECORD", nameof(documentId));
-        return (documentId[..hash], record);
+            yield return new ClaimedKey(i < ExactKeys ? DedupKind.Exact : DedupKind.Near, Keys[i], DocumentIds.For(Sources[Source[i]], Record[i]));
     }
 }

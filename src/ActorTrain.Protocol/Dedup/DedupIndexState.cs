@@ -7,6 +7,7 @@ namespace ActorTrain.Protocol.Dedup;
 /// smallest document id that claimed it (<see cref="DuplicateClaims"/>, the rule the single-process
 /// reference uses too), so the surviving copy of every duplicate is the same whatever the timing,
 /// the number of shards or the nodes involved. The bucket itself keeps its claims in mutable tables.
+/// The form snapshots had before <see cref="DedupIndexSnapshot"/>: still read, no longer written.
 /// </summary>
 public sealed record DedupIndexState(DuplicateClaims Exact, DuplicateClaims Near) : IActorTrainMessage
 {
