@@ -12,10 +12,10 @@ namespace ActorTrain.Cluster.Persistence;
 /// </summary>
 public static class SqliteWriteAheadLog
 {
-    /// <returns>The journal mode the file is in now: "wal", or the mode it kept where WAL cannot work (a file system
-    /// without shared memory), which is still a correct, only slower, journal.</returns>
+    /// <summary>Where WAL cannot work (a file system without shared memory) SQLite keeps the mode the file had: still a
+    /// correct journal, only a slower one.</summary>
     /// <exception cref="JournalUnavailableException">The file cannot be opened for writing.</exception>
-    public static string Enable(string path)
+    public static void Enable(string path)
     {
         try
         {
@@ -24,7 +24,7 @@ public static class SqliteWriteAheadLog
             connection.Open();
             using var command = connection.CreateCommand();
             command.CommandText = "PRAGMA journal_mode = WAL";
-            return (string)command.ExecuteScalar()!;
+            command.ExecuteScalar();
         }
         catch (SqliteException e)
         {
