@@ -112,8 +112,13 @@ public sealed class TrainerActor : ReceiveActor
         });
         Receive<TrainerCommands.Synchronize>(synchronize => RunTask(() => Synchronize(synchronize, Sender)));
         Receive<TrainerCommands.FinishStep>(finish => RunTask(() => Finish(finish, Sender)));
-        // Passivate, not stop: the shard must not hand the replica messages while it goes.
-        Receive<TrainerCommands.Release>(_ => Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PoisonPill.Instance)));
+        // Passivate, not stop: the shard must not hand the replica messages while it goes. Said, with the stop itself (in
+        // PostStop): a new run's replica waits for the device, and a released one seen taking 10 s to go is not explained yet.
+        Receive<TrainerCommands.Release>(_ =>
+        {
+            Context.GetLogger().Info("run {Run}: rank {Rank} released by its run; leaving, which frees {Device}", id.Run, id.Rank, device);
+            Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PoisonPill.Instance));
+        });
         Receive<TrainerCommands.GetParameterDigest>(_ => Sender.Tell(new TrainerReplies.ParameterDigest(id.Rank, replica?.Trainer.Optimizer.Steps ?? 0, Digest())));
     }
 
@@ -133,6 +138,7 @@ public sealed class TrainerActor : ReceiveActor
 
     protected override void PostStop()
     {
+        Context.GetLogger().Info("run {Run}: rank {Rank} stopped; {Device} is free", id.Run, id.Rank, device);
         DeviceLeases.For(Context.System).Release(id.EntityId);
         ring?.DisposeAsync().AsTask().GetAwaiter().GetResult(); // a ring operation in flight fails at once
         listener.Stop();
