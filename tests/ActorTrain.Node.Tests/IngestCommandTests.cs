@@ -14,7 +14,9 @@ public sealed class IngestCommandTests : IDisposable
     [Fact]
     public async Task A_killed_ingest_run_again_produces_exactly_the_output_of_an_uninterrupted_one_down_to_the_token_shards()
     {
-        string corpus = Corpus(files: 6, records: 150);
+        // Records enough that the kill lands mid-collection: with 150 per file, ten-record chunks (journaled in WAL mode) were
+        // sometimes all collected before the first look at the chunk files, and the run-again found nothing to refuse.
+        string corpus = Corpus(files: 6, records: 400);
         string config = root.Combine("small-chunks.conf");
         File.WriteAllText(config, "actortrain.data.ingest.chunk-records = 10\n");
         string[] Arguments(string dataDir) =>
