@@ -553,6 +553,31 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Fact]
+    public async Task A_run_waiting_for_a_device_asks_again_and_again_without_starting_with_fewer_replicas()
+    {
+        // Two slots: "holder" trains on one, so of "waiting"'s two replicas rank 0 gets the other and rank 1 finds no device:
+        // its Prepare goes unanswered, every prepare-timeout. Rank 0, built by the first Prepare, answers the next ones as
+        // holding the run's state already; that is not a run that moved, and the run waits on (assemble-timeout) for rank 1.
+        var prepareTimeout = TimeSpan.FromSeconds(2);
+        var (node, regions) = await Start("waiting", slots: 2, tune: s => s with { PrepareTimeout = prepareTimeout, AssembleTimeout = TimeSpan.FromSeconds(90) });
+        await using var _ = node;
+        Task<TrainingRunState> Status(string run) => regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.GetStatus(run), Patience);
+        var holder = new TrainingSpec(Dataset(), root.Combine("holder"), "tiny", "causal", Steps: 100_000, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 1,
+            Replicas: 1, CheckpointEvery: 100_000, RandomStreams.ForNewRuns);
+        await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("holder", holder), Patience);
+        await Eventually.Until(() => Status("holder"), s => s.NextStep >= 1, Patience, "the holder training");
+
+        var waiting = holder with { RunDirectory = root.Combine("waiting"), Steps = 3, Replicas = 2 };
+        await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Start("waiting", waiting), Patience);
+        await Task.Delay(4 * prepareTimeout + TimeSpan.FromSeconds(1)); // three rounds of asking at least
+        Assert.Equal(0, (await Status("waiting")).NextStep);
+
+        Assert.Equal(TrainingRunStatus.Stopped, (await regions.Runs.Ask<TrainingRunState>(new TrainingRunCommands.Stop("holder"), Patience)).Status);
+        var done = await Eventually.Until(() => Status("waiting"), s => s.Status == TrainingRunStatus.Completed, Patience, "the waiting run, on the freed device");
+        Assert.All(done.Steps, step => Assert.Equal([0, 1], step.Ranks.ToArray()));
+    }
+
+    [Fact]
     public async Task A_finished_run_leaves_memory_and_is_still_listed_and_answered_from_its_journal()
     {
         var spec = new TrainingSpec(Dataset(), root.Combine("finished"), "tiny", "causal", Steps: 3, GlobalBatch: 4, MicroBatch: 2, LearningRate: 3e-3, Seed: 3, Replicas: 2, CheckpointEvery: 1000, RandomStreams.ForNewRuns);

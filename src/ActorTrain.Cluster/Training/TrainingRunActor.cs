@@ -42,6 +42,9 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     private bool probing;
     private bool rejoined;
     private DateTime? assemblingSince;
+    // Ranks this run prepared while it waited for the others: they hold its state because of that Prepare, so their next
+    // answer says Continuing, which must not pass for a run that moved (it would stop waiting and train with fewer).
+    private ImmutableSortedSet<int> preparedWhileWaiting = [];
     private MetricsLog? metrics;
     // Why no round can form, when replicas say why (not journaled: it holds while the cause does).
     private string? problem;
@@ -155,6 +158,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             }
             problem = null;
             live = formed.Members;
+            preparedWhileWaiting = [];
             Context.GetLogger().Info("run {Run} step {Step}: round {Round} with replicas [{Replicas}]", run, state.NextStep, round, formed.Description);
             if (checkpointRequested) Self.Tell(WriteCheckpointNow.Instance); // one due when the round broke: the replicas now hold its step
             Self.Tell(Next.Instance);
@@ -296,6 +300,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         live = [];
         answered = [];
         assemblingSince = null;
+        preparedWhileWaiting = [];
     }
 
     // metrics.jsonl and TensorBoard events in the run directory, one record per committed step.
@@ -414,9 +419,10 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         // moved (its node was downed) finds replicas still holding its state: the missing ones are gone with
         // that node and join when they come back (probed every step), so waiting for them would only stall.
         assemblingSince ??= DateTime.UtcNow;
-        bool moved = ready.Any(r => r.Continuing);
+        bool moved = ready.Any(r => r.Continuing && !preparedWhileWaiting.Contains(r.Rank));
         if (live.IsEmpty && !moved && ready.Length < spec.Replicas && DateTime.UtcNow - assemblingSince < settings.AssembleTimeout)
         {
+            preparedWhileWaiting = preparedWhileWaiting.Union(ready.Select(r => r.Rank));
             Context.GetLogger().Info("run {Run} step {Step}: {Ready} of {Replicas} replicas ready; waiting for the others", run, state.NextStep, ready.Length, spec.Replicas);
             phase = Phase.Idle;
             Timers.StartSingleTimer("form", Form.Instance, TimeSpan.FromSeconds(1));
