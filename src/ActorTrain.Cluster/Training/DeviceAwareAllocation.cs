@@ -69,7 +69,8 @@ public sealed class DeviceAwareAllocation(Akka.Cluster.Cluster cluster) : IShard
         regions.Where(r => r.Taken < r.Devices).OrderByDescending(r => r.Devices - r.Taken).Select(r => r.Region).FirstOrDefault();
 
     private void Observe(IImmutableDictionary<IActorRef, IImmutableList<string>> allocations, RegionState?[] states) =>
-        book.Observe(allocations.Select(a => KeyValuePair.Create(a.Key, a.Value.AsEnumerable())), states.SelectMany(s => s?.Alive ?? []));
+        book.Observe(allocations.Select(a => KeyValuePair.Create(a.Key, a.Value.AsEnumerable())), states.SelectMany(s => s?.Alive ?? []),
+            states.OfType<RegionState>().Select(s => KeyValuePair.Create(s.Region, s.Empty.AsEnumerable())));
 
     // A region that does not answer offers nothing.
     private int Taken(IActorRef region, RegionState? state) =>
@@ -82,7 +83,8 @@ public sealed class DeviceAwareAllocation(Akka.Cluster.Cluster cluster) : IShard
         try
         {
             var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, QueryTimeout);
-            return new RegionState([.. state.Shards.Where(s => s.EntityIds.Count > 0).Select(s => s.ShardId)], [.. state.Failed]);
+            return new RegionState(region, [.. state.Shards.Where(s => s.EntityIds.Count > 0).Select(s => s.ShardId)],
+                [.. state.Shards.Where(s => s.EntityIds.Count == 0).Select(s => s.ShardId)], [.. state.Failed]);
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
         {
@@ -97,7 +99,8 @@ public sealed class DeviceAwareAllocation(Akka.Cluster.Cluster cluster) : IShard
         return member is null || member.Status != Akka.Cluster.MemberStatus.Up ? 0 : NodeDevices.FromRoles(member.Roles).Names.Length;
     }
 
-    private sealed record RegionState(HashSet<string> Alive, HashSet<string> Unanswered)
+    // Empty: shards the region hosts without a replica (one that left, or one whose first message is still on its way).
+    private sealed record RegionState(IActorRef Region, HashSet<string> Alive, HashSet<string> Empty, HashSet<string> Unanswered)
     {
         public bool Holds(string shard) => Alive.Contains(shard) || Unanswered.Contains(shard);
     }

@@ -113,7 +113,7 @@ public sealed class TrainerActor : ReceiveActor
         Receive<TrainerCommands.Synchronize>(synchronize => RunTask(() => Synchronize(synchronize, Sender)));
         Receive<TrainerCommands.FinishStep>(finish => RunTask(() => Finish(finish, Sender)));
         // Passivate, not stop: the shard must not hand the replica messages while it goes. Said, with the stop itself (in
-        // PostStop): a new run's replica waits for the device, and a released one seen taking 10 s to go is not explained yet.
+        // PostStop): a new run's replica waits for the device, and when it waits long, the log shows whether this one had gone.
         Receive<TrainerCommands.Release>(_ =>
         {
             Context.GetLogger().Info("run {Run}: rank {Rank} released by its run; leaving, which frees {Device}", id.Run, id.Rank, device);
