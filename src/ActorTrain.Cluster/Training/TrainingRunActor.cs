@@ -41,10 +41,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     private Phase phase = Phase.Idle;
     private bool probing;
     private bool rejoined;
-    private DateTime? assemblingSince;
-    // Ranks this run prepared while it waited for the others: they hold its state because of that Prepare, so their next
-    // answer says Continuing, which must not pass for a run that moved (it would stop waiting and train with fewer).
-    private ImmutableSortedSet<int> preparedWhileWaiting = [];
+    private readonly RoundAssembly assembly;
     private MetricsLog? metrics;
     // Why no round can form, when replicas say why (not journaled: it holds while the cause does).
     private string? problem;
@@ -61,6 +58,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         this.run = run;
         this.trainers = trainers;
         this.settings = settings;
+        assembly = new RoundAssembly(settings.AssembleTimeout, () => DateTime.UtcNow);
         PersistenceId = PersistencePrefix + run;
         Context.ActorOf(Akka.Actor.Props.Create(() => new DowningWatch.DownedNodes(downings)), "downed-nodes");
 
@@ -158,7 +156,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             }
             problem = null;
             live = formed.Members;
-            preparedWhileWaiting = [];
+            assembly.Formed();
             Context.GetLogger().Info("run {Run} step {Step}: round {Round} with replicas [{Replicas}]", run, state.NextStep, round, formed.Description);
             if (checkpointRequested) Self.Tell(WriteCheckpointNow.Instance); // one due when the round broke: the replicas now hold its step
             Self.Tell(Next.Instance);
@@ -299,8 +297,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         foreach (int rank in answered.Union(live.Select(m => m.Rank))) trainers.Tell(new TrainerCommands.Release(Trainer(rank)));
         live = [];
         answered = [];
-        assemblingSince = null;
-        preparedWhileWaiting = [];
+        assembly.Released();
     }
 
     // metrics.jsonl and TensorBoard events in the run directory, one record per committed step.
@@ -414,15 +411,8 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
             Timers.StartSingleTimer("form", Form.Instance, TimeSpan.FromSeconds(5));
             return;
         }
-        // A run that (re)starts gives its replicas' nodes a while to come up before it trains with fewer:
-        // a whole cluster restarted resumes at its old world size (and so bit-identically). A run that only
-        // moved (its node was downed) finds replicas still holding its state: the missing ones are gone with
-        // that node and join when they come back (probed every step), so waiting for them would only stall.
-        assemblingSince ??= DateTime.UtcNow;
-        bool moved = ready.Any(r => r.Continuing && !preparedWhileWaiting.Contains(r.Rank));
-        if (live.IsEmpty && !moved && ready.Length < spec.Replicas && DateTime.UtcNow - assemblingSince < settings.AssembleTimeout)
+        if (assembly.WaitForOthers([.. ready.Select(r => (r.Rank, r.Continuing))], spec.Replicas, roundLive: !live.IsEmpty))
         {
-            preparedWhileWaiting = preparedWhileWaiting.Union(ready.Select(r => r.Rank));
             Context.GetLogger().Info("run {Run} step {Step}: {Ready} of {Replicas} replicas ready; waiting for the others", run, state.NextStep, ready.Length, spec.Replicas);
             phase = Phase.Idle;
             Timers.StartSingleTimer("form", Form.Instance, TimeSpan.FromSeconds(1));
