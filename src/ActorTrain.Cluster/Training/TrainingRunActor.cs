@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using ActorTrain.Cluster.Observability;
-using ActorTrain.Model;
 using ActorTrain.Protocol;
 using ActorTrain.Protocol.Training;
 using Akka.Actor;
@@ -42,7 +41,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     private bool probing;
     private bool rejoined;
     private readonly RoundAssembly assembly;
-    private MetricsLog? metrics;
+    private readonly RunMetrics metrics;
     // Why no round can form, when replicas say why (not journaled: it holds while the cause does).
     private string? problem;
     // Why the run, all steps done, does not complete: its final checkpoint failed, and completing would release the
@@ -59,6 +58,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         this.trainers = trainers;
         this.settings = settings;
         assembly = new RoundAssembly(settings.AssembleTimeout, () => DateTime.UtcNow);
+        metrics = new RunMetrics(run, Context.GetLogger());
         PersistenceId = PersistencePrefix + run;
         Context.ActorOf(Akka.Actor.Props.Create(() => new DowningWatch.DownedNodes(downings)), "downed-nodes");
 
@@ -300,43 +300,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
         assembly.Released();
     }
 
-    // metrics.jsonl and TensorBoard events in the run directory, one record per committed step.
-    private void RecordMetrics(TrainingRunEvents.StepCommitted step, long tokens, TrainerReplies.Reduced[] replicas)
-    {
-        double compute = replicas.Max(r => r.ComputeSeconds), reduce = replicas.Max(r => r.ReduceSeconds);
-        NodeMetrics.TrainingStep.WithLabels(run).Set(step.Step + 1);
-        NodeMetrics.TrainingLoss.WithLabels(run).Set(step.Loss);
-        NodeMetrics.TokensPerSecond.WithLabels(run).Set(tokens / Math.Max(1e-9, step.Seconds));
-        NodeMetrics.ConsumedSamples.WithLabels(run).Set(step.ConsumedTo);
-        NodeMetrics.LiveReplicas.WithLabels(run).Set(step.Ranks.Length);
-        NodeMetrics.StepSeconds.WithLabels(run, "compute").Set(compute);
-        NodeMetrics.StepSeconds.WithLabels(run, "all-reduce").Set(reduce);
-        NodeMetrics.StepSeconds.WithLabels(run, "wait").Set(Math.Max(0, step.Seconds - compute - reduce));
-        Context.GetLogger().Info("run {Run} step {Step}: loss {Loss:0.0000}, {TokensPerSecond:0} tokens/s, replicas [{Ranks}], {StepSeconds:0.000}s (compute {ComputeSeconds:0.000}s, all-reduce {ReduceSeconds:0.000}s)",
-            [run, step.Step, step.Loss, tokens / Math.Max(1e-9, step.Seconds), string.Join(", ", step.Ranks), step.Seconds, compute, reduce]);
-        try
-        {
-            metrics ??= new MetricsLog(state.Spec!.RunDirectory);
-            metrics.Record(step.Step + 1, new Dictionary<string, double>
-            {
-                ["train/loss"] = step.Loss,
-                ["train/tokens_per_second"] = tokens / Math.Max(1e-9, step.Seconds),
-                ["train/step_seconds"] = step.Seconds,
-                ["train/replicas"] = step.Ranks.Length,
-                ["train/consumed_samples"] = step.ConsumedTo,
-            });
-        }
-        catch (IOException e)
-        {
-            Context.GetLogger().Warning("run {Run} step {Step}: metrics not written: {Reason}", run, step.Step, e.Message);
-        }
-    }
-
-    protected override void PostStop()
-    {
-        metrics?.Dispose();
-        NodeMetrics.ForgetRun(run);
-    }
+    protected override void PostStop() => metrics.Dispose();
 
     // Journals a change of status if the run is in the status it applies to, answers with the state either way.
     private void Change(TrainingRunStatus from, IActorTrainMessage @event, object? then)
@@ -557,7 +521,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
                 state = state.Apply(recorded);
                 failures.Committed();
                 NodeMetrics.JournalWriteSeconds.WithLabels("training-run").Observe(done.Clock.Elapsed.TotalSeconds - stepSeconds);
-                RecordMetrics(recorded, reduced.Sum(r => r.Labels), reduced);
+                metrics.StepCommitted(state.Spec!.RunDirectory, recorded, reduced.Sum(r => r.Labels), reduced);
                 Self.Tell(new Apply(done.Step));
             });
             return;
