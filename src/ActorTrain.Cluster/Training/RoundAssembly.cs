@@ -1,19 +1,21 @@
-using System.Collections.Immutable;
-
 namespace ActorTrain.Cluster.Training;
 
 /// <summary>
 /// Whether a run forming a round waits for more replicas or trains with those that answered. A run that (re)starts
 /// gives its replicas' nodes up to assemble-timeout to come up before it trains with fewer: a whole cluster restarted
 /// resumes at its old world size, and so bit-identically. A run that only moved (its node was downed) finds replicas
-/// still holding its state: the missing ones went with that node and come back through the probe, so waiting for them
-/// would only stall it. A replica this run prepared while it waited also holds the run's state when asked again; that
-/// says nothing of a move, and taken for one it cut the wait short after two prepare-timeouts.
+/// still holding its state at its first ask: the missing ones went with that node and come back through the probe, so
+/// waiting for them would only stall it. From the second ask on, a replica holding the run's state may hold it because
+/// of the run's own earlier ask (answered, or built too slowly to answer in time); taken for a move, that cut the wait
+/// short after two prepare-timeouts, and a restarted run trained with fewer replicas.
 /// </summary>
 public sealed class RoundAssembly(TimeSpan assembleTimeout, Func<DateTime> clock)
 {
     private DateTime? since;
-    private ImmutableSortedSet<int> preparedWhileWaiting = [];
+    private int asks;
+
+    /// <summary>The run asks its replicas to prepare.</summary>
+    public void Asking() => asks++;
 
     /// <summary>True when the run should ask again rather than form a round of <paramref name="ready"/> (each replica's
     /// rank, and whether it held the run's state before it was asked). <paramref name="roundLive"/>: some replicas are
@@ -22,19 +24,17 @@ public sealed class RoundAssembly(TimeSpan assembleTimeout, Func<DateTime> clock
     {
         var now = clock();
         since ??= now;
-        bool moved = ready.Any(r => r.Continuing && !preparedWhileWaiting.Contains(r.Rank));
-        bool wait = !roundLive && !moved && ready.Count < replicas && now - since < assembleTimeout;
-        if (wait) preparedWhileWaiting = preparedWhileWaiting.Union(ready.Select(r => r.Rank));
-        return wait;
+        bool moved = asks <= 1 && ready.Any(r => r.Continuing);
+        return !roundLive && !moved && ready.Count < replicas && now - since < assembleTimeout;
     }
 
-    /// <summary>A round formed: the replicas it prepared are its members now.</summary>
-    public void Formed() => preparedWhileWaiting = [];
+    /// <summary>A round formed: when it breaks, the first ask of the next one may find a move again.</summary>
+    public void Formed() => asks = 0;
 
     /// <summary>The run released its replicas: its next round starts a new wait.</summary>
     public void Released()
     {
         since = null;
-        preparedWhileWaiting = [];
+        asks = 0;
     }
 }

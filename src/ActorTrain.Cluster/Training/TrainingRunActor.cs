@@ -346,6 +346,7 @@ public sealed class TrainingRunActor : ReceivePersistentActor, IWithTimers
     private void AskToPrepare()
     {
         phase = Phase.Forming;
+        assembly.Asking();
         var spec = state.Spec!;
         string? checkpoint = state.Checkpoints.Count > 0 ? state.Checkpoints[^1].Path : null;
         Task.WhenAll(Enumerable.Range(0, spec.Replicas)
