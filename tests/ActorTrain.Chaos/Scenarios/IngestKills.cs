@@ -19,6 +19,7 @@ public static class IngestKills
         var clock = Stopwatch.StartNew();
         var random = new Random(seed);
         var cluster = ProcessCluster.Create(journal);
+        cluster.RestartDownedNodes();
         var violations = new List<string>();
         bool recovered = false;
         double extraSeconds = -1;

@@ -12,7 +12,9 @@ public static class TrainerHangs
 
     public static Task<ScenarioResult> RunAsync(string journal, int seed, int hangs)
     {
-        var scenario = new ChaosScenario(Name, seed, ProcessCluster.Create(journal));
+        var cluster = ProcessCluster.Create(journal);
+        cluster.RestartDownedNodes();
+        var scenario = new ChaosScenario(Name, seed, cluster);
         return scenario.RunAsync(async s => (await s.Cluster.StartThreeAsync()).Coordinator, async (s, watcher) =>
         {
             for (int hang = 0; hang < hangs; hang++)

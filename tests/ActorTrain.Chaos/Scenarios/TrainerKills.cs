@@ -11,7 +11,9 @@ public static class TrainerKills
 
     public static Task<ScenarioResult> RunAsync(string journal, int seed, int kills)
     {
-        var scenario = new ChaosScenario(Name, seed, ProcessCluster.Create(journal));
+        var cluster = ProcessCluster.Create(journal);
+        cluster.RestartDownedNodes();
+        var scenario = new ChaosScenario(Name, seed, cluster);
         return scenario.RunAsync(async s => (await s.Cluster.StartThreeAsync()).Coordinator, async (s, watcher) =>
         {
             for (int kill = 0; kill < kills; kill++)
