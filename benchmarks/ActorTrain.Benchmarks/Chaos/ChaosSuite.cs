@@ -51,6 +51,7 @@ public static class ChaosSuite
         {
             (TrainerKills.Name, async s => await TrainerKills.RunAsync(await postgres.CreateDatabaseAsync($"kills{s}"), s, kills: 3)),
             (TrainerHangs.Name, async s => await TrainerHangs.RunAsync(await postgres.CreateDatabaseAsync($"hangs{s}"), s, hangs: 2)),
+            (TrainersDowned.Name, async s => await TrainersDowned.RunAsync(await postgres.CreateDatabaseAsync($"downed{s}"), s)),
             (IngestKills.Name, async s => await IngestKills.RunAsync(await postgres.CreateDatabaseAsync($"ingest{s}"), s)),
             (PostgresRestart.Name, PostgresRestart.RunAsync),
             (CheckpointCorrupted.Name, async s => await CheckpointCorrupted.RunAsync(await postgres.CreateDatabaseAsync($"corrupt{s}"), s)),
@@ -87,7 +88,7 @@ public static class ChaosSuite
     }
 
     private static readonly string[] AllNames =
-        [TrainerKills.Name, TrainerHangs.Name, IngestKills.Name, PostgresRestart.Name, CheckpointCorrupted.Name, HostileInput.Name, CheckpointWriteFails.Name, NetworkPartition.Name];
+        [TrainerKills.Name, TrainerHangs.Name, TrainersDowned.Name, IngestKills.Name, PostgresRestart.Name, CheckpointCorrupted.Name, HostileInput.Name, CheckpointWriteFails.Name, NetworkPartition.Name];
 
     private static void Print(IReadOnlyList<ScenarioResult> results)
     {

@@ -22,6 +22,10 @@ public sealed class ChaosTests(PostgresFixture postgres, ITestOutputHelper outpu
         Check(await TrainerKills.RunAsync(await postgres.NewDatabaseAsync(), Seed, kills: 2));
 
     [PostgresFact]
+    public async Task Every_trainer_node_downed_at_once_and_started_again_by_the_supervisor() =>
+        Check(await TrainersDowned.RunAsync(await postgres.NewDatabaseAsync(), Seed));
+
+    [PostgresFact]
     public async Task Data_nodes_SIGKILLed_during_an_ingest_that_still_ends_identical_to_a_fault_free_one() =>
         Check(await IngestKills.RunAsync(await postgres.NewDatabaseAsync(), Seed));
 
