@@ -31,9 +31,12 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>Actor system name: every node of a cluster must use the same.</summary>
     public const string SystemName = "actortrain";
 
+    private readonly IncarnationMark? mark;
+
     private ClusterNode(ActorSystem system, Config config, IngestRegions ingest, TrainingRegions training, IngestSettings ingestSettings,
-        NodeHttpEndpoint? http)
+        NodeHttpEndpoint? http, IncarnationMark? mark)
     {
+        this.mark = mark;
         Http = http;
         System = system;
         Config = config;
@@ -96,8 +99,28 @@ public sealed class ClusterNode : IAsyncDisposable
         var bootstrap = BootstrapSettings.From(config, options.HttpPort);
         if (bootstrap.Enabled && !options.Seeds.IsEmpty)
             throw new ConfigurationException("actortrain.bootstrap.enabled = on and --seed exclude each other: the bootstrap finds the nodes through discovery");
+        // A node joining others at a fixed address first waits out the others' removal of an incarnation of it that died
+        // there without leaving (see IncarnationMark); one founding the cluster, or on a port of its own, has nobody to wait for.
+        var mark = options.Port != 0 && (bootstrap.Enabled || !options.Seeds.IsEmpty)
+            ? await IncarnationMark.ClaimOnceRemovedAsync(IncarnationMark.PathFor(NodeDataDirectory.Resolve(config), options.Host, options.Port),
+                IncarnationMark.RemovalTime(config), cancellationToken)
+            : null;
         var deadline = DateTime.UtcNow + timeout;
-        var (system, http, up) = await StartJoinedAsync(options, config, bootstrap, deadline, timeout, cancellationToken);
+        ActorSystem system;
+        NodeHttpEndpoint? http;
+        Task up;
+        try
+        {
+            (system, http, up) = await StartJoinedAsync(options, config, bootstrap, deadline, timeout, cancellationToken);
+        }
+        catch
+        {
+            mark?.Dispose();
+            throw;
+        }
+        // Ended in order from here on (left, downed, or given up below): the next incarnation need not wait.
+        if (mark is not null) _ = system.WhenTerminated.ContinueWith(_ => mark.Dispose(), TaskScheduler.Default);
+        mark?.Report(system.Log);
         var cluster = Akka.Cluster.Cluster.Get(system);
         // Sharding (and its replicators) once the cluster took this node in, before the leader moves it Up: the
         // coordinators' state writes go to every node of a role that is Up, and one whose replicator was not there
@@ -116,7 +139,7 @@ public sealed class ClusterNode : IAsyncDisposable
         var receptionist = ClusterClientReceptionist.Get(system);
         if (cluster.SelfRoles.Contains("coordinator")) receptionist.RegisterService(regions.Runs);
         if (cluster.SelfRoles.Contains("trainer")) receptionist.RegisterService(regions.Trainers);
-        return new ClusterNode(system, config, ingestRegions, regions, ingest, http);
+        return new ClusterNode(system, config, ingestRegions, regions, ingest, http, mark);
     }
 
     // A node restarted at the address of an incarnation the cluster has not yet removed sometimes never hears
@@ -194,5 +217,6 @@ public sealed class ClusterNode : IAsyncDisposable
         Http?.Dispose();
         await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
         await System.WhenTerminated;
+        mark?.Dispose(); // before the process may exit: the termination's own continuation could come too late
     }
 }

@@ -6,8 +6,9 @@ namespace ActorTrain.Node.Tests;
 
 /// <summary>
 /// A node SIGKILLed and started again at its old address, as a supervisor (systemd, a StatefulSet) restarts it,
-/// must join again: the others still know the dead incarnation there until they remove it, and the new one must
-/// not be confused with it. A join the seed's remoting leaves unanswered is tried again by a new incarnation.
+/// must join again: the others still know the dead incarnation there until they remove it, so the new one waits
+/// until they have (<see cref="ActorTrain.Cluster.IncarnationMark"/>), and must not be confused with it. A join the
+/// seed's remoting leaves unanswered is tried again by a new incarnation.
 /// </summary>
 public sealed class RestartedNodeProcessTests
 {
@@ -26,10 +27,13 @@ public sealed class RestartedNodeProcessTests
             await victim.KillAsync();
             await Task.Delay(TimeSpan.FromSeconds(1 + random.NextDouble() * 4));
             victim = cluster.Restart(victim);
-            // Failure detection, the resolver's stable-after and the join take ~6 s here; throws past 50 s (or when the
-            // node gives up joining after 60 s and exits).
+            // It waits out the others' removal of the dead incarnation (12.5 s after its last sign of life under the local
+            // profile), then joins; throws past 50 s (or when the node gives up joining after 60 s and exits).
             await victim.WaitUpAsync(TimeSpan.FromSeconds(50));
+            Assert.Contains("an earlier incarnation at this address died without leaving; waited", victim.Output);
         }
+        // Nobody was downed along with a dead incarnation.
+        Assert.False(nodes[0].HasExited || nodes[1].HasExited, $"{nodes[0].Output}\n{nodes[1].Output}");
     }
 
     [Fact]
